@@ -1,0 +1,192 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { CUSTOM_HOST, HERE_HOSTS, resolveBaseUrl } from '../nodes/HereBulkJobs/transport/host';
+import { obtainSessionToken } from '../nodes/HereBulkJobs/transport/session';
+
+export class HereTrackingApi implements ICredentialType {
+	name = 'hereTrackingApi';
+
+	displayName = 'HERE Tracking API';
+
+	icon: Icon = {
+		light: 'file:../nodes/HereBulkJobs/here.svg',
+		dark: 'file:../nodes/HereBulkJobs/here.dark.svg',
+	};
+
+	documentationUrl = 'https://www.here.com/docs/bundle/here-tracking-developer-guide/page/topics/bulk-jobs.html';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Authentication',
+			name: 'authentication',
+			type: 'options',
+			options: [
+				{
+					name: 'Access Token',
+					value: 'accessToken',
+					description: 'Paste a HERE Tracking bearer token. It is not renewed: paste a new one when it expires.',
+				},
+				{
+					name: 'E-Mail and Password',
+					value: 'login',
+					description: 'Log in as a HERE Tracking user; n8n logs in again by itself when the token expires',
+				},
+			],
+			default: 'login',
+		},
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'A HERE Tracking user access token (the "accessToken" of POST /users/v2/login)',
+			displayOptions: { show: { authentication: ['accessToken'] } },
+		},
+		{
+			displayName: 'E-Mail',
+			name: 'email',
+			type: 'string',
+			placeholder: 'name@example.com',
+			default: '',
+			required: true,
+			displayOptions: { show: { authentication: ['login'] } },
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			displayOptions: { show: { authentication: ['login'] } },
+		},
+		{
+			displayName: 'Realm',
+			name: 'realm',
+			type: 'string',
+			default: '',
+			description: 'Optional HERE realm ID to log in to; leave empty for your default realm',
+			displayOptions: { show: { authentication: ['login'] } },
+		},
+		{
+			displayName: 'Host',
+			name: 'host',
+			type: 'options',
+			options: [
+				{
+					name: 'HERE Tracking (tracking.api.here.com)',
+					value: HERE_HOSTS.legacy,
+					description: 'Production, for HERE Tracking projects created in the Tracking portal',
+				},
+				{
+					name: 'HERE Platform (tracking.hereapi.com)',
+					value: HERE_HOSTS.platform,
+					description: 'Production, for projects on the HERE platform (project-scoped tokens)',
+				},
+				{
+					name: 'Custom Base URL',
+					value: CUSTOM_HOST,
+					description: 'Another server with the same API, such as the local HERE emulator or a proxy',
+				},
+			],
+			default: HERE_HOSTS.legacy,
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'http://127.0.0.1:8480',
+			placeholder: 'https://proxy.example.com',
+			description:
+				'Scheme, host, port and optional path prefix. Plain http:// is accepted only for this machine (localhost, 127.0.0.1, ::1).',
+			displayOptions: { show: { host: [CUSTOM_HOST] } },
+		},
+		{
+			displayName: 'Platform Project HRN',
+			name: 'projectHrn',
+			type: 'string',
+			default: '',
+			placeholder: 'hrn:here:authorization::org123:project/my-project',
+			description:
+				'Only for HERE platform projects: the token is exchanged for one scoped to this project (POST /users/v2/tokenExchange)',
+		},
+		{
+			displayName: 'Default Project ID',
+			name: 'projectId',
+			type: 'string',
+			default: '',
+			description:
+				'Sent as projectId when a node does not name a project. Needed when the user belongs to several projects.',
+		},
+		{
+			// Filled by preAuthentication; n8n empties it and logs in again when a call answers 401.
+			displayName: 'Session Token',
+			name: 'sessionToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+	];
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+		return { sessionToken: await obtainSessionToken(this.helpers.httpRequest, credentials) };
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		const baseUrl = resolveBaseUrl(credentials);
+		if (/^[a-z][a-z0-9+.-]*:/i.test(requestOptions.url) && !requestOptions.url.startsWith(`${baseUrl}/`)) {
+			// Only relative paths (or URLs on the credential's own host) ever get the token.
+			throw new Error('HERE Tracking credential: refusing to send the token to a URL outside the configured host.');
+		}
+		const projectId = String(credentials.projectId ?? '').trim();
+		const qs = { ...(requestOptions.qs ?? {}) };
+		if (projectId !== '' && requestOptions.url.includes('/bulkjobs/v4/deviceUploads') && !qs.projectId) {
+			qs.projectId = projectId;
+		}
+		return {
+			...requestOptions,
+			baseURL: baseUrl,
+			qs,
+			disableFollowRedirect: true,
+			headers: { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${String(credentials.sessionToken ?? '')}` },
+		};
+	}
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `={{ $credentials.host === "${CUSTOM_HOST}" ? $credentials.baseUrl.replace(/\\/+$/, "") : $credentials.host }}`,
+			url: '/registry/v2/licenses',
+			qs: { endIndex: 1 },
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: 'HERE rejected the token: it is invalid or has expired. Paste a fresh Access Token, or use E-Mail and Password so n8n renews it.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message: 'HERE accepted the token but this user may not list projects. Check the user\'s role in the HERE Tracking project.',
+				},
+			},
+		],
+	};
+}

@@ -1,0 +1,60 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+/** The hosts HERE documents; anything else is a custom base URL (the emulator, a proxy). */
+export const HERE_HOSTS = {
+	legacy: 'https://tracking.api.here.com',
+	platform: 'https://tracking.hereapi.com',
+} as const;
+
+export const CUSTOM_HOST = 'custom';
+
+/** Thrown before any request leaves n8n, so no token or password travels to a refused host. */
+export class HostRefusedError extends Error {
+	constructor(reason: string) {
+		super(`HERE Tracking credential: ${reason}`);
+		this.name = 'HostRefusedError';
+	}
+}
+
+function isLoopback(hostname: string): boolean {
+	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+	if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return true;
+	return /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * The base URL every request of this credential goes to, without a trailing slash.
+ * Refuses what would leak the token: plain http to anything but this machine, user-info in
+ * the URL, and query strings or fragments that a path could be glued onto.
+ */
+export function resolveBaseUrl(credentials: ICredentialDataDecryptedObject): string {
+	const host = typeof credentials.host === 'string' ? credentials.host : HERE_HOSTS.legacy;
+	if (host !== CUSTOM_HOST) {
+		if (host === HERE_HOSTS.legacy || host === HERE_HOSTS.platform) return host;
+		throw new HostRefusedError(`unknown host "${host}". Choose one of the listed hosts or "Custom Base URL".`);
+	}
+
+	const raw = typeof credentials.baseUrl === 'string' ? credentials.baseUrl.trim() : '';
+	if (raw === '') throw new HostRefusedError('"Base URL" is empty. Enter e.g. http://127.0.0.1:8480.');
+	let url: URL;
+	try {
+		url = new URL(raw);
+	} catch {
+		throw new HostRefusedError(`"Base URL" is not a valid URL. Enter e.g. https://proxy.example.com.`);
+	}
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+		throw new HostRefusedError(`"Base URL" must start with https:// (got ${url.protocol}).`);
+	}
+	if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+		throw new HostRefusedError(
+			`plain http:// is only allowed for this machine (localhost, 127.0.0.1, ::1); "${url.hostname}" must use https:// so the token is not sent unencrypted.`,
+		);
+	}
+	if (url.username !== '' || url.password !== '') {
+		throw new HostRefusedError('"Base URL" must not contain a user name or password; remove the part before "@".');
+	}
+	if (url.search !== '' || url.hash !== '') {
+		throw new HostRefusedError('"Base URL" must not contain "?" or "#"; enter only the scheme, host, port and path.');
+	}
+	return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}

@@ -1,0 +1,269 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IPollFunctions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
+
+import { describeTrace, readHereErrorBody } from './errorBody';
+import type { FailureFacts, RequestKind, RetryPolicy } from './retryPolicy';
+import {
+	DEFAULT_RETRY_POLICY,
+	backoffDelayMs,
+	certainlyNotProcessed,
+	isRetryable,
+	parseRetryAfterMs,
+} from './retryPolicy';
+
+export { DEFAULT_RETRY_POLICY } from './retryPolicy';
+export type { RetryPolicy } from './retryPolicy';
+
+export const CREDENTIAL_NAME = 'hereTrackingApi';
+
+/** The n8n contexts that talk to HERE: node execution, trigger polls and parameter pickers. */
+export type HereContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
+
+export interface HereRequest {
+	method: IHttpRequestMethods;
+	/** Path below the credential's base URL, e.g. `/bulkjobs/v4/deviceUploads`. */
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject | IDataObject[];
+	/** Empty = the credential's default project (or HERE's implicit single project). */
+	projectId?: string;
+	/** A job-creating POST is `create`: it is retried only when HERE certainly did not take it. */
+	kind?: RequestKind;
+	timeoutMs?: number;
+	/** For error messages: what the user asked for, e.g. "Get the status of job BULK-…". */
+	action?: string;
+	itemIndex?: number;
+}
+
+export interface HereRequestOptions {
+	retry?: Partial<RetryPolicy>;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+interface AxiosLikeFailure {
+	response?: { status?: number; headers?: Record<string, unknown>; data?: unknown };
+	code?: string;
+	message?: string;
+}
+
+/** The transport error of n8n's request helper, wrapped or not. */
+function unwrapFailure(error: unknown): AxiosLikeFailure {
+	const outer = (error ?? {}) as AxiosLikeFailure & { cause?: unknown };
+	if (outer.response !== undefined || outer.code !== undefined) return outer;
+	const cause = outer.cause as AxiosLikeFailure | undefined;
+	return cause ?? outer;
+}
+
+function hintFor(status: number | undefined, kind: RequestKind, facts: FailureFacts): string {
+	if (status === undefined) {
+		if (kind === 'create' && !certainlyNotProcessed(facts)) {
+			return 'The connection broke after the upload was sent, so HERE may or may not have created the job. List the jobs (Get Many) before sending these devices again.';
+		}
+		return "HERE could not be reached. Check the credential's Host / Base URL and the network, then try again.";
+	}
+	switch (status) {
+		case 400:
+			return 'HERE refused the request as invalid. Check the values named in the message.';
+		case 401:
+			return 'The token is invalid or has expired. With E-Mail and Password n8n logs in again by itself; a pasted Access Token must be replaced.';
+		case 403:
+			return "This user may not do this in the project. Check the user's role and the Project ID.";
+		case 404:
+			return 'Not found. HERE keeps jobs and results for one week; check the job ID and the Project ID.';
+		case 412:
+			return 'The job is not in a status that allows this action.';
+		case 413:
+			return 'The upload is larger than HERE accepts (10 MiB). Lower the Chunk Size.';
+		case 429:
+			return 'HERE is rate-limiting this user. n8n waited and retried; try again later or lower the concurrency.';
+		default:
+			if (status >= 500) {
+				return kind === 'create' && !certainlyNotProcessed(facts)
+					? 'HERE had a server error while taking the upload, so the job may or may not exist. List the jobs (Get Many) before sending these devices again.'
+					: 'HERE had a server error. n8n retried; try again later.';
+			}
+			return 'Check the request values.';
+	}
+}
+
+function toNodeApiError(
+	context: HereContext,
+	request: HereRequest,
+	requestId: string,
+	facts: FailureFacts,
+	body: unknown,
+	attempts: number,
+): NodeApiError {
+	const kind = request.kind ?? 'safe';
+	const info = readHereErrorBody(body);
+	const what = request.action ?? `${request.method} ${request.path}`;
+	const reason =
+		facts.unreadableBody === true
+			? 'HERE answered with a body that is not valid JSON'
+			: facts.status === undefined
+				? `no answer from HERE (${facts.code ?? 'connection failed'})`
+				: `HERE answered HTTP ${facts.status}${info.message ? `: ${info.message}` : ''}`;
+	const message = `${what} failed: ${reason}`;
+	const trace = describeTrace(info, requestId);
+	const tries = attempts > 1 ? ` Tried ${attempts} times.` : '';
+	const description = `${hintFor(facts.status, kind, facts)}${tries} Request: ${request.method} ${request.path}. ${trace}.`;
+	// Built from our own fields only: the raw HTTP error holds the request, and so the token.
+	const safeResponse: JsonObject = { message, description };
+	if (facts.status !== undefined) safeResponse.httpCode = String(facts.status);
+	const error = new NodeApiError(context.getNode(), safeResponse, {
+		message,
+		description,
+		httpCode: facts.status !== undefined ? String(facts.status) : undefined,
+		itemIndex: request.itemIndex,
+	});
+	error.context.hereErrorCode = info.hereErrorCode;
+	error.context.traceId = info.traceId;
+	error.context.requestId = requestId;
+	error.context.httpStatus = facts.status;
+	return error;
+}
+
+function buildOptions(request: HereRequest, requestId: string): IHttpRequestOptions {
+	const qs: IDataObject = { ...(request.qs ?? {}) };
+	if (request.projectId) qs.projectId = request.projectId;
+	for (const key of Object.keys(qs)) if (qs[key] === undefined || qs[key] === '') delete qs[key];
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: request.path,
+		qs,
+		json: true,
+		timeout: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+		disableFollowRedirect: true,
+		// Repeated keys (status=a&status=b), as the spec's array parameters expect.
+		arrayFormat: 'repeat',
+		headers: { 'X-Request-Id': requestId, Accept: 'application/json' },
+	};
+	if (request.body !== undefined) options.body = request.body;
+	return options;
+}
+
+function isReadable(body: unknown): boolean {
+	return body === undefined || body === '' || (typeof body === 'object' && body !== null);
+}
+
+/**
+ * One HERE call with the package's retry policy. Every request gets its own X-Request-Id,
+ * so a retry is traceable on its own; the error names the last one.
+ */
+export async function hereRequest<T>(
+	context: HereContext,
+	request: HereRequest,
+	options: HereRequestOptions = {},
+): Promise<T> {
+	const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+	const kind = request.kind ?? 'safe';
+	const startedAt = Date.now();
+	for (let attempt = 1; ; attempt++) {
+		const requestId = crypto.randomUUID();
+		let facts: FailureFacts;
+		let failureBody: unknown;
+		let retryAfterMs: number | undefined;
+		try {
+			const body: unknown = await context.helpers.httpRequestWithAuthentication.call(
+				context,
+				CREDENTIAL_NAME,
+				buildOptions(request, requestId),
+			);
+			if (isReadable(body)) return body as T;
+			facts = { unreadableBody: true };
+		} catch (error) {
+			const failure = unwrapFailure(error);
+			if (failure.response?.status === undefined && failure.code === undefined) {
+				// Not an HTTP failure (the credential refused the host, a login failed): say it as it is.
+				throw new NodeApiError(context.getNode(), { message: failure.message ?? String(error) } as JsonObject, {
+					message: failure.message ?? 'HERE request failed',
+					itemIndex: request.itemIndex,
+				});
+			}
+			facts = { status: failure.response?.status, code: failure.code };
+			failureBody = failure.response?.data;
+			retryAfterMs = parseRetryAfterMs(failure.response?.headers?.['retry-after']);
+		}
+
+		const elapsed = Date.now() - startedAt;
+		const mayRetry = attempt < policy.maxAttempts && isRetryable(kind, facts);
+		const delay = backoffDelayMs(policy, attempt, retryAfterMs);
+		if (!mayRetry || elapsed + delay > policy.budgetMs) {
+			throw toNodeApiError(context, request, requestId, facts, failureBody, attempt);
+		}
+		await sleep(delay);
+	}
+}
+
+export interface Page<TItem> {
+	items: TItem[];
+	nextPageToken?: string;
+}
+
+/** Pages are bounded so a server that keeps answering with tokens cannot loop forever. */
+const MAX_PAGES = 100_000;
+
+/**
+ * Follows `nextPageToken` until the last page or until `maxItems` items were read. Stops with
+ * an error when HERE repeats a token, which would otherwise never end.
+ */
+export async function* herePages<TItem>(
+	context: HereContext,
+	request: HereRequest,
+	options: HereRequestOptions & { pageSize?: number; maxItems?: number } = {},
+): AsyncGenerator<TItem[]> {
+	const seenTokens = new Set<string>();
+	let pageToken: string | undefined;
+	let read = 0;
+	const maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
+	for (let pageNumber = 0; pageNumber < MAX_PAGES; pageNumber++) {
+		const limit = Math.min(options.pageSize ?? 100, Math.max(1, maxItems - read));
+		const page = await hereRequest<Page<TItem>>(
+			context,
+			{ ...request, qs: { ...(request.qs ?? {}), limit, pageToken } },
+			options,
+		);
+		const items = Array.isArray(page?.items) ? page.items : [];
+		const room = maxItems - read;
+		const taken = items.length > room ? items.slice(0, room) : items;
+		read += taken.length;
+		if (taken.length > 0) yield taken;
+		const next = typeof page?.nextPageToken === 'string' && page.nextPageToken !== '' ? page.nextPageToken : undefined;
+		if (next === undefined || read >= maxItems) return;
+		if (seenTokens.has(next)) {
+			throw new NodeApiError(
+				context.getNode(),
+				{ message: 'HERE repeated a page token' } as JsonObject,
+				{
+					message: `${request.action ?? `${request.method} ${request.path}`} failed: HERE returned the same page token twice, so the list would never end.`,
+					description: `Stopped after ${read} items. Try again; if it persists, report it to HERE support with this request.`,
+					itemIndex: request.itemIndex,
+				},
+			);
+		}
+		seenTokens.add(next);
+		pageToken = next;
+	}
+}
+
+/** All items of a paged listing, up to `maxItems`. */
+export async function hereCollect<TItem>(
+	context: HereContext,
+	request: HereRequest,
+	options: HereRequestOptions & { pageSize?: number; maxItems?: number } = {},
+): Promise<TItem[]> {
+	const all: TItem[] = [];
+	for await (const items of herePages<TItem>(context, request, options)) {
+		for (const item of items) all.push(item);
+	}
+	return all;
+}

@@ -1,0 +1,77 @@
+/**
+ * When a failed HERE call may be sent again. Kept apart from the HTTP code so the rules read
+ * as a table and can be tested on their own.
+ */
+
+/** `safe`: reads and state changes that HERE applies at most once (GET, PATCH).
+ * `create`: a POST that creates a job; sending it twice can make two jobs. */
+export type RequestKind = 'safe' | 'create';
+
+export interface RetryPolicy {
+	/** Attempts in all, the first included. */
+	maxAttempts: number;
+	/** First backoff delay; doubled on each retry, with jitter. */
+	baseDelayMs: number;
+	/** No single wait is longer than this, whatever Retry-After says. */
+	maxDelayMs: number;
+	/** No retry starts once this much time has passed since the first attempt. */
+	budgetMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+	maxAttempts: 5,
+	baseDelayMs: 500,
+	maxDelayMs: 15_000,
+	budgetMs: 60_000,
+};
+
+/** Error codes of a connection that never reached HERE: safe to retry even for a create. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export interface FailureFacts {
+	/** HTTP status, or undefined when no answer came. */
+	status?: number;
+	/** Network error code when no answer came. */
+	code?: string;
+	/** 2xx answer whose body could not be read as JSON. */
+	unreadableBody?: boolean;
+}
+
+export function isNetworkFailure(facts: FailureFacts): boolean {
+	return facts.status === undefined && !facts.unreadableBody;
+}
+
+/** True when the server certainly did not act on the request. */
+export function certainlyNotProcessed(facts: FailureFacts): boolean {
+	if (facts.status === 429 || facts.status === 503) return true;
+	return facts.status === undefined && facts.code !== undefined && NOT_SENT_CODES.has(facts.code);
+}
+
+export function isRetryable(kind: RequestKind, facts: FailureFacts): boolean {
+	if (kind === 'create') return certainlyNotProcessed(facts);
+	if (facts.unreadableBody) return true;
+	if (facts.status !== undefined) {
+		return facts.status === 429 || (facts.status >= 500 && facts.status !== 501);
+	}
+	// Any connection failure: a GET or PATCH can be repeated without harm.
+	return true;
+}
+
+/** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
+export function parseRetryAfterMs(header: unknown, now = Date.now()): number | undefined {
+	const value = Array.isArray(header) ? header[0] : header;
+	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+	const text = String(value).trim();
+	if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+	const date = Date.parse(text);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The wait before retry number `retry` (1 = first retry). */
+export function backoffDelayMs(policy: RetryPolicy, retry: number, retryAfterMs: number | undefined, random = Math.random): number {
+	if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs);
+	const exponential = policy.baseDelayMs * 2 ** (retry - 1);
+	// Full jitter on the upper half keeps parallel chunk uploads from retrying in lockstep.
+	const jittered = exponential / 2 + (exponential / 2) * random();
+	return Math.min(Math.round(jittered), policy.maxDelayMs);
+}
