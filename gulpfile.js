@@ -10,7 +10,6 @@ const fs = require('node:fs');
 const entryPoints = [
 	'credentials/HereTrackingApi.credentials.ts',
 	'nodes/HereBulkJobs/HereBulkJobs.node.ts',
-	'nodes/HereBulkJobs/HereBulkJobsTrigger.node.ts',
 ];
 
 async function clean() {

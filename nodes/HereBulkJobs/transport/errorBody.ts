@@ -48,3 +48,35 @@ export function describeTrace(info: HereErrorInfo, requestId?: string): string {
 	if (requestId) parts.push(`X-Request-Id ${requestId}`);
 	return parts.join(', ');
 }
+
+/**
+ * Words for network error codes. n8n replaces any error message that contains a raw code such
+ * as ECONNREFUSED with a generic sentence, which would drop what we say about HERE; so messages
+ * name the failure in words.
+ */
+export function describeNetworkFailure(code: string | undefined): string {
+	switch (code) {
+		case 'ECONNREFUSED':
+			return 'connection refused';
+		case 'ENOTFOUND':
+			return 'host name not found';
+		case 'EAI_AGAIN':
+			return 'host name lookup failed';
+		case 'ECONNRESET':
+		case 'EPIPE':
+		case 'UND_ERR_SOCKET':
+			return 'connection closed before the answer was complete';
+		case 'ETIMEDOUT':
+		case 'ECONNABORTED':
+		case 'ESOCKETTIMEDOUT':
+		case 'UND_ERR_HEADERS_TIMEOUT':
+		case 'UND_ERR_BODY_TIMEOUT':
+		case 'ERR_SOCKET_CONNECTION_TIMEOUT':
+			return 'no answer before the time-out';
+		case 'EHOSTUNREACH':
+		case 'ENETUNREACH':
+			return 'host unreachable';
+		default:
+			return 'network error';
+	}
+}

@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
-import { describeTrace, readHereErrorBody } from './errorBody';
+import { describeNetworkFailure, describeTrace, readHereErrorBody } from './errorBody';
 import type { FailureFacts, RequestKind, RetryPolicy } from './retryPolicy';
 import {
 	DEFAULT_RETRY_POLICY,
@@ -55,10 +55,9 @@ interface AxiosLikeFailure {
 	message?: string;
 }
 
-/** The transport error of n8n's request helper, wrapped or not. */
+/** The HTTP client's error inside n8n's NodeApiError wrapper (or the error itself). */
 function unwrapFailure(error: unknown): AxiosLikeFailure {
 	const outer = (error ?? {}) as AxiosLikeFailure & { cause?: unknown };
-	if (outer.response !== undefined || outer.code !== undefined) return outer;
 	const cause = outer.cause as AxiosLikeFailure | undefined;
 	return cause ?? outer;
 }
@@ -110,7 +109,7 @@ function toNodeApiError(
 		facts.unreadableBody === true
 			? 'HERE answered with a body that is not valid JSON'
 			: facts.status === undefined
-				? `no answer from HERE (${facts.code ?? 'connection failed'})`
+				? `no answer from HERE (${describeNetworkFailure(facts.code)})`
 				: `HERE answered HTTP ${facts.status}${info.message ? `: ${info.message}` : ''}`;
 	const message = `${what} failed: ${reason}`;
 	const trace = describeTrace(info, requestId);

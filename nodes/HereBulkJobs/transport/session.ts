@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper } from 'n8n-workflow';
 
-import { describeTrace, readHereErrorBody } from './errorBody';
+import { describeNetworkFailure, describeTrace, readHereErrorBody } from './errorBody';
 import { resolveBaseUrl } from './host';
 
 type HttpRequest = IHttpRequestHelper['helpers']['httpRequest'];
@@ -24,9 +24,8 @@ function authFailure(step: string, baseUrl: string, error: unknown, hint: string
 	const failure = (error ?? {}) as HttpFailure;
 	const status = failure.response?.status;
 	if (status === undefined) {
-		const code = failure.code ?? 'no answer';
 		return new Error(
-			`${step}: could not reach ${baseUrl} (${code}). Check the credential's Host / Base URL and that the server is running.`,
+			`${step}: could not reach ${baseUrl} (${describeNetworkFailure(failure.code)}). Check the credential's Host / Base URL and that the server is running.`,
 		);
 	}
 	const info = readHereErrorBody(failure.response?.data);

@@ -1,0 +1,3 @@
+import { jobActionOperation } from './jobAction';
+
+export const { description, mode, execute } = jobActionOperation('cancel');

@@ -1,0 +1,65 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** Parameters several operations share, defined once so their names and hints never drift. */
+
+export const projectLocator: INodeProperties = {
+	displayName: 'Project',
+	name: 'projectId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	description:
+		'The HERE Tracking project. Leave empty to use the credential\'s Default Project ID, or the only project of the user.',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a project...',
+			typeOptions: { searchListMethod: 'searchProjects', searchable: true },
+		},
+		{
+			displayName: 'ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 0ac1f3e2-...',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^[^\\s]{1,50}$', errorMessage: 'A project ID has 1 to 50 characters and no spaces' },
+				},
+			],
+		},
+	],
+};
+
+export const JOB_ID_REGEX = '^BULK-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
+
+export const jobLocator: INodeProperties = {
+	displayName: 'Job',
+	name: 'jobId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The bulk job, as returned by Create (a jobId such as BULK-6279286f-a09a-4521-9d3a-af7559e84836)',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a recent job...',
+			typeOptions: { searchListMethod: 'searchJobs', searchable: true },
+		},
+		{
+			displayName: 'ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. BULK-6279286f-a09a-4521-9d3a-af7559e84836',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: JOB_ID_REGEX, errorMessage: 'A job ID looks like BULK-6279286f-a09a-4521-9d3a-af7559e84836' },
+				},
+			],
+		},
+	],
+};

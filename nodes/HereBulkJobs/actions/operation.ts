@@ -1,0 +1,19 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+/**
+ * How an operation consumes its input. Most act once per item; Create gathers the rows of all
+ * items into one upload, so it sees the whole input at once.
+ */
+export type OperationModule =
+	| {
+			description: INodeProperties[];
+			mode: 'perItem';
+			/** Output items for input item `itemIndex`; the router adds `pairedItem`. */
+			execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
+	  }
+	| {
+			description: INodeProperties[];
+			mode: 'batch';
+			/** Output items for all input items; each must carry its own `pairedItem`. */
+			execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]>;
+	  };

@@ -1,0 +1,54 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import * as bulkJob from './bulkJob';
+import type { HereBulkJobsType } from './node.type';
+import type { OperationModule } from './operation';
+
+const operationsByResource: Record<HereBulkJobsType['resource'], Record<string, OperationModule>> = {
+	bulkJob: bulkJob.operations,
+};
+
+function errorItem(error: Error, pairedItem: INodeExecutionData['pairedItem']): INodeExecutionData {
+	const description = (error as { description?: string }).description;
+	return { json: { error: error.message, ...(description ? { description } : {}) }, pairedItem };
+}
+
+/** Resolves the operation once, runs it over the input, and applies continueOnFail in one place. */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const resource = this.getNodeParameter('resource', 0) as HereBulkJobsType['resource'];
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const module = operationsByResource[resource]?.[operation];
+	if (!module) {
+		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not known for "${resource}"`);
+	}
+
+	if (module.mode === 'batch') {
+		try {
+			return [await module.execute.call(this, items)];
+		} catch (error) {
+			if (!this.continueOnFail()) throw error;
+			return [[errorItem(error as Error, items.map((_, index) => ({ item: index })))]];
+		}
+	}
+
+	const returnData: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const output = await module.execute.call(this, itemIndex);
+			for (const item of output) returnData.push({ ...item, pairedItem: { item: itemIndex } });
+		} catch (error) {
+			if (this.continueOnFail()) {
+				returnData.push(errorItem(error as Error, { item: itemIndex }));
+				continue;
+			}
+			if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+				error.context.itemIndex ??= itemIndex;
+				throw error;
+			}
+			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+		}
+	}
+	return [returnData];
+}
