@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { ensureNodeError } from '../transport';
 import * as bulkJob from './bulkJob';
 import type { HereBulkJobsType } from './node.type';
 import type { OperationModule } from './operation';
@@ -28,7 +29,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		try {
 			return [await module.execute.call(this, items)];
 		} catch (error) {
-			if (!this.continueOnFail()) throw error;
+			if (!this.continueOnFail()) throw ensureNodeError(this.getNode(), error);
 			return [[errorItem(error as Error, items.map((_, index) => ({ item: index })))]];
 		}
 	}
@@ -43,11 +44,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				returnData.push(errorItem(error as Error, { item: itemIndex }));
 				continue;
 			}
-			if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-				error.context.itemIndex ??= itemIndex;
-				throw error;
-			}
-			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			throw ensureNodeError(this.getNode(), error, itemIndex);
 		}
 	}
 	return [returnData];

@@ -1,6 +1,7 @@
 import { NodeApiError } from 'n8n-workflow';
 
 import type { HereContext } from '../transport';
+import { ensureNodeError } from '../transport';
 import type { Scope } from './api';
 import { getJobStatus, patchJob } from './api';
 import type { JobStatus } from './wire';
@@ -31,7 +32,9 @@ export async function changeJobStatus(context: HereContext, jobId: string, actio
 		const answer = await patchJob(context, jobId, action, scope);
 		return { jobId, status: answer?.status ?? rule.target, alreadyDone: false };
 	} catch (error) {
-		if (!(error instanceof NodeApiError) || error.context.httpStatus !== 412) throw error;
+		if (!(error instanceof NodeApiError) || error.context.httpStatus !== 412) {
+			throw ensureNodeError(context.getNode(), error, scope.itemIndex);
+		}
 		const { status } = await getJobStatus(context, jobId, scope);
 		if (status === rule.target) return { jobId, status, alreadyDone: true };
 		const hint =

@@ -16,6 +16,14 @@ export class HostRefusedError extends Error {
 	}
 }
 
+function parseUrl(text: string): URL | undefined {
+	try {
+		return new URL(text);
+	} catch {
+		return undefined;
+	}
+}
+
 function isLoopback(hostname: string): boolean {
 	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
 	if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return true;
@@ -36,12 +44,8 @@ export function resolveBaseUrl(credentials: ICredentialDataDecryptedObject): str
 
 	const raw = typeof credentials.baseUrl === 'string' ? credentials.baseUrl.trim() : '';
 	if (raw === '') throw new HostRefusedError('"Base URL" is empty. Enter e.g. http://127.0.0.1:8480.');
-	let url: URL;
-	try {
-		url = new URL(raw);
-	} catch {
-		throw new HostRefusedError(`"Base URL" is not a valid URL. Enter e.g. https://proxy.example.com.`);
-	}
+	const url = parseUrl(raw);
+	if (url === undefined) throw new HostRefusedError('"Base URL" is not a valid URL. Enter e.g. https://proxy.example.com.');
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
 		throw new HostRefusedError(`"Base URL" must start with https:// (got ${url.protocol}).`);
 	}

@@ -1,5 +1,6 @@
 import type {
 	IDataObject,
+	INode,
 	IExecuteFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
@@ -7,7 +8,7 @@ import type {
 	IPollFunctions,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { describeNetworkFailure, describeTrace, readHereErrorBody } from './errorBody';
 import type { FailureFacts, RequestKind, RetryPolicy } from './retryPolicy';
@@ -201,6 +202,18 @@ export async function hereRequest<T>(
 		}
 		await sleep(delay);
 	}
+}
+
+/**
+ * The error as n8n should show it: our NodeApiError / NodeOperationError unchanged, anything
+ * else wrapped, so that a caught error is never re-thrown raw.
+ */
+export function ensureNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (itemIndex !== undefined) error.context.itemIndex ??= itemIndex;
+		return error;
+	}
+	return new NodeOperationError(node, error instanceof Error ? error : String(error), { itemIndex });
 }
 
 export interface Page<TItem> {
