@@ -1,0 +1,68 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { builtinModules } from 'node:module';
+import * as path from 'node:path';
+
+import { loadPackage, PACKAGE_NAME } from '../harness/engine';
+
+const root = path.resolve(__dirname, '..', '..');
+
+function filesUnder(dir: string): string[] {
+	return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+		const full = path.join(dir, entry.name);
+		return entry.isDirectory() ? filesUnder(full) : [full];
+	});
+}
+
+describe('the built package (dist/)', () => {
+	const jsFiles = filesUnder(path.join(root, 'dist')).filter((file) => file.endsWith('.js'));
+
+	test('has the entry points package.json names', () => {
+		const { n8n } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+			n8n: { nodes: string[]; credentials: string[] };
+		};
+		for (const file of [...n8n.nodes, ...n8n.credentials]) expect(fs.existsSync(path.join(root, file))).toBe(true);
+	});
+
+	test('requires nothing but n8n-workflow and Node built-ins', () => {
+		const allowed = new Set(['n8n-workflow', ...builtinModules, ...builtinModules.map((name) => `node:${name}`)]);
+		const required = new Set<string>();
+		for (const file of jsFiles) {
+			const source = fs.readFileSync(file, 'utf8');
+			for (const match of source.matchAll(/\brequire\(\s*["'`]([^"'`]+)["'`]\s*\)/g)) required.add(match[1]);
+			// A dynamic import would escape the check above; the bundle must not have one.
+			expect(source).not.toMatch(/\bimport\(\s*["'`][^./]/);
+		}
+		expect(required.has('n8n-workflow')).toBe(true);
+		expect([...required].filter((name) => !allowed.has(name))).toEqual([]);
+	});
+
+	test('n8n loads it from package.json with icons and codex', async () => {
+		const loader = await loadPackage();
+		expect(loader.packageName).toBe(PACKAGE_NAME);
+		expect(Object.keys(loader.credentialTypes)).toEqual(['hereTrackingApi']);
+		expect(Object.keys(loader.nodeTypes)).toContain('hereBulkJobs');
+		for (const description of loader.types.nodes) {
+			expect(description.iconUrl).toEqual({
+				light: expect.stringMatching(/here\.svg$/),
+				dark: expect.stringMatching(/here\.dark\.svg$/),
+			});
+			expect(description.codex?.categories?.length).toBeGreaterThan(0);
+		}
+		for (const file of ['here.svg', 'here.dark.svg']) {
+			expect(fs.existsSync(path.join(root, 'dist', 'nodes', 'HereBulkJobs', file))).toBe(true);
+		}
+	});
+});
+
+describe('npm pack', () => {
+	test('holds only dist/, the README, the LICENSE and package.json', () => {
+		const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+		const [{ files }] = JSON.parse(output) as Array<{ files: Array<{ path: string }> }>;
+		const paths = files.map((file) => file.path);
+		expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE']));
+		expect(paths.filter((file) => !['package.json', 'README.md', 'LICENSE'].includes(file) && !file.startsWith('dist/'))).toEqual([]);
+		// No source maps or tests ride along.
+		expect(paths.filter((file) => /\.map$|\.test\.|\.ts$/.test(file))).toEqual([]);
+	});
+});
