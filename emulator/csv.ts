@@ -1,0 +1,130 @@
+import { parse } from 'csv-parse/sync';
+import { badRequest } from './errors';
+import { ANY_UUID } from './ids';
+import type { RawRow, RowKind } from './validation';
+
+/**
+ * CSV uploads → the same JSON-shaped rows a JSON upload has, so one validator serves both.
+ * RFC 4180 quoting, BOM, CRLF and quoted newlines are csv-parse's job; this file knows the
+ * spec's column vocabulary: plain fields, `|`-separated lists, and `tag:`/`rule:`/`geofence:`
+ * columns whose cell `1` applies them.
+ */
+
+export interface CsvRow {
+	/** 1-based device number (the header is not a device). */
+	row: number;
+	/** The line the row ends on (quoted newlines make rows span lines). */
+	line: number;
+	value: RawRow;
+}
+
+export interface CsvUpload {
+	/** Which kind of job the header describes; undefined when it has columns of both kinds. */
+	hint?: RowKind;
+	rows: CsvRow[];
+	/** True when the file has more data rows than `maxRows` (parsing stopped early). */
+	tooMany: boolean;
+}
+
+type Column =
+	| { kind: 'string'; field: string }
+	| { kind: 'number'; field: string }
+	| { kind: 'boolean'; field: string }
+	| { kind: 'list'; field: 'tags' | 'rules' | 'geofences' }
+	| { kind: 'flag'; field: 'tags' | 'rules' | 'geofences'; value: string };
+
+const STRING_COLUMNS = ['name', 'deviceId', 'externalId', 'externalDeviceId', 'connectorId', 'type', 'trackingId'];
+const NUMBER_COLUMNS = ['sendMs', 'sampleMs', 'distanceM'];
+const BOOLEAN_COLUMNS = ['areaBased', 'unclaimOnly', 'removeFromConnectorOnly'];
+const ADD_ONLY_COLUMNS = new Set(['name', 'deviceId', 'sendMs', 'sampleMs', 'distanceM', 'areaBased', 'type', 'tags', 'rules', 'geofences']);
+const DELETE_ONLY_COLUMNS = new Set(['trackingId', 'unclaimOnly', 'removeFromConnectorOnly']);
+const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+interface CsvRecord {
+	record: string[];
+	info: { lines: number };
+}
+
+export function parseCsv(body: Buffer, maxRows: number): CsvUpload {
+	let records: CsvRecord[];
+	try {
+		// `to` stops after one record too many: a 10 MiB file of tiny rows is refused without parsing it all.
+		records = parse(body, { bom: true, info: true, skip_empty_lines: true, to: maxRows + 2 }) as unknown as CsvRecord[];
+	} catch (error: unknown) {
+		const lines = (error as { lines?: number }).lines;
+		throw badRequest(`The CSV could not be parsed: ${(error as Error).message}`, lines === undefined ? {} : { line: lines });
+	}
+	if (records.length === 0) throw badRequest('The CSV is empty: a header row and at least one device row are required.');
+	const header = records[0].record.map((h) => h.trim());
+	const columns = header.map((name, index) => columnFor(name, index, header));
+	const fields = new Set(columns.map((c) => (c.kind === 'flag' ? c.field : c.field)));
+	const hasAdd = [...fields].some((f) => ADD_ONLY_COLUMNS.has(f));
+	const hasDelete = [...fields].some((f) => DELETE_ONLY_COLUMNS.has(f));
+	const hint: RowKind | undefined = hasAdd && !hasDelete ? 'add' : hasDelete && !hasAdd ? 'delete' : undefined;
+	const data = records.slice(1, maxRows + 2);
+	if (data.length === 0) throw badRequest('The CSV has a header row but no device rows.');
+	const rows = data.slice(0, maxRows).map((r, i) => ({ row: i + 1, line: r.info.lines, value: toRow(r.record, columns, i + 1, r.info.lines) }));
+	return { hint, rows, tooMany: data.length > maxRows };
+}
+
+function columnFor(name: string, index: number, header: string[]): Column {
+	if (header.indexOf(name) !== index) throw badRequest(`The CSV header names column "${name}" twice.`, { line: 1, field: name });
+	if (STRING_COLUMNS.includes(name)) return { kind: 'string', field: name };
+	if (NUMBER_COLUMNS.includes(name)) return { kind: 'number', field: name };
+	if (BOOLEAN_COLUMNS.includes(name)) return { kind: 'boolean', field: name };
+	if (name === 'tags' || name === 'rules' || name === 'geofences') return { kind: 'list', field: name };
+	const prefixed = /^(tag|rule|geofence):(.*)$/.exec(name);
+	if (prefixed) {
+		const value = prefixed[2].trim();
+		const field = prefixed[1] === 'tag' ? 'tags' : prefixed[1] === 'rule' ? 'rules' : 'geofences';
+		if (value === '') throw badRequest(`The CSV column "${name}" names no ${prefixed[1]}.`, { line: 1, field: name });
+		if (field !== 'tags' && !ANY_UUID.test(value)) {
+			throw badRequest(`The CSV column "${name}": ${prefixed[1]} ids must be UUIDs.`, { line: 1, field: name });
+		}
+		return { kind: 'flag', field, value };
+	}
+	throw badRequest(`The CSV header has an unknown column "${name}".`, { line: 1, field: name });
+}
+
+function toRow(cells: string[], columns: Column[], row: number, line: number): RawRow {
+	const out: RawRow = {};
+	const fail = (field: string, message: string): never => {
+		throw badRequest(`Row ${row} (line ${line}): ${field}: ${message}.`, { row, line, field });
+	};
+	for (let i = 0; i < columns.length; i++) {
+		const column = columns[i];
+		const cell = cells[i].trim();
+		if (cell === '') continue; // an empty cell is "not set"
+		switch (column.kind) {
+			case 'string':
+				out[column.field] = cell;
+				break;
+			case 'number':
+				if (!NUMBER_TEXT.test(cell)) fail(column.field, `must be a number (got "${cell}")`);
+				out[column.field] = Number(cell);
+				break;
+			case 'boolean': {
+				const lower = cell.toLowerCase();
+				if (lower === '1' || lower === 'true') out[column.field] = true;
+				else if (lower === '0' || lower === 'false') out[column.field] = false;
+				else fail(column.field, `must be 1, true, 0 or false (got "${cell}")`);
+				break;
+			}
+			case 'list':
+				appendUnique(out, column.field, cell.split('|').map((s) => s.trim()).filter((s) => s !== ''));
+				break;
+			case 'flag':
+				if (cell === '1') appendUnique(out, column.field, [column.value]);
+				else if (cell !== '0') fail(`${column.field.slice(0, -1)}:${column.value}`, `must be 1 (apply) or empty (got "${cell}")`);
+				break;
+		}
+	}
+	return out;
+}
+
+/** `tags` plus `tag:x` columns can name the same tag twice: it is applied once. */
+function appendUnique(row: RawRow, field: string, values: string[]): void {
+	const list = (row[field] as string[] | undefined) ?? [];
+	for (const v of values) if (!list.includes(v)) list.push(v);
+	row[field] = list;
+}

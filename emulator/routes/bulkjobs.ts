@@ -1,0 +1,139 @@
+import type { EmulatorCore } from '../core';
+import { badRequest, notFound } from '../errors';
+import { integer, jsonBody, multi, oneOf, ok, single, type ApiRequest, type Route } from '../http';
+import { JOB_ID } from '../ids';
+import { pendingRows, type Job } from '../jobs';
+import type { Project } from '../projects';
+import { JOB_STATUSES, JOB_TYPES, type JobStatus } from '../types';
+import { parseUpload } from '../upload';
+
+const BASE = '/bulkjobs/v4/deviceUploads';
+const JOB_PATH = '([^/]+)';
+
+/** The bulk-jobs paths: create, list, status, results, cancel/acknowledge. */
+export function bulkJobRoutes(core: EmulatorCore): Route[] {
+	/** Token first (401), then the project (400/403/404): the order a gateway checks them. */
+	const projectOf = (req: ApiRequest): Project =>
+		core.accounts.resolveProject(core.accounts.authenticate(req.headers.authorization), single(req.query, 'projectId'));
+
+	const jobOf = (req: ApiRequest, jobId: string): Job => {
+		const principal = core.accounts.authenticate(req.headers.authorization);
+		if (!JOB_ID.test(jobId)) throw badRequest('The jobId must look like BULK-<UUIDv4>.', { field: 'jobId' });
+		const project = core.accounts.resolveProject(principal, single(req.query, 'projectId'));
+		const job = core.jobs.get(jobId);
+		// Another project's job is as unknown as a job that never existed.
+		if (!job || job.projectId !== project.projectId) throw notFound(`Bulk job ${jobId} was not found.`);
+		return job;
+	};
+
+	return [
+		{
+			method: 'POST',
+			pattern: new RegExp(`^${BASE}$`),
+			handle: (req) => {
+				const project = projectOf(req);
+				const fileName = single(req.query, 'fileName');
+				if (fileName !== undefined && (fileName.length < 1 || fileName.length > 50)) {
+					throw badRequest('fileName must be 1-50 characters.', { field: 'fileName' });
+				}
+				const upload = parseUpload(req.body, req.headers['content-type']);
+				const job = core.jobs.create(project.projectId, upload.type, upload.rows, fileName);
+				core.processor.enqueue(job);
+				return ok({ jobId: job.id }, 202);
+			},
+		},
+		{
+			method: 'GET',
+			pattern: new RegExp(`^${BASE}$`),
+			handle: (req) => {
+				const project = projectOf(req);
+				const limit = integer(req.query, 'limit', 1, 100, 100);
+				const type = oneOf(req.query, 'type', JOB_TYPES);
+				const statuses = multi(req.query, 'status');
+				if (statuses?.some((s) => !(JOB_STATUSES as readonly string[]).includes(s))) {
+					throw badRequest(`status must be among ${JOB_STATUSES.join(', ')}.`, { field: 'status' });
+				}
+				const token = single(req.query, 'pageToken');
+				let ids: string[];
+				let offset = 0;
+				let snapshotId: string | undefined;
+				if (token) {
+					({ ids, offset, snapshotId } = core.pages.readListToken(token, project.projectId));
+				} else {
+					const wanted = statuses ? new Set(statuses as JobStatus[]) : undefined;
+					ids = core.jobs
+						.forProject(project.projectId)
+						.filter((j) => (type === undefined || j.type === type) && (wanted === undefined || wanted.has(j.status)))
+						.map((j) => j.id);
+					core.listRng.shuffle(ids);
+				}
+				const end = offset + limit;
+				const items = ids
+					.slice(offset, end)
+					.map((id) => core.jobs.get(id))
+					.filter((j): j is Job => j !== undefined)
+					.map((j) => ({ jobId: j.id, status: j.status, type: j.type }));
+				const body: { count: number; limit: number; items: typeof items; nextPageToken?: string } = { count: items.length, limit, items };
+				if (end < ids.length) {
+					body.nextPageToken = snapshotId !== undefined ? core.pages.listToken(snapshotId, end) : core.pages.startListing(project.projectId, ids, end);
+				}
+				return ok(body);
+			},
+		},
+		{
+			method: 'GET',
+			pattern: new RegExp(`^${BASE}/${JOB_PATH}/status$`),
+			handle: (req, [jobId]) => {
+				const job = jobOf(req, jobId);
+				const rows = job.rows.length;
+				const processed = job.results.length;
+				const body: Record<string, unknown> = {
+					status: job.status,
+					// Floor: 100 only once every row is done.
+					progress: rows === 0 ? 0 : Math.floor((processed * 100) / rows),
+					// As in HERE's tutorial: a job that has not started yet reports total 0 and every row pending.
+					total: job.status === 'pending' ? 0 : rows,
+					succeeded: job.succeeded,
+					failed: job.failed,
+					partiallySucceeded: job.partiallySucceeded,
+					pending: pendingRows(job),
+				};
+				if (job.fileName !== undefined) body.fileName = job.fileName;
+				body.type = job.type;
+				return ok(body);
+			},
+		},
+		{
+			method: 'GET',
+			pattern: new RegExp(`^${BASE}/${JOB_PATH}/results$`),
+			handle: (req, [jobId]) => {
+				const job = jobOf(req, jobId);
+				const limit = integer(req.query, 'limit', 1, 100, 100);
+				const token = single(req.query, 'pageToken');
+				const available = job.results.length;
+				const offset = token ? core.pages.readResultsToken(token, job.id, available) : 0;
+				const items = job.results.slice(offset, offset + limit);
+				const body: Record<string, unknown> = { status: job.status, type: job.type, limit, count: items.length, items };
+				// Only rows that exist now: while the job runs, the last page is "last so far".
+				if (offset + limit < available) body.nextPageToken = core.pages.resultsToken(job.id, offset + limit);
+				return ok(body);
+			},
+		},
+		{
+			method: 'PATCH',
+			pattern: new RegExp(`^${BASE}/${JOB_PATH}$`),
+			handle: (req, [jobId]) => {
+				const job = jobOf(req, jobId);
+				const body = jsonBody(req);
+				if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The body must be a JSON object {"action": ...}.');
+				const { action, ...rest } = body as Record<string, unknown>;
+				const extra = Object.keys(rest);
+				if (extra.length > 0) throw badRequest(`Unknown field ${extra[0]}: the body takes only "action".`, { field: extra[0] });
+				if (action === 'cancel') core.jobs.cancel(job);
+				else if (action === 'acknowledge') core.jobs.acknowledge(job);
+				else throw badRequest('action must be "cancel" or "acknowledge".', { field: 'action' });
+				return ok({ status: job.status });
+			},
+		},
+	];
+}

@@ -1,0 +1,108 @@
+/** Wire and domain types shared by the emulator's modules. */
+
+export const JOB_STATUSES = ['pending', 'ongoing', 'completed', 'failed', 'cancelled', 'acknowledged'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled', 'acknowledged']);
+export const JOB_TYPES = ['create', 'delete'] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+
+export type FaultKind = '429' | '429-no-retry-after' | '500' | '502' | '503' | 'slow' | 'drop' | 'malformed-json';
+export const FAULT_KINDS: readonly FaultKind[] = ['429', '429-no-retry-after', '500', '502', '503', 'slow', 'drop', 'malformed-json'];
+
+/** One validated add-device row (JSON object or CSV row). */
+export interface AddRow {
+	kind: 'add';
+	name: string;
+	deviceId?: string;
+	externalId?: string;
+	externalDeviceId?: string;
+	connectorId?: string;
+	sendMs?: number;
+	sampleMs?: number;
+	distanceM?: number;
+	areaBased?: boolean;
+	type?: string;
+	tags?: string[];
+	rules?: string[];
+	geofences?: string[];
+}
+
+/** One validated delete-device row. */
+export interface DeleteRow {
+	kind: 'delete';
+	trackingId?: string;
+	externalId?: string;
+	externalDeviceId?: string;
+	connectorId?: string;
+	unclaimOnly: boolean;
+	removeFromConnectorOnly: boolean;
+}
+
+export type DeviceRow = AddRow | DeleteRow;
+
+export interface ResultError {
+	code: number;
+	message: string;
+	details: string;
+}
+
+/** A results row as the API returns it. */
+export interface ResultItem {
+	name?: string;
+	deviceId?: string;
+	deviceSecret?: string;
+	externalId?: string;
+	externalDeviceId?: string;
+	connectorId?: string;
+	trackingId?: string;
+	errors?: ResultError[];
+}
+
+/** A device in a project's registry. */
+export interface Device {
+	name: string;
+	trackingId: string;
+	deviceId?: string;
+	externalId?: string;
+	externalDeviceId?: string;
+	connectorId?: string;
+	type?: string;
+	tags?: string[];
+}
+
+export type DeviceSnapshot = Readonly<Device>;
+
+/** What `jobs()` and `GET /_emulator/state` show about a job. */
+export interface JobSnapshot {
+	id: string;
+	/** Same as `id`, under the wire's name. */
+	jobId: string;
+	projectId: string;
+	type: JobType;
+	status: JobStatus;
+	fileName?: string;
+	/** Devices in the upload. */
+	total: number;
+	rows: number;
+	processed: number;
+	results: number;
+	succeeded: number;
+	failed: number;
+	partiallySucceeded: number;
+	/** Emulator-clock milliseconds. */
+	createdAt: number;
+	updatedAt: number;
+}
+
+export type Query = Record<string, string | string[]>;
+
+export interface RequestLogEntry {
+	method: string;
+	path: string;
+	query: Query;
+	status: number | 'dropped';
+	requestId?: string;
+	fault?: FaultKind;
+	/** Emulator-clock milliseconds at arrival. */
+	at: number;
+}
