@@ -12,7 +12,7 @@ export interface RetryPolicy {
 	maxAttempts: number;
 	/** First backoff delay; doubled on each retry, with jitter. */
 	baseDelayMs: number;
-	/** No single wait is longer than this, whatever Retry-After says. */
+	/** Cap of the exponential backoff. A Retry-After from HERE is honoured as it is, within the budget. */
 	maxDelayMs: number;
 	/** No retry starts once this much time has passed since the first attempt. */
 	budgetMs: number;
@@ -69,7 +69,7 @@ export function parseRetryAfterMs(header: unknown, now = Date.now()): number | u
 
 /** The wait before retry number `retry` (1 = first retry). */
 export function backoffDelayMs(policy: RetryPolicy, retry: number, retryAfterMs: number | undefined, random = Math.random): number {
-	if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs);
+	if (retryAfterMs !== undefined) return retryAfterMs;
 	const exponential = policy.baseDelayMs * 2 ** (retry - 1);
 	// Full jitter on the upper half keeps parallel chunk uploads from retrying in lockstep.
 	const jittered = exponential / 2 + (exponential / 2) * random();

@@ -1,0 +1,206 @@
+import { NodeApiError } from 'n8n-workflow';
+
+import type { HereEmulator } from '../../emulator';
+import { startEmulator } from '../../emulator';
+import { hereCollect, hereRequest } from '../../nodes/HereBulkJobs/transport';
+import type { Engine } from '../harness/engine';
+import { createEngine, executeContext } from '../harness/engine';
+import { bulkJobsNode, createJobDirectly, loginUser, newDevices } from '../harness/fixtures';
+
+let emulator: HereEmulator;
+let engine: Engine;
+let user: ReturnType<typeof loginUser>;
+
+const FAST_RETRY = { retry: { baseDelayMs: 20, maxDelayMs: 200, budgetMs: 10_000 } };
+
+beforeAll(async () => {
+	emulator = await startEmulator({ processing: { mode: 'instant' }, seed: 11 });
+	engine = await createEngine();
+	user = loginUser(emulator, engine);
+});
+
+afterAll(async () => {
+	await emulator.close();
+});
+
+beforeEach(() => {
+	emulator.faults.clear();
+	emulator.clearRequests();
+});
+
+function context() {
+	return executeContext(engine, bulkJobsNode(user.credential, {}));
+}
+
+function bulkRequests() {
+	return emulator.requests.filter((r) => r.path.startsWith('/bulkjobs/'));
+}
+
+const statusPath = (jobId: string) => `/bulkjobs/v4/deviceUploads/${jobId}/status`;
+
+test('follows nextPageToken over several pages', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(250));
+	await emulator.settle();
+	emulator.clearRequests();
+
+	const rows = await hereCollect<{ name: string }>(context(), {
+		method: 'GET',
+		path: `/bulkjobs/v4/deviceUploads/${jobId}/results`,
+	});
+
+	expect(rows).toHaveLength(250);
+	expect(new Set(rows.map((row) => row.name)).size).toBe(250);
+	const pages = bulkRequests();
+	expect(pages.map((r) => r.query.limit)).toEqual(['100', '100', '100']);
+	expect(pages[0].query.pageToken).toBeUndefined();
+	expect(pages[1].query.pageToken).toEqual(expect.any(String));
+});
+
+test('stops at maxItems and asks only for what it needs', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(250));
+	await emulator.settle();
+	emulator.clearRequests();
+
+	const rows = await hereCollect(context(), { method: 'GET', path: `/bulkjobs/v4/deviceUploads/${jobId}/results` }, { maxItems: 130 });
+
+	expect(rows).toHaveLength(130);
+	expect(bulkRequests().map((r) => r.query.limit)).toEqual(['100', '30']);
+});
+
+test('every request carries its own UUIDv4 X-Request-Id', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(1));
+	emulator.clearRequests();
+	emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '500', times: 1 }]);
+
+	await hereRequest(context(), { method: 'GET', path: statusPath(jobId) }, FAST_RETRY);
+
+	const ids = bulkRequests().map((r) => r.requestId);
+	expect(ids).toHaveLength(2);
+	for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+	expect(ids[0]).not.toEqual(ids[1]);
+});
+
+describe('retries of safe requests', () => {
+	test.each(['500', '502', '503', '429-no-retry-after', 'drop', 'malformed-json'] as const)(
+		'a GET is retried after %s',
+		async (kind) => {
+			const jobId = await createJobDirectly(emulator, user.email, newDevices(1));
+			emulator.clearRequests();
+			emulator.faults.script([{ method: 'GET', path: /\/status$/, kind, times: 2 }]);
+
+			const status = await hereRequest<{ status: string }>(context(), { method: 'GET', path: statusPath(jobId) }, FAST_RETRY);
+
+			expect(status.status).toBe('completed');
+			expect(bulkRequests()).toHaveLength(3);
+		},
+	);
+
+	test('a slow answer past the request timeout is retried', async () => {
+		const jobId = await createJobDirectly(emulator, user.email, newDevices(1));
+		emulator.clearRequests();
+		emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: 'slow', slowMs: 1500, times: 1 }]);
+
+		const status = await hereRequest<{ status: string }>(
+			context(),
+			{ method: 'GET', path: statusPath(jobId), timeoutMs: 300 },
+			FAST_RETRY,
+		);
+
+		expect(status.status).toBe('completed');
+		// The emulator logs a request when it answers; the slow one answers after the retry did.
+		expect(bulkRequests().map((r) => r.fault)).toEqual([undefined]);
+		await new Promise((resolve) => setTimeout(resolve, 1600));
+		expect(bulkRequests().map((r) => r.fault)).toEqual([undefined, 'slow']);
+	});
+
+	test('Retry-After is honoured', async () => {
+		const jobId = await createJobDirectly(emulator, user.email, newDevices(1));
+		emulator.clearRequests();
+		emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '429', retryAfterSeconds: 1, times: 1 }]);
+
+		await hereRequest(context(), { method: 'GET', path: statusPath(jobId) }, FAST_RETRY);
+
+		const [first, second] = bulkRequests();
+		// The backoff alone would wait at most 200 ms here; the second try waited for Retry-After.
+		expect(second.at - first.at).toBeGreaterThanOrEqual(950);
+	});
+
+	test('gives up after the attempts allowed and says how often it tried', async () => {
+		const jobId = await createJobDirectly(emulator, user.email, newDevices(1));
+		emulator.clearRequests();
+		emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '503', times: 10 }]);
+
+		const failure = hereRequest(context(), { method: 'GET', path: statusPath(jobId), action: 'Get the status' }, {
+			retry: { ...FAST_RETRY.retry, maxAttempts: 3 },
+		});
+
+		await expect(failure).rejects.toThrow(/Get the status failed: HERE answered HTTP 503/);
+		await expect(failure).rejects.toMatchObject({ description: expect.stringContaining('Tried 3 times') });
+		expect(bulkRequests()).toHaveLength(3);
+	});
+});
+
+describe('a job-creating POST', () => {
+	const create = (devices: object[]) =>
+		hereRequest<{ jobId: string }>(
+			context(),
+			{ method: 'POST', path: '/bulkjobs/v4/deviceUploads', body: devices as never, kind: 'create' },
+			FAST_RETRY,
+		);
+
+	test('is not repeated after a 500: the job may exist, and the error says so', async () => {
+		const before = emulator.jobs().length;
+		emulator.faults.script([{ method: 'POST', path: /deviceUploads$/, kind: '500', afterEffect: true, times: 1 }]);
+
+		await expect(create(newDevices(3, 'once'))).rejects.toMatchObject({
+			description: expect.stringMatching(/may or may not exist.*Get Many/),
+		});
+
+		expect(bulkRequests().filter((r) => r.method === 'POST')).toHaveLength(1);
+		expect(emulator.jobs().length - before).toBe(1);
+	});
+
+	test('is not repeated after a dropped connection', async () => {
+		emulator.faults.script([{ method: 'POST', path: /deviceUploads$/, kind: 'drop', afterEffect: true, times: 1 }]);
+		await expect(create(newDevices(2, 'dropped'))).rejects.toMatchObject({
+			description: expect.stringMatching(/may or may not have created the job/),
+		});
+		expect(bulkRequests().filter((r) => r.method === 'POST')).toHaveLength(1);
+	});
+
+	test.each(['429', '503'] as const)('is retried after %s (HERE did not take it)', async (kind) => {
+		const before = emulator.jobs().length;
+		emulator.faults.script([{ method: 'POST', path: /deviceUploads$/, kind, retryAfterSeconds: 0, times: 1 }]);
+
+		const answer = await create(newDevices(2, `retried-${kind}`));
+
+		expect(answer.jobId).toMatch(/^BULK-/);
+		expect(bulkRequests().filter((r) => r.method === 'POST')).toHaveLength(2);
+		expect(emulator.jobs().length - before).toBe(1);
+	});
+});
+
+describe('HERE errors become NodeApiError', () => {
+	test('with HERE message, HTTP code, hereErrorCode, trace id and request id, and no token', async () => {
+		const ctx = context();
+		const failure = await hereRequest(ctx, {
+			method: 'GET',
+			path: statusPath('BULK-00000000-0000-4000-8000-000000000000'),
+			action: 'Get the status of job BULK-00000000-0000-4000-8000-000000000000',
+		}).catch((error: unknown) => error);
+
+		expect(failure).toBeInstanceOf(NodeApiError);
+		const error = failure as NodeApiError;
+		expect(error.message).toMatch(/^Get the status of job BULK-0+-0+-40+-80+-0+ failed: HERE answered HTTP 404: /);
+		expect(error.httpCode).toBe('404');
+		expect(error.description).toMatch(/HERE keeps jobs and results for one week/);
+		expect(error.description).toMatch(/HERE error code \d+, trace id \S+, X-Request-Id [0-9a-f-]{36}/);
+		expect(error.context).toMatchObject({ httpStatus: 404, hereErrorCode: expect.any(String), traceId: expect.any(String) });
+
+		const token = engine.credentials.stored(user.credential.id).sessionToken as string;
+		expect(token.length).toBeGreaterThan(10);
+		const serialized = JSON.stringify({ error, message: error.message, description: error.description, context: error.context });
+		expect(serialized).not.toContain(token);
+		expect(serialized).not.toContain('canary-password');
+	});
+});
