@@ -124,6 +124,11 @@ export function validateDeleteRow(row: RawRow): DeleteRow {
 	return out;
 }
 
+/** JSON Schema's maxLength counts characters (code points), not UTF-16 units: an emoji is one. */
+function tooLong(value: string, maxLength: number): boolean {
+	return value.length > maxLength && [...value].length > maxLength;
+}
+
 export function isUuid(value: unknown): boolean {
 	return typeof value === 'string' && ANY_UUID.test(value);
 }
@@ -150,7 +155,7 @@ function optionalString(row: RawRow, field: string, maxLength: number): string |
 	const value = row[field];
 	if (value === undefined) return undefined;
 	if (typeof value !== 'string') throw new RowError(field, 'must be a string');
-	if (value.length < 1 || value.length > maxLength) throw new RowError(field, `must be 1-${maxLength} characters long`);
+	if (value.length < 1 || tooLong(value, maxLength)) throw new RowError(field, `must be 1-${maxLength} characters long`);
 	return value;
 }
 
