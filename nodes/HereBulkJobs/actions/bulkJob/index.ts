@@ -4,13 +4,17 @@ import type { OperationModule } from '../operation';
 import * as acknowledge from './acknowledge.operation';
 import * as cancel from './cancel.operation';
 import * as getAll from './getAll.operation';
+import * as getResults from './getResults.operation';
 import * as getStatus from './getStatus.operation';
+import * as waitForCompletion from './waitForCompletion.operation';
 
 export const operations: Record<string, OperationModule> = {
 	acknowledge,
 	cancel,
 	getAll,
+	getResults,
 	getStatus,
+	waitForCompletion,
 };
 
 export const description: INodeProperties[] = [
@@ -69,5 +73,7 @@ export const description: INodeProperties[] = [
 	...acknowledge.description,
 	...cancel.description,
 	...getAll.description,
+	...getResults.description,
 	...getStatus.description,
+	...waitForCompletion.description,
 ];

@@ -1,0 +1,108 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { waitAndCollectResults } from '../../jobs/collectResults';
+import { JOB_ID_PATTERN } from '../../jobs/wire';
+import { projectLocator } from '../common.descriptions';
+import { readProjectId } from '../parameters';
+import { readResultOutput, readWaitSettings, resultOutputItems, resultOutputProperties, waitProperties } from '../results.descriptions';
+
+/** More jobs than this in one item is a mistake (1000 devices each: a million devices). */
+export const MAX_JOBS_PER_WAIT = 1000;
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Job IDs',
+		name: 'jobIds',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. BULK-6279286f-a09a-4521-9d3a-af7559e84836, BULK-...',
+		description:
+			'The job or jobs to wait for: one job ID, several separated by commas, or an expression giving a list of IDs or of objects with a jobId (such as the items Create outputs)',
+		hint: 'E.g. {{ $json.jobId }}, or {{ $input.all().map(item => item.json.jobId) }} to wait for all jobs of the input in one item',
+	},
+	projectLocator,
+	...resultOutputProperties,
+	...waitProperties,
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['bulkJob'], operation: ['waitForCompletion'] } }, properties);
+
+export const mode = 'perItem';
+
+/** Flattens what the Job IDs parameter may hold: text, lists, objects with `jobId`, n8n items with `json.jobId`. */
+function collectIdCandidates(value: unknown, into: unknown[], depth = 0): void {
+	if (depth > 3) {
+		into.push(value);
+		return;
+	}
+	if (value === undefined || value === null) return;
+	if (typeof value === 'string') {
+		for (const part of value.split(/[\s,;]+/)) if (part !== '') into.push(part);
+		return;
+	}
+	if (Array.isArray(value)) {
+		for (const entry of value) collectIdCandidates(entry, into, depth + 1);
+		return;
+	}
+	if (typeof value === 'object') {
+		const record = value as Record<string, unknown>;
+		if ('jobId' in record) return collectIdCandidates(record.jobId, into, depth + 1);
+		if ('jobIds' in record) return collectIdCandidates(record.jobIds, into, depth + 1);
+		if (typeof record.json === 'object' && record.json !== null) return collectIdCandidates(record.json, into, depth + 1);
+	}
+	into.push(value);
+}
+
+function show(value: unknown): string {
+	const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+	return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * The job IDs of the parameter value, checked and without repeats, before any request. Every
+ * entry that is not a job ID is named with its position, so a wrong expression is easy to spot.
+ */
+export function parseJobIds(context: IExecuteFunctions, value: unknown, itemIndex: number): string[] {
+	const candidates: unknown[] = [];
+	collectIdCandidates(value, candidates);
+	const invalid: string[] = [];
+	const ids: string[] = [];
+	candidates.forEach((candidate, position) => {
+		const text = typeof candidate === 'string' ? candidate.trim() : undefined;
+		if (text === undefined || !JOB_ID_PATTERN.test(text)) invalid.push(`#${position + 1} "${show(candidate)}"`);
+		else if (!ids.includes(text)) ids.push(text);
+	});
+	if (invalid.length > 0) {
+		const listed = invalid.slice(0, 10).join(', ') + (invalid.length > 10 ? ` and ${invalid.length - 10} more` : '');
+		throw new NodeOperationError(context.getNode(), `Job IDs holds ${invalid.length === 1 ? 'an entry that is' : `${invalid.length} entries that are`} not a HERE bulk job ID: ${listed}`, {
+			itemIndex,
+			description:
+				'A job ID looks like BULK-6279286f-a09a-4521-9d3a-af7559e84836. Give one ID, several separated by commas, or a list (of IDs or of objects with a jobId).',
+		});
+	}
+	if (ids.length === 0) {
+		throw new NodeOperationError(context.getNode(), 'Job IDs is empty: there is no job to wait for', {
+			itemIndex,
+			description: 'Set Job IDs to the jobId that Create returned, e.g. the expression {{ $json.jobId }}.',
+		});
+	}
+	if (ids.length > MAX_JOBS_PER_WAIT) {
+		throw new NodeOperationError(context.getNode(), `Job IDs holds ${ids.length} jobs; at most ${MAX_JOBS_PER_WAIT} can be waited for at once`, {
+			itemIndex,
+			description: 'Split the jobs over several items, or use the HERE Bulk Jobs Trigger for so many jobs.',
+		});
+	}
+	return ids;
+}
+
+/** Waits for every job of the item (one shared deadline), then outputs all their results. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const jobIds = parseJobIds(this, this.getNodeParameter('jobIds', itemIndex, ''), itemIndex);
+	const scope = { projectId: readProjectId(this, itemIndex), itemIndex };
+	const settings = readWaitSettings(this, itemIndex);
+	const output = readResultOutput(this, itemIndex);
+	const results = await waitAndCollectResults(this, jobIds, scope, settings);
+	return await resultOutputItems(this, results, output);
+}

@@ -1,0 +1,137 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { JobStatus, JobStatusAnswer, JobType, ResultRow, ResultRowError } from './wire';
+import type { FinishedJob } from './waitForJob';
+import { isTerminal } from './wire';
+
+/**
+ * Turns HERE's result rows into what a workflow works with: one flat item per device, one
+ * summary per job, or a CSV file. Pure functions, shared by the action node and the trigger.
+ */
+
+export interface ResultOutputOptions {
+	/**
+	 * Leave `deviceSecret` out. It is the credential of a newly provisioned device, so it only
+	 * flows downstream (execution data, files, e-mails) when the user asks for it.
+	 */
+	omitDeviceSecret: boolean;
+	/** Summary only: add every device's result under `results` (default true). */
+	includeResults?: boolean;
+}
+
+export type DeviceOutcome = 'succeeded' | 'failed';
+
+/** The identity fields of a result row, in the order the CSV lists them. */
+const ROW_FIELDS = ['name', 'deviceId', 'deviceSecret', 'externalId', 'externalDeviceId', 'connectorId', 'trackingId'] as const;
+
+/** A row with a non-empty `errors` list failed, wholly or partly (the API notes). */
+export function rowOutcome(row: ResultRow): DeviceOutcome {
+	return Array.isArray(row.errors) && row.errors.length > 0 ? 'failed' : 'succeeded';
+}
+
+function rowErrors(row: ResultRow): ResultRowError[] {
+	return Array.isArray(row.errors) ? row.errors : [];
+}
+
+/** "Device name already exists (code 409, name)": one error in one line. */
+export function describeRowError(error: ResultRowError): string {
+	const message = typeof error?.message === 'string' && error.message !== '' ? error.message : 'Unknown error';
+	const facts = [error?.code !== undefined ? `code ${error.code}` : undefined, error?.details ? String(error.details) : undefined].filter(Boolean);
+	return facts.length > 0 ? `${message} (${facts.join(', ')})` : message;
+}
+
+/** All errors of a row in one string ('' when none), for IF and Switch nodes and the CSV. */
+export function errorMessageOf(row: ResultRow): string {
+	return rowErrors(row).map(describeRowError).join('; ');
+}
+
+/** The row's own fields (HERE may add more), without `errors`, and without the secret unless asked. */
+function rowFields(row: ResultRow, options: ResultOutputOptions): IDataObject {
+	const fields: IDataObject = {};
+	for (const [key, value] of Object.entries(row ?? {})) {
+		if (key === 'errors' || value === undefined) continue;
+		if (key === 'deviceSecret' && options.omitDeviceSecret) continue;
+		fields[key] = value as IDataObject[keyof IDataObject];
+	}
+	return fields;
+}
+
+function deviceResult(row: ResultRow, options: ResultOutputOptions): IDataObject {
+	return {
+		outcome: rowOutcome(row),
+		...rowFields(row, options),
+		errors: rowErrors(row).map((error) => ({ ...error }) as IDataObject),
+		errorMessage: errorMessageOf(row),
+	};
+}
+
+/**
+ * One item per device: `jobId`, `outcome`, the row's fields, `errors` (always an array) and
+ * `errorMessage`. With the job's status given, each item also says `jobStatus` and whether the
+ * results are complete (`resultsComplete` is false while the job still runs).
+ */
+export function deviceResultItems(
+	rows: ResultRow[],
+	job: { jobId: string; type?: JobType; fileName?: string; status?: JobStatus },
+	options: ResultOutputOptions,
+): IDataObject[] {
+	const jobFields: IDataObject = { jobId: job.jobId };
+	if (job.status !== undefined) {
+		jobFields.jobStatus = job.status;
+		jobFields.resultsComplete = isTerminal(job.status);
+	}
+	if (job.type !== undefined) jobFields.jobType = job.type;
+	if (job.fileName !== undefined) jobFields.jobFileName = job.fileName;
+	return rows.map((row) => {
+		const { outcome, ...rest } = deviceResult(row, options);
+		return { jobId: job.jobId, outcome, ...jobFields, ...rest };
+	});
+}
+
+/**
+ * One item for a job: HERE's figures (`status`, `progress`, `total`, `succeeded`, `failed`, ...),
+ * the wait's figures when it was waited for, counts over the rows read (`resultCount`,
+ * `succeededCount`, `failedCount`), the failed devices, and every device's result.
+ */
+export function jobSummary(job: FinishedJob | (JobStatusAnswer & { jobId: string }), rows: ResultRow[], options: ResultOutputOptions): IDataObject {
+	const results = rows.map((row) => deviceResult(row, options));
+	const failedDevices = results.filter((result) => result.outcome === 'failed');
+	const summary: IDataObject = { ...(job as unknown as IDataObject) };
+	summary.jobId = job.jobId;
+	summary.resultsComplete = isTerminal(job.status);
+	summary.resultCount = rows.length;
+	summary.succeededCount = results.length - failedDevices.length;
+	summary.failedCount = failedDevices.length;
+	summary.failedDevices = failedDevices;
+	if (options.includeResults !== false) summary.results = results;
+	return { jobId: job.jobId, ...summary };
+}
+
+/** One CSV field, quoted when RFC 4180 needs it (comma, quote, CR or LF), quotes doubled. */
+export function csvField(value: unknown): string {
+	const text = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+	return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * The results as an RFC 4180 CSV text: a header row, CRLF line ends, one line per device with
+ * its identity fields, `outcome` and `errors` (all of a row's errors in one cell). A `jobId`
+ * column comes first when rows carry one (results of several jobs in one file). Values are
+ * written as they are: nothing is prefixed, so the file reads back exactly.
+ */
+export function resultsCsv(rows: ReadonlyArray<ResultRow & { jobId?: string }>, options: ResultOutputOptions): string {
+	const withJob = rows.some((row) => typeof row.jobId === 'string');
+	const fields = ROW_FIELDS.filter((field) => !(field === 'deviceSecret' && options.omitDeviceSecret));
+	const header = [...(withJob ? ['jobId'] : []), ...fields, 'outcome', 'errors'];
+	const lines = [header.map(csvField).join(',')];
+	for (const row of rows) {
+		const cells = [
+			...(withJob ? [row.jobId] : []),
+			...fields.map((field) => row[field]),
+			rowOutcome(row),
+			errorMessageOf(row),
+		];
+		lines.push(cells.map(csvField).join(','));
+	}
+	return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,195 @@
+import { NodeOperationError, sleep } from 'n8n-workflow';
+
+import type { HereContext } from '../transport';
+import type { Scope } from './api';
+import { getJobStatus } from './api';
+import { mapWithConcurrency, valuesOrThrow } from './mapWithConcurrency';
+import type { JobStatusAnswer } from './wire';
+import { isTerminal } from './wire';
+
+/**
+ * The one bounded way to wait for bulk jobs (design habit 5), used by Wait for Completion,
+ * Create's "Wait for Completion" option and the trigger: exponential backoff with a cap, one
+ * deadline, terminal statuses from `wire.ts`. No loop here runs without a deadline.
+ */
+
+export interface WaitSettings {
+	/** First pause between two status checks of a job. */
+	pollIntervalMs: number;
+	/** The pause doubles after every check, up to this. */
+	maxPollIntervalMs: number;
+	/** Give up (with an error) once this much time has passed since the wait began. */
+	timeoutMs: number;
+	/** A job that ends `failed` or `cancelled` is an error; when false it is returned with its status. */
+	failOnUnsuccessful: boolean;
+}
+
+export const DEFAULT_WAIT: WaitSettings = {
+	pollIntervalMs: 1_000,
+	maxPollIntervalMs: 30_000,
+	timeoutMs: 600_000,
+	failOnUnsuccessful: true,
+};
+
+/** Shortest pause accepted: keeps a zero or negative setting from turning the wait into a busy loop. */
+export const MIN_POLL_INTERVAL_MS = 10;
+
+/** Status checks in flight at once when several jobs are followed. */
+const STATUS_CONCURRENCY = 4;
+
+export interface FinishedJob extends JobStatusAnswer {
+	jobId: string;
+	/** Status requests made for this job. */
+	statusCalls: number;
+	/** Milliseconds from the start of the wait until the job was seen finished. */
+	waitedMs: number;
+}
+
+/** Settings made safe: positive intervals, the cap at least the first interval, a finite timeout. */
+export function normalizeWaitSettings(settings: WaitSettings): WaitSettings {
+	const finiteOr = (value: number, fallback: number) => (Number.isFinite(value) ? value : fallback);
+	const pollIntervalMs = Math.max(MIN_POLL_INTERVAL_MS, finiteOr(settings.pollIntervalMs, DEFAULT_WAIT.pollIntervalMs));
+	const maxPollIntervalMs = Math.max(pollIntervalMs, finiteOr(settings.maxPollIntervalMs, DEFAULT_WAIT.maxPollIntervalMs));
+	const timeoutMs = Math.max(0, finiteOr(settings.timeoutMs, DEFAULT_WAIT.timeoutMs));
+	return { pollIntervalMs, maxPollIntervalMs, timeoutMs, failOnUnsuccessful: settings.failOnUnsuccessful !== false };
+}
+
+/**
+ * The pause before the next status check: the first is `pollIntervalMs`, each later one twice
+ * the one before, never more than `maxPollIntervalMs`, and never past the deadline
+ * (`remainingMs`), so the last check happens right at the deadline.
+ */
+export function nextPollDelayMs(previousDelayMs: number | undefined, settings: WaitSettings, remainingMs: number): number {
+	const wanted = previousDelayMs === undefined ? settings.pollIntervalMs : Math.min(previousDelayMs * 2, settings.maxPollIntervalMs);
+	return Math.max(0, Math.min(wanted, remainingMs));
+}
+
+/** The pauses a wait of `timeoutMs` makes when the job never finishes (status checks happen before, between and after them). */
+export function pollSchedule(settings: WaitSettings): number[] {
+	const safe = normalizeWaitSettings(settings);
+	const delays: number[] = [];
+	let elapsed = 0;
+	let previous: number | undefined;
+	while (elapsed < safe.timeoutMs) {
+		const delay = nextPollDelayMs(previous, safe, safe.timeoutMs - elapsed);
+		delays.push(delay);
+		elapsed += delay;
+		previous = delay;
+	}
+	return delays;
+}
+
+export function formatDuration(ms: number): string {
+	const totalSeconds = Math.round(ms / 1000);
+	if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+	if (totalSeconds < 60) return `${totalSeconds} s`;
+	const minutes = Math.floor(totalSeconds / 60);
+	const seconds = totalSeconds % 60;
+	return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
+}
+
+/** `"ongoing" at 40% (400 of 1000 devices processed: 390 succeeded, 10 failed)`: for error messages. */
+export function describeFigures(status: JobStatusAnswer): string {
+	const total = Number(status.total) || 0;
+	const succeeded = Number(status.succeeded) || 0;
+	const failed = Number(status.failed) || 0;
+	const partly = Number(status.partiallySucceeded) || 0;
+	const done = succeeded + failed + partly;
+	const counts = [`${succeeded} succeeded`, `${failed} failed`];
+	if (partly > 0) counts.push(`${partly} partially succeeded`);
+	const of = total > 0 ? ` of ${total}` : '';
+	return `"${status.status}" at ${Number(status.progress) || 0}% (${done}${of} devices processed: ${counts.join(', ')})`;
+}
+
+interface Followed {
+	jobId: string;
+	last?: JobStatusAnswer;
+	statusCalls: number;
+	finished?: FinishedJob;
+}
+
+function unsuccessful(status: JobStatusAnswer): boolean {
+	return status.status === 'failed' || status.status === 'cancelled';
+}
+
+function unsuccessfulJobError(context: HereContext, job: FinishedJob, scope: Scope): NodeOperationError {
+	const error = new NodeOperationError(context.getNode(), `Job ${job.jobId} ended ${describeFigures(job)}`, {
+		itemIndex: scope.itemIndex,
+		description:
+			`Use Get Results on job ${job.jobId} to see each device's error. ` +
+			'To receive failed or cancelled jobs as output instead of an error, turn on "Output Failed or Cancelled Jobs Instead of Failing" under Wait Options.',
+	});
+	Object.assign(error.context, { jobId: job.jobId, jobStatus: job.status });
+	return error;
+}
+
+function timeoutError(context: HereContext, followed: Followed[], scope: Scope, waitedMs: number, settings: WaitSettings): NodeOperationError {
+	const open = followed.filter((job) => job.finished === undefined);
+	const describe = (job: Followed) =>
+		job.last ? `job ${job.jobId} is still ${describeFigures(job.last)}` : `job ${job.jobId} has no status yet`;
+	const waited = formatDuration(waitedMs);
+	const message =
+		followed.length === 1
+			? `Job ${open[0].jobId} did not finish within ${formatDuration(settings.timeoutMs)}: ${describe(open[0]).replace(/^job \S+ /, 'it ')}`
+			: `${open.length} of ${followed.length} jobs did not finish within ${formatDuration(settings.timeoutMs)}: ${open.map(describe).join('; ')}`;
+	const calls = followed.reduce((sum, job) => sum + job.statusCalls, 0);
+	const error = new NodeOperationError(context.getNode(), message, {
+		itemIndex: scope.itemIndex,
+		description:
+			`Waited ${waited} (${calls} status checks). The job keeps running on HERE. ` +
+			'Raise "Timeout (Minutes)" under Wait Options, or, for long jobs, use the HERE Bulk Jobs Trigger, which reports each job when it finishes without keeping an execution waiting.',
+	});
+	Object.assign(error.context, { jobIds: open.map((job) => job.jobId), waitedMs });
+	return error;
+}
+
+/**
+ * Waits until every job has reached a terminal status, or until the shared deadline. Each
+ * round checks the unfinished jobs (at most a few requests at once), then pauses with
+ * exponential backoff. The answer keeps the input order.
+ */
+export async function waitForJobs(context: HereContext, jobIds: string[], scope: Scope, settings: WaitSettings): Promise<FinishedJob[]> {
+	const safe = normalizeWaitSettings(settings);
+	const startedAt = Date.now();
+	const deadline = startedAt + safe.timeoutMs;
+	const followed: Followed[] = jobIds.map((jobId) => ({ jobId, statusCalls: 0 }));
+	// A belt to the deadline's braces: even a clock that stood still could not loop for ever.
+	const maxRounds = Math.ceil(safe.timeoutMs / safe.pollIntervalMs) + 2;
+	let delay: number | undefined;
+
+	for (let round = 0; round < maxRounds; round++) {
+		const open = followed.filter((job) => job.finished === undefined);
+		const answers = valuesOrThrow(
+			await mapWithConcurrency(open, STATUS_CONCURRENCY, async (job) => {
+				job.statusCalls++;
+				return await getJobStatus(context, job.jobId, scope);
+			}),
+		);
+		const now = Date.now();
+		answers.forEach((answer, index) => {
+			const job = open[index];
+			job.last = answer;
+			if (isTerminal(answer.status)) {
+				job.finished = { ...answer, jobId: job.jobId, statusCalls: job.statusCalls, waitedMs: now - startedAt };
+			}
+		});
+		if (safe.failOnUnsuccessful) {
+			const bad = followed.find((job) => job.finished !== undefined && unsuccessful(job.finished));
+			if (bad?.finished) throw unsuccessfulJobError(context, bad.finished, scope);
+		}
+		if (followed.every((job) => job.finished !== undefined)) {
+			return followed.map((job) => job.finished as FinishedJob);
+		}
+		const remaining = deadline - Date.now();
+		if (remaining <= 0) break;
+		delay = nextPollDelayMs(delay, safe, remaining);
+		await sleep(delay);
+	}
+	throw timeoutError(context, followed, scope, Date.now() - startedAt, safe);
+}
+
+/** Waits for one job; see `waitForJobs`. */
+export async function waitForJob(context: HereContext, jobId: string, scope: Scope, settings: WaitSettings): Promise<FinishedJob> {
+	const [finished] = await waitForJobs(context, [jobId], scope, settings);
+	return finished;
+}
