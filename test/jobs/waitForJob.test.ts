@@ -1,0 +1,189 @@
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { HereEmulator } from '../../emulator';
+import { startEmulator } from '../../emulator';
+import { waitForJob, waitForJobs } from '../../nodes/HereBulkJobs/jobs/waitForJob';
+import type { WaitSettings } from '../../nodes/HereBulkJobs/jobs/waitForJob';
+import type { Engine } from '../harness/engine';
+import { createEngine, executeContext } from '../harness/engine';
+import { bulkJobsNode, createJobDirectly, loginUser, newDevices } from '../harness/fixtures';
+import { acknowledgeDirectly, cancelDirectly, gaps, statusCalls, until } from './helpers';
+
+// Manual processing: a job moves only when the test says so, so the polls can be counted.
+let emulator: HereEmulator;
+let engine: Engine;
+let user: ReturnType<typeof loginUser>;
+
+beforeAll(async () => {
+	emulator = await startEmulator({ processing: { mode: 'manual' }, seed: 21 });
+	engine = await createEngine();
+	user = loginUser(emulator, engine);
+});
+
+afterAll(async () => {
+	await emulator.close();
+});
+
+beforeEach(() => {
+	emulator.faults.clear();
+	emulator.clearRequests();
+});
+
+const context = () => executeContext(engine, bulkJobsNode(user.credential, {}));
+const fast = (overrides: Partial<WaitSettings> = {}): WaitSettings => ({
+	pollIntervalMs: 40,
+	maxPollIntervalMs: 320,
+	timeoutMs: 20_000,
+	failOnUnsuccessful: true,
+	...overrides,
+});
+
+async function caught(promise: Promise<unknown>): Promise<NodeOperationError> {
+	try {
+		await promise;
+	} catch (error) {
+		return error as NodeOperationError;
+	}
+	throw new Error('expected an error');
+}
+
+test('polls with doubling pauses until the job finishes, then returns its figures', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(10));
+	const waiting = waitForJob(context(), jobId, {}, fast());
+	await until(() => statusCalls(emulator, jobId).length >= 5, 10_000, 'five status checks');
+	emulator.process({ jobId });
+	const finished = await waiting;
+
+	expect(finished).toMatchObject({ jobId, status: 'completed', progress: 100, total: 10, succeeded: 10, failed: 0 });
+	const calls = statusCalls(emulator, jobId);
+	expect(finished.statusCalls).toBe(calls.length);
+	expect(calls.length).toBeGreaterThanOrEqual(6);
+	expect(finished.waitedMs).toBeGreaterThanOrEqual(40 + 80 + 160 + 320);
+	// Pauses 40, 80, 160, 320, then capped at 320 (a little timer slack allowed either way).
+	const pauses = gaps(calls);
+	const expected = [40, 80, 160, 320, 320, 320, 320];
+	pauses.forEach((pause, index) => {
+		expect(pause).toBeGreaterThanOrEqual(expected[index] - 2);
+		expect(pause).toBeLessThan(expected[index] + 150);
+	});
+});
+
+test('a job that is already finished costs one status check', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(3));
+	emulator.process({ jobId });
+	const finished = await waitForJob(context(), jobId, {}, fast());
+	expect(finished.statusCalls).toBe(1);
+	expect(statusCalls(emulator, jobId)).toHaveLength(1);
+});
+
+test('stops at the deadline with an error that names the job, its status, progress and the wait', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(10));
+	emulator.process({ jobId, devices: 4 });
+	const started = Date.now();
+	const error = await caught(waitForJob(context(), jobId, { itemIndex: 0 }, fast({ pollIntervalMs: 50, maxPollIntervalMs: 100, timeoutMs: 400 })));
+	const elapsed = Date.now() - started;
+
+	expect(error).toBeInstanceOf(NodeOperationError);
+	expect(error.message).toContain(jobId);
+	expect(error.message).toContain('"ongoing" at 40%');
+	expect(error.message).toContain('4 of 10 devices processed');
+	expect(error.description).toMatch(/Waited \d+ ms \(\d+ status checks\)/);
+	expect(error.description).toContain('Timeout (Minutes)');
+	expect(error.description).toContain('HERE Bulk Jobs Trigger');
+	// The pauses are 50, 100, 100, ... and the last one is cut to end at the deadline, so the
+	// last status check happens at the deadline, never a whole pause after it.
+	expect(elapsed).toBeGreaterThanOrEqual(400);
+	expect(elapsed).toBeLessThan(1000);
+	const calls = statusCalls(emulator, jobId);
+	const pauses = gaps(calls);
+	expect(pauses.length).toBeGreaterThanOrEqual(3);
+	for (const pause of pauses) expect(pause).toBeLessThan(100 + 60);
+	expect(calls[calls.length - 1].at - calls[0].at).toBeLessThan(400 + 60);
+	expect(error.description).toContain(`(${calls.length} status checks)`);
+});
+
+test('a failed job is an error naming the job and its figures', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(5));
+	emulator.process({ jobId, devices: 2 });
+	emulator.setJobOutcome(jobId, 'failed');
+	const error = await caught(waitForJob(context(), jobId, {}, fast()));
+	expect(error).toBeInstanceOf(NodeOperationError);
+	expect(error.message).toBe(`Job ${jobId} ended "failed" at 100% (5 of 5 devices processed: 2 succeeded, 3 failed)`);
+	expect(error.description).toContain('Output Failed or Cancelled Jobs Instead of Failing');
+});
+
+test('with failOnUnsuccessful off, failed and cancelled jobs are returned with their status', async () => {
+	const failedId = await createJobDirectly(emulator, user.email, newDevices(2));
+	emulator.setJobOutcome(failedId, 'failed');
+	const cancelledId = await createJobDirectly(emulator, user.email, newDevices(2));
+	await cancelDirectly(emulator, user.email, cancelledId);
+
+	const jobs = await waitForJobs(context(), [failedId, cancelledId], {}, fast({ failOnUnsuccessful: false }));
+	expect(jobs.map((job) => [job.jobId, job.status])).toEqual([
+		[failedId, 'failed'],
+		[cancelledId, 'cancelled'],
+	]);
+});
+
+test('a cancelled job is an error by default', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(4));
+	emulator.process({ jobId, devices: 1 });
+	const waiting = caught(waitForJob(context(), jobId, {}, fast()));
+	await until(() => statusCalls(emulator, jobId).length >= 2, 5000, 'two status checks');
+	await cancelDirectly(emulator, user.email, jobId);
+	const error = await waiting;
+	expect(error.message).toContain(`Job ${jobId} ended "cancelled" at 25%`);
+});
+
+test('acknowledged counts as finished', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(1));
+	emulator.process({ jobId });
+	await acknowledgeDirectly(emulator, user.email, jobId);
+	const finished = await waitForJob(context(), jobId, {}, fast());
+	expect(finished.status).toBe('acknowledged');
+});
+
+test('several jobs: one shared deadline, answers in input order, finished jobs are not polled again', async () => {
+	const ids = [];
+	for (let i = 0; i < 3; i++) ids.push(await createJobDirectly(emulator, user.email, newDevices(2)));
+	emulator.process({ jobId: ids[1] });
+	const waiting = waitForJobs(context(), ids, {}, fast());
+	await until(() => statusCalls(emulator, ids[0]).length >= 3, 5000, 'three rounds');
+	emulator.process({ jobId: ids[2] });
+	await until(() => statusCalls(emulator, ids[0]).length >= 5, 5000, 'five rounds');
+	emulator.process({ jobId: ids[0] });
+	const jobs = await waiting;
+
+	expect(jobs.map((job) => job.jobId)).toEqual(ids);
+	expect(jobs.every((job) => job.status === 'completed')).toBe(true);
+	expect(statusCalls(emulator, ids[1])).toHaveLength(1);
+	expect(jobs[1].statusCalls).toBe(1);
+	expect(jobs[2].statusCalls).toBeLessThan(jobs[0].statusCalls);
+	expect(jobs[0].statusCalls).toBe(statusCalls(emulator, ids[0]).length);
+});
+
+test('several jobs that run out of time: the error lists each unfinished job', async () => {
+	const done = await createJobDirectly(emulator, user.email, newDevices(1));
+	emulator.process({ jobId: done });
+	const slow = await createJobDirectly(emulator, user.email, newDevices(2));
+	const error = await caught(waitForJobs(context(), [done, slow], {}, fast({ timeoutMs: 150 })));
+	expect(error.message).toMatch(new RegExp(`^1 of 2 jobs did not finish within 150 ms: job ${slow} is still "pending" at 0%`));
+	expect(error.message).not.toContain(done);
+});
+
+test('transient HTTP faults during the wait are retried by the transport', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(2));
+	emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '503', times: 1, retryAfterSeconds: 0 }]);
+	const waiting = waitForJob(context(), jobId, {}, fast());
+	await until(() => statusCalls(emulator, jobId).length >= 3, 10_000, 'a retried status check');
+	emulator.process({ jobId });
+	expect((await waiting).status).toBe('completed');
+	expect(statusCalls(emulator, jobId).some((call) => call.fault === '503')).toBe(true);
+});
+
+test('an unknown job fails at once with HERE\'s 404, not after the timeout', async () => {
+	const started = Date.now();
+	const error = await caught(waitForJob(context(), 'BULK-00000000-0000-4000-8000-000000000000', {}, fast({ timeoutMs: 60_000 })));
+	expect(error.message).toContain('404');
+	expect(Date.now() - started).toBeLessThan(5000);
+});
