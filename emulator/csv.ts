@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { badRequest } from './errors';
 import { ANY_UUID } from './ids';
-import type { RawRow, RowKind } from './validation';
+import type { RawRow } from './validation';
 
 /**
  * CSV uploads → the same JSON-shaped rows a JSON upload has, so one validator serves both.
@@ -19,8 +19,8 @@ export interface CsvRow {
 }
 
 export interface CsvUpload {
-	/** Which kind of job the header describes; undefined when it has columns of both kinds. */
-	hint?: RowKind;
+	/** The header has add-only columns (name, type, ...): rows that name only an identity are then adds missing a name. */
+	addColumns: boolean;
 	rows: CsvRow[];
 	/** True when the file has more data rows than `maxRows` (parsing stopped early). */
 	tooMany: boolean;
@@ -37,7 +37,6 @@ const STRING_COLUMNS = ['name', 'deviceId', 'externalId', 'externalDeviceId', 'c
 const NUMBER_COLUMNS = ['sendMs', 'sampleMs', 'distanceM'];
 const BOOLEAN_COLUMNS = ['areaBased', 'unclaimOnly', 'removeFromConnectorOnly'];
 const ADD_ONLY_COLUMNS = new Set(['name', 'deviceId', 'sendMs', 'sampleMs', 'distanceM', 'areaBased', 'type', 'tags', 'rules', 'geofences']);
-const DELETE_ONLY_COLUMNS = new Set(['trackingId', 'unclaimOnly', 'removeFromConnectorOnly']);
 const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 interface CsvRecord {
@@ -57,14 +56,11 @@ export function parseCsv(body: Buffer, maxRows: number): CsvUpload {
 	if (records.length === 0) throw badRequest('The CSV is empty: a header row and at least one device row are required.');
 	const header = records[0].record.map((h) => h.trim());
 	const columns = header.map((name, index) => columnFor(name, index, header));
-	const fields = new Set(columns.map((c) => (c.kind === 'flag' ? c.field : c.field)));
-	const hasAdd = [...fields].some((f) => ADD_ONLY_COLUMNS.has(f));
-	const hasDelete = [...fields].some((f) => DELETE_ONLY_COLUMNS.has(f));
-	const hint: RowKind | undefined = hasAdd && !hasDelete ? 'add' : hasDelete && !hasAdd ? 'delete' : undefined;
+	const addColumns = columns.some((c) => ADD_ONLY_COLUMNS.has(c.field));
 	const data = records.slice(1, maxRows + 2);
 	if (data.length === 0) throw badRequest('The CSV has a header row but no device rows.');
 	const rows = data.slice(0, maxRows).map((r, i) => ({ row: i + 1, line: r.info.lines, value: toRow(r.record, columns, i + 1, r.info.lines) }));
-	return { hint, rows, tooMany: data.length > maxRows };
+	return { addColumns, rows, tooMany: data.length > maxRows };
 }
 
 function columnFor(name: string, index: number, header: string[]): Column {

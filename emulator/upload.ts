@@ -25,12 +25,12 @@ export function parseUpload(body: Buffer, contentType: string | undefined): Pars
 	const media = (contentType ?? '').split(';')[0].trim().toLowerCase();
 	if (body.length === 0 || body.toString('utf8').trim() === '') throw badRequest('The request body is empty: send a CSV file or a JSON array of devices.');
 	let items: Positioned[];
-	let hint: RowKind | undefined;
+	let addColumns = false;
 	if (media === 'text/csv') {
 		const csv = parseCsv(body, MAX_DEVICES);
 		if (csv.tooMany) throw tooMany();
 		items = csv.rows;
-		hint = csv.hint;
+		addColumns = csv.addColumns;
 	} else if (media === 'application/json' || media.endsWith('+json')) {
 		let json: unknown;
 		try {
@@ -46,13 +46,13 @@ export function parseUpload(body: Buffer, contentType: string | undefined): Pars
 		throw badRequest(`Unsupported Content-Type "${media || '(none)'}": use text/csv or application/json.`, { field: 'Content-Type' });
 	}
 
-	const kinds: RowKind[] = [];
+	const kinds: Array<RowKind | undefined> = [];
 	const raws: RawRow[] = [];
 	for (const item of items) {
 		atRow(item, () => {
 			const raw = asRawRow(item.value);
 			raws.push(raw);
-			kinds.push(classify(raw, hint));
+			kinds.push(classify(raw));
 		});
 	}
 	const firstAdd = kinds.indexOf('add');
@@ -63,7 +63,8 @@ export function parseUpload(body: Buffer, contentType: string | undefined): Pars
 			{ row: items[Math.max(firstAdd, firstDelete)].row },
 		);
 	}
-	const type: JobType = firstAdd >= 0 ? 'create' : 'delete';
+	// Rows that fit either kind follow the others. With none to follow it is a delete (adds need a name), unless the CSV header has add columns.
+	const type: JobType = firstAdd >= 0 || (firstDelete < 0 && addColumns) ? 'create' : 'delete';
 	const rows = raws.map((raw, i) => atRow(items[i], () => (type === 'create' ? validateAddRow(raw) : validateDeleteRow(raw))));
 	return { type, rows };
 }

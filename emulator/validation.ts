@@ -39,10 +39,11 @@ export function asRawRow(value: unknown): RawRow {
 
 /**
  * The job type is not a parameter: the server infers it from the row shape. A row with any
- * add-only field is an add; with any delete-only field a delete; a row naming only an identity
- * (`externalId`, or `externalDeviceId` + `connectorId`) can only be a delete, since adds need a name.
+ * add-only field is an add, with any delete-only field a delete. A row naming only an identity
+ * (`externalId`, `externalDeviceId` + `connectorId`) or nothing known fits either: undefined,
+ * and it takes the upload's kind.
  */
-export function classify(row: RawRow, hint?: RowKind): RowKind {
+export function classify(row: RawRow): RowKind | undefined {
 	let add: string | undefined;
 	let del: string | undefined;
 	for (const key of Object.keys(row)) {
@@ -52,9 +53,7 @@ export function classify(row: RawRow, hint?: RowKind): RowKind {
 	if (add !== undefined && del !== undefined) {
 		throw new RowError(del, `mixes add-device fields (${add}) and delete-device fields (${del})`);
 	}
-	if (add !== undefined) return 'add';
-	if (del !== undefined) return 'delete';
-	return hint ?? 'delete';
+	return add !== undefined ? 'add' : del !== undefined ? 'delete' : undefined;
 }
 
 export function validateAddRow(row: RawRow): AddRow {
@@ -110,13 +109,14 @@ export function validateDeleteRow(row: RawRow): DeleteRow {
 	const connectorId = optionalString(row, 'connectorId', 50);
 	checkC2cPair(externalDeviceId, connectorId);
 	const identities = [trackingId, externalId, externalDeviceId].filter((v) => v !== undefined).length;
-	if (identities === 0) throw new RowError('trackingId', 'a delete-device row needs trackingId, externalId, or externalDeviceId with connectorId');
+	if (identities === 0) throw new RowError(undefined, 'a delete-device row needs trackingId, externalId, or externalDeviceId with connectorId');
 	if (identities > 1) throw new RowError('trackingId', 'exactly one identity is allowed: trackingId, externalId, or externalDeviceId with connectorId');
-	const removeFromConnectorOnly = optionalBoolean(row, 'removeFromConnectorOnly') ?? false;
-	if (removeFromConnectorOnly && externalDeviceId === undefined) {
-		throw new RowError('removeFromConnectorOnly', 'removeFromConnectorOnly is only allowed for cloud-to-cloud devices (externalDeviceId with connectorId)');
+	const removeFromConnectorOnly = optionalBoolean(row, 'removeFromConnectorOnly');
+	// Only the C2C variant of the schema has this property at all, so even `false` is refused elsewhere.
+	if (removeFromConnectorOnly !== undefined && externalDeviceId === undefined) {
+		throw new RowError('removeFromConnectorOnly', 'is only allowed for cloud-to-cloud devices (externalDeviceId with connectorId)');
 	}
-	const out: DeleteRow = { kind: 'delete', unclaimOnly: optionalBoolean(row, 'unclaimOnly') ?? false, removeFromConnectorOnly };
+	const out: DeleteRow = { kind: 'delete', unclaimOnly: optionalBoolean(row, 'unclaimOnly') ?? false, removeFromConnectorOnly: removeFromConnectorOnly ?? false };
 	if (trackingId !== undefined) out.trackingId = trackingId;
 	if (externalId !== undefined) out.externalId = externalId;
 	if (externalDeviceId !== undefined) out.externalDeviceId = externalDeviceId;

@@ -39,7 +39,7 @@ describe('tokens', () => {
 	});
 
 	test('missing, malformed and unknown tokens are 401 with the Tracking body', async () => {
-		for (const headers of [{}, { Authorization: 'Basic abc' }, { Authorization: 'Bearer nope' }]) {
+		for (const headers of [{}, { Authorization: 'Basic abc' }, { Authorization: 'Bearer nope' }] as Array<Record<string, string>>) {
 			const reply = await call(w.emulator, 'GET', base, { headers });
 			expect(reply.status).toBe(401);
 			expect(obj(reply)).toMatchObject({ code: 401, id: expect.stringMatching(/-emu$/) });
