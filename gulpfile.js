@@ -10,6 +10,7 @@ const fs = require('node:fs');
 const entryPoints = [
 	'credentials/HereTrackingApi.credentials.ts',
 	'nodes/HereBulkJobs/HereBulkJobs.node.ts',
+	'nodes/HereBulkJobs/HereBulkJobsTrigger.node.ts',
 ];
 
 async function clean() {

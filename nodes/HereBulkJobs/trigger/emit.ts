@@ -1,0 +1,87 @@
+import type { IDataObject, IPollFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { getJobStatus, resultPages } from '../jobs/api';
+import { deviceResultItems, jobSummary } from '../jobs/resultItems';
+import { ensureNodeError } from '../transport';
+import type { JobStatusAnswer, ResultRow } from '../jobs/wire';
+import type { PollBudget } from './budget';
+import type { TriggerSettings } from './settings';
+import { wantsFileName } from './settings';
+
+export type FinishedJobAnswer = JobStatusAnswer & { jobId: string };
+
+/** What one finished job turned out to be once its status was read. */
+export type JobFetch =
+	| { kind: 'emit'; job: FinishedJobAnswer; items: INodeExecutionData[] }
+	/** Finished, but not for this trigger: its file name does not match, or someone else acknowledged it. */
+	| { kind: 'skip'; job: FinishedJobAnswer }
+	/** HERE no longer knows the job (it was forgotten between the list and this read). */
+	| { kind: 'gone' };
+
+function isNotFound(error: unknown): boolean {
+	return error instanceof NodeApiError && error.context.httpStatus === 404;
+}
+
+/**
+ * Reads a finished job's status and all its result rows (100 a page) and builds its output
+ * items. One status request plus one request per 100 devices; a job holds at most 1000.
+ * Requests retry within the poll's budget.
+ */
+export async function fetchFinishedJob(
+	context: IPollFunctions,
+	settings: TriggerSettings,
+	jobId: string,
+	budget: PollBudget,
+	options: { acceptAcknowledged?: boolean } = {},
+): Promise<JobFetch> {
+	const scope = { projectId: settings.projectId };
+	let job: FinishedJobAnswer;
+	try {
+		job = { ...(await getJobStatus(context, jobId, scope, budget.retry())), jobId };
+	} catch (error) {
+		if (isNotFound(error)) return { kind: 'gone' };
+		throw ensureNodeError(context.getNode(), error);
+	}
+	const watched = (settings.statuses as string[]).includes(job.status) || (options.acceptAcknowledged === true && job.status === 'acknowledged');
+	if (!watched || !wantsFileName(settings, job.fileName)) return { kind: 'skip', job };
+
+	const rows: ResultRow[] = [];
+	try {
+		// The rows of one job, page by page, as jobs/collectResults.ts reads them, but with the
+		// poll's retry budget so that a fault late in a poll cannot keep it past its time.
+		for await (const page of resultPages(context, jobId, scope, budget.retry())) {
+			for (const row of page) rows.push(row);
+		}
+	} catch (error) {
+		if (isNotFound(error)) return { kind: 'gone' };
+		throw ensureNodeError(context.getNode(), error);
+	}
+	return { kind: 'emit', job, items: jobItems(settings, job, rows) };
+}
+
+/** HERE's final figures of the job, on every per-device item so each item stands on its own. */
+function jobFigures(job: FinishedJobAnswer): IDataObject {
+	return {
+		jobTotal: job.total,
+		jobSucceeded: job.succeeded,
+		jobFailed: job.failed,
+		jobPartiallySucceeded: job.partiallySucceeded,
+	};
+}
+
+/**
+ * The items of one finished job, in the shapes of the action node's Get Results
+ * (jobs/resultItems.ts). Per device, a job without any device result (cancelled before HERE
+ * processed a device) still gives one item, with `outcome` "none", so that its end is not lost.
+ */
+export function jobItems(settings: TriggerSettings, job: FinishedJobAnswer, rows: ResultRow[]): INodeExecutionData[] {
+	const options = { omitDeviceSecret: settings.omitDeviceSecret, includeResults: settings.includeResults };
+	if (settings.output === 'summary') return [{ json: jobSummary(job, rows, options) }];
+	const figures = jobFigures(job);
+	if (rows.length === 0) {
+		const [jobOnly] = deviceResultItems([{}], job, options);
+		return [{ json: { ...jobOnly, outcome: 'none', ...figures } }];
+	}
+	return deviceResultItems(rows, job, options).map((json) => ({ json: { ...json, ...figures } }));
+}

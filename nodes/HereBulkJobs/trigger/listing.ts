@@ -1,0 +1,72 @@
+import type { IPollFunctions, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { listJobPages } from '../jobs/api';
+import type { JobListItem } from '../jobs/wire';
+import type { PollBudget } from './budget';
+import type { TriggerSettings } from './settings';
+
+export interface FinalJobListing {
+	/** In HERE's order (which is not promised); each job once. */
+	jobs: JobListItem[];
+	/** True when every page was read: only then may absence from the list mean anything. */
+	complete: boolean;
+	requests: number;
+}
+
+/**
+ * Lists the project's jobs in the watched final statuses (and type), page by page, while the
+ * budget allows. With acknowledging on, handled jobs are `acknowledged` and drop out of this
+ * list, so it holds only what is new (plus jobs the trigger skipped).
+ */
+export async function listFinalJobs(context: IPollFunctions, settings: TriggerSettings, budget: PollBudget): Promise<FinalJobListing> {
+	const jobs: JobListItem[] = [];
+	const seen = new Set<string>();
+	let requests = 0;
+	if (!budget.allowsRequest()) return { jobs, complete: false, requests };
+	const pages = listJobPages(context, { type: settings.jobType, statuses: settings.statuses }, { projectId: settings.projectId }, budget.retry());
+	try {
+		for await (const page of pages) {
+			requests++;
+			for (const job of page) {
+				if (typeof job?.jobId !== 'string' || seen.has(job.jobId)) continue;
+				seen.add(job.jobId);
+				jobs.push(job);
+			}
+			// Leaving the loop ends the generator before it asks for the next page.
+			if (!budget.allowsRequest()) return { jobs, complete: false, requests };
+		}
+	} catch (error) {
+		throw explainListingFailure(context, settings, error);
+	}
+	return { jobs, complete: true, requests };
+}
+
+/**
+ * The list call is the first one every poll makes, so it is where a wrong credential or project
+ * shows up, also when the workflow is activated. Say what to fix in trigger terms.
+ */
+function explainListingFailure(context: IPollFunctions, settings: TriggerSettings, error: unknown): unknown {
+	if (!(error instanceof NodeApiError)) return error;
+	const status = error.context.httpStatus as number | undefined;
+	const project = settings.projectId ? `project "${settings.projectId}"` : "the credential's default project";
+	let hint: string | undefined;
+	if (status === 401) {
+		hint =
+			'HERE refused the credential. With E-Mail and Password check them in the credential; a pasted Access Token must be replaced with a valid one.';
+	} else if (status === 403 || status === 404) {
+		hint = `This user cannot see ${project}. Pick the project from the list, or check its ID and that the credential's user is a member of it.`;
+	} else if (status === 400) {
+		hint = settings.projectId
+			? `HERE refused ${project}. Pick the project from the list, or check its ID.`
+			: 'This user is in several projects: choose the Project in the trigger, or set a Default Project ID in the credential.';
+	}
+	if (hint === undefined) return error;
+	const wrapped = new NodeApiError(context.getNode(), { message: error.message } as JsonObject, {
+		message: `The HERE Bulk Jobs Trigger cannot list the jobs of ${project}: ${error.message}`,
+		description: `${hint} ${error.description ?? ''}`.trim(),
+		httpCode: status !== undefined ? String(status) : undefined,
+	});
+	Object.assign(wrapped.context, error.context);
+	return wrapped;
+}

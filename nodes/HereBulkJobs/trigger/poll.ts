@@ -1,0 +1,120 @@
+import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import type { JobListItem } from '../jobs/wire';
+import { ensureNodeError } from '../transport';
+import { acknowledgeEmitted } from './acknowledge';
+import { PollBudget } from './budget';
+import { fetchFinishedJob } from './emit';
+import { listFinalJobs } from './listing';
+import { manualSample } from './manual';
+import type { TriggerSettings } from './settings';
+import { readSettings, scopeKey, wantsJobId } from './settings';
+import type { TriggerState } from './state';
+import { cloneState, emptyState, pruneState, readState, sameState, writeState } from './state';
+
+/**
+ * One poll of the HERE Bulk Jobs Trigger.
+ *
+ * Delivery: each job that reaches a watched final status is emitted once. n8n stores the node's
+ * static data together with the hand-off of what a poll emitted (or, for a poll that emits
+ * nothing, after it returns), and drops it when the poll throws. This poll therefore changes
+ * the static data only at its very end, in one step, after every request succeeded: a poll
+ * that fails or is abandoned leaves the state as it was, and the next poll finds the same jobs
+ * again (at least once), while the job ids recorded with each hand-off keep a later poll from
+ * emitting them a second time (at most once across polls, restarts and faults).
+ *
+ * Cost (nothing new): one list request per 100 final jobs of the watched statuses and type that
+ * HERE still lists, plus, with acknowledging on, one request per job emitted by the previous
+ * poll. With acknowledging on, handled jobs leave that list, so an idle poll is one request.
+ * Each new job adds one status request and one request per 100 device results, once.
+ */
+export async function pollTrigger(context: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+	const settings = readSettings(context);
+	if (context.getMode() === 'manual') return await manualSample(context, settings);
+
+	const staticData = context.getWorkflowStaticData('node');
+	const stored = readState(staticData);
+	const scope = scopeKey(settings);
+	const now = Date.now();
+	const budget = new PollBudget(context.getPollBudgetMs());
+	// A first poll, or a new project / statuses / job type: the old marks say nothing about these jobs.
+	const state: TriggerState =
+		stored !== undefined && stored.scope === scope ? cloneState(stored) : emptyState(scope, settings.firstPoll === 'emitExisting');
+
+	if (settings.acknowledge) await acknowledgeEmitted(context, settings, state, budget);
+
+	const listing = await listFinalJobs(context, settings, budget);
+	let items: INodeExecutionData[] = [];
+	if (!state.baselineComplete) {
+		recordBaseline(state, listing.jobs, now);
+		state.baselineComplete = listing.complete;
+	} else {
+		const fresh = listing.jobs.filter((job) => state.jobs[job.jobId] === undefined);
+		items = await emitNewJobs(context, settings, state, fresh, budget, now);
+	}
+	if (listing.complete) {
+		pruneState(state, new Set(listing.jobs.map((job) => job.jobId)), now);
+	}
+
+	// The one write of the poll; unchanged state is not written, so n8n has nothing to store.
+	if (!sameState(stored, state)) writeState(staticData, state);
+	return items.length > 0 ? [items] : null;
+}
+
+/** The first poll: what has already finished is recorded, not emitted. */
+function recordBaseline(state: TriggerState, jobs: JobListItem[], now: number): void {
+	for (const job of jobs) state.jobs[job.jobId] ??= { mark: 'baseline', seenAt: now };
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+	return error instanceof NodeApiError ? (error.context.httpStatus as number | undefined) : undefined;
+}
+
+/**
+ * Reads and emits the new finished jobs while the budget allows; the rest wait for the next
+ * poll (they are not marked, so it finds them again). A job whose reads fail is left for the
+ * next poll too; if no job could be emitted at all, the failure is the poll's error.
+ */
+async function emitNewJobs(
+	context: IPollFunctions,
+	settings: TriggerSettings,
+	state: TriggerState,
+	fresh: JobListItem[],
+	budget: PollBudget,
+	now: number,
+): Promise<INodeExecutionData[]> {
+	const items: INodeExecutionData[] = [];
+	let emitted = 0;
+	let firstFailure: unknown;
+	for (const { jobId } of fresh) {
+		if (!wantsJobId(settings, jobId)) {
+			state.jobs[jobId] = { mark: 'skipped', seenAt: now };
+			continue;
+		}
+		if (!budget.allowsJob()) break;
+		const startedAt = Date.now();
+		try {
+			const fetched = await fetchFinishedJob(context, settings, jobId, budget);
+			if (fetched.kind === 'emit') {
+				items.push(...fetched.items);
+				state.jobs[jobId] = { mark: 'emitted', seenAt: now };
+				emitted++;
+			} else if (fetched.kind === 'skip') {
+				state.jobs[jobId] = { mark: 'skipped', seenAt: now };
+			}
+		} catch (error) {
+			// A refused credential fails every request alike: say so now, not after trying every job.
+			const status = httpStatusOf(error);
+			if (status === 401 || status === 403) throw ensureNodeError(context.getNode(), error);
+			firstFailure ??= error;
+			context.logger.warn(`HERE Bulk Jobs Trigger: could not read job ${jobId}; the next poll tries again`, {
+				jobId,
+				httpStatus: status,
+			});
+		}
+		budget.recordJob(Date.now() - startedAt);
+	}
+	if (firstFailure !== undefined && emitted === 0) throw ensureNodeError(context.getNode(), firstFailure);
+	return items;
+}
