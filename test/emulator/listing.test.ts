@@ -1,0 +1,168 @@
+import { call, createJob, devices, obj, world, type Json, type World } from './helpers';
+
+const base = '/bulkjobs/v4/deviceUploads';
+
+interface Item {
+	jobId: string;
+	status: string;
+	type: string;
+}
+
+async function listAll(w: World, query: Record<string, string | number | string[]>): Promise<{ pages: Item[][]; tokens: string[] }> {
+	const pages: Item[][] = [];
+	const tokens: string[] = [];
+	let pageToken: string | undefined;
+	do {
+		const reply = await call(w.emulator, 'GET', base, { token: w.token, query: { ...query, ...(pageToken ? { pageToken } : {}) } });
+		expect(reply.status).toBe(200);
+		const body = obj(reply);
+		expect(body.count).toBe((body.items as Item[]).length);
+		pages.push(body.items as Item[]);
+		pageToken = body.nextPageToken as string | undefined;
+		if (pageToken) tokens.push(pageToken);
+	} while (pageToken);
+	return { pages, tokens };
+}
+
+describe('list filters', () => {
+	let w: World;
+	const ids: Record<string, string> = {};
+	beforeAll(async () => {
+		w = await world({ processing: { mode: 'manual' } });
+		ids.pending = await createJob(w, devices(2, 'p'));
+		ids.ongoing = await createJob(w, devices(2, 'o'));
+		w.emulator.process({ jobId: ids.ongoing, devices: 1 });
+		ids.completed = await createJob(w, devices(1, 'c'));
+		w.emulator.process({ jobId: ids.completed });
+		ids.failed = await createJob(w, [{ externalId: 'nobody' }]);
+		w.emulator.process({ jobId: ids.failed });
+		ids.cancelled = await createJob(w, devices(1, 'x'));
+		await call(w.emulator, 'PATCH', `${base}/${ids.cancelled}`, { token: w.token, json: { action: 'cancel' } });
+		ids.acknowledged = await createJob(w, devices(1, 'a'));
+		w.emulator.process({ jobId: ids.acknowledged });
+		await call(w.emulator, 'PATCH', `${base}/${ids.acknowledged}`, { token: w.token, json: { action: 'acknowledge' } });
+	});
+	afterAll(() => w.emulator.close());
+
+	const listed = async (query: Record<string, string | string[]>) => {
+		const body = obj(await call(w.emulator, 'GET', base, { token: w.token, query }));
+		return (body.items as Item[]).map((i) => i.jobId).sort();
+	};
+
+	test('every job with its status and type', async () => {
+		const body = obj(await call(w.emulator, 'GET', base, { token: w.token }));
+		const byId = new Map((body.items as Item[]).map((i) => [i.jobId, i]));
+		for (const [status, jobId] of Object.entries(ids)) {
+			expect(byId.get(jobId)).toEqual({ jobId, status, type: status === 'failed' ? 'delete' : 'create' });
+		}
+	});
+
+	test('by type', async () => {
+		expect(await listed({ type: 'delete' })).toEqual([ids.failed]);
+		expect(await listed({ type: 'create' })).toHaveLength(5);
+	});
+
+	test('by one status, several repeated, several comma-separated', async () => {
+		expect(await listed({ status: 'ongoing' })).toEqual([ids.ongoing]);
+		const terminal = [ids.completed, ids.failed, ids.cancelled].sort();
+		expect(await listed({ status: ['completed', 'failed', 'cancelled'] })).toEqual(terminal);
+		expect(await listed({ status: 'completed,failed,cancelled' })).toEqual(terminal);
+		expect(await listed({ status: ['completed,failed', 'cancelled'], type: 'create' })).toEqual([ids.completed, ids.cancelled].sort());
+	});
+
+	test('bad filters are 400', async () => {
+		const queries: Array<Record<string, string | string[]>> = [{ status: 'done' }, { status: 'completed,' }, { type: 'update' }, { limit: '101' }, { limit: 'ten' }, { limit: ['1', '2'] }];
+		for (const query of queries) {
+			expect((await call(w.emulator, 'GET', base, { token: w.token, query })).status).toBe(400);
+		}
+	});
+});
+
+describe('pagination', () => {
+	let w: World;
+	let created: string[];
+	beforeAll(async () => {
+		w = await world();
+		created = [];
+		for (let i = 0; i < 23; i++) created.push(await createJob(w, devices(1, `j${i}`)));
+	});
+	afterAll(() => w.emulator.close());
+
+	test('pages neither skip nor repeat a job, and the order is not the creation order', async () => {
+		const { pages } = await listAll(w, { limit: 5 });
+		expect(pages.map((p) => p.length)).toEqual([5, 5, 5, 5, 3]);
+		const seen = pages.flat().map((i) => i.jobId);
+		expect(new Set(seen).size).toBe(23);
+		expect([...seen].sort()).toEqual([...created].sort());
+		expect(seen).not.toEqual(created);
+		// Another listing comes in another order: clients must not depend on it.
+		const again = (await listAll(w, { limit: 100 })).pages.flat().map((i) => i.jobId);
+		expect(again).not.toEqual(seen);
+	});
+
+	test('jobs created or changed while paging do not disturb a listing', async () => {
+		const first = obj(await call(w.emulator, 'GET', base, { token: w.token, query: { limit: 10 } }));
+		const seen = (first.items as Item[]).map((i) => i.jobId);
+		const late = await createJob(w, devices(1, 'late'));
+		await call(w.emulator, 'PATCH', `${base}/${seen[0]}`, { token: w.token, json: { action: 'acknowledge' } });
+		let pageToken = first.nextPageToken as string | undefined;
+		while (pageToken) {
+			const page = obj(await call(w.emulator, 'GET', base, { token: w.token, query: { limit: 10, pageToken } }));
+			seen.push(...(page.items as Item[]).map((i) => i.jobId));
+			pageToken = page.nextPageToken as string | undefined;
+		}
+		expect([...seen].sort()).toEqual([...created].sort());
+		expect(seen).not.toContain(late);
+		created.push(late);
+	});
+
+	test('a filtered listing pages through the filter it started with', async () => {
+		const { pages } = await listAll(w, { limit: 2, status: 'completed' });
+		const all = pages.flat();
+		expect(all.every((i) => i.status === 'completed')).toBe(true);
+		expect(new Set(all.map((i) => i.jobId)).size).toBe(all.length);
+	});
+
+	test('garbage, tampered, foreign and cross-kind page tokens are 400', async () => {
+		const { tokens } = await listAll(w, { limit: 20 });
+		const token = tokens[0];
+		const tampered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+		for (const pageToken of ['garbage', 'a.b', tampered, Buffer.from('{"k":"l","s":"x","o":0}').toString('base64url')]) {
+			const reply = await call(w.emulator, 'GET', base, { token: w.token, query: { pageToken } });
+			expect(reply.status).toBe(400);
+			expect(obj(reply).message).toMatch(/pageToken/);
+		}
+		// A listing token of another project.
+		w.emulator.addUser({ email: 'b@example.com', password: 'x', projects: [{ projectId: 'project-b' }] });
+		const other = w.emulator.issueToken('b@example.com');
+		expect((await call(w.emulator, 'GET', base, { token: other, query: { pageToken: token } })).status).toBe(400);
+		// A listing token is not a results token.
+		const results = await call(w.emulator, 'GET', `${base}/${created[0]}/results`, { token: w.token, query: { pageToken: token } });
+		expect(results.status).toBe(400);
+	});
+
+	test('a results token belongs to its job', async () => {
+		const a = await createJob(w, devices(3, 'ra'));
+		const b = await createJob(w, devices(3, 'rb'));
+		const page = obj(await call(w.emulator, 'GET', `${base}/${a}/results`, { token: w.token, query: { limit: 1 } }));
+		const pageToken = page.nextPageToken as string;
+		expect((await call(w.emulator, 'GET', `${base}/${a}/results`, { token: w.token, query: { limit: 1, pageToken } })).status).toBe(200);
+		expect((await call(w.emulator, 'GET', `${base}/${b}/results`, { token: w.token, query: { limit: 1, pageToken } })).status).toBe(400);
+	});
+});
+
+describe('seeded', () => {
+	test('two emulators with the same seed give the same ids and the same list order', async () => {
+		const orders: string[][] = [];
+		for (let run = 0; run < 2; run++) {
+			const w = await world({ seed: 7 });
+			try {
+				for (let i = 0; i < 8; i++) await createJob(w, devices(1, `s${i}`));
+				orders.push(((obj(await call(w.emulator, 'GET', base, { token: w.token })).items as Json[]).map((i) => i.jobId as string)));
+			} finally {
+				await w.emulator.close();
+			}
+		}
+		expect(orders[0]).toEqual(orders[1]);
+	});
+});
