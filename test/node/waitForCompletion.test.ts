@@ -1,0 +1,215 @@
+import { parse } from 'csv-parse/sync';
+import type { INodeExecutionData } from 'n8n-workflow';
+
+import type { HereEmulator } from '../../emulator';
+import { startEmulator } from '../../emulator';
+import type { Engine } from '../harness/engine';
+import { createEngine, executeContext, runWorkflow } from '../harness/engine';
+import { bulkJobsNode, createJobDirectly, itemsThen, loginUser, newDevices } from '../harness/fixtures';
+import { cancelDirectly, gaps, resultCalls, statusCalls, until } from '../jobs/helpers';
+
+// Manual processing: the jobs move only when a test says so, so the polls can be watched.
+let emulator: HereEmulator;
+let engine: Engine;
+let user: ReturnType<typeof loginUser>;
+
+beforeAll(async () => {
+	emulator = await startEmulator({ processing: { mode: 'manual' }, seed: 51 });
+	engine = await createEngine();
+	user = loginUser(emulator, engine);
+});
+
+afterAll(async () => {
+	await emulator.close();
+});
+
+beforeEach(() => emulator.clearRequests());
+
+/** Short waits: 50 ms first pause, doubling to 400 ms, 30 s timeout unless a test sets one. */
+const FAST = { pollInterval: 0.05, maxPollInterval: 0.4, timeout: 0.5 };
+
+function waitNode(parameters: Record<string, unknown>, nodeSettings: Record<string, unknown> = {}) {
+	const { waitOptions, ...rest } = parameters as { waitOptions?: Record<string, unknown> };
+	return { ...bulkJobsNode(user.credential, { operation: 'waitForCompletion', waitOptions: { ...FAST, ...waitOptions }, ...rest } as never), ...nodeSettings };
+}
+
+async function wait(parameters: Record<string, unknown>, items: unknown[] = [{}], nodeSettings: Record<string, unknown> = {}) {
+	return await runWorkflow(engine, itemsThen(waitNode(parameters, nodeSettings), items));
+}
+
+function bulkRequests() {
+	return emulator.requests.filter((r) => r.path.startsWith('/bulkjobs/'));
+}
+
+async function csvOf(items: INodeExecutionData[]): Promise<Array<Record<string, string>>> {
+	const context = executeContext(engine, bulkJobsNode(user.credential, {}), items);
+	return parse(await context.helpers.getBinaryDataBuffer(0, 'data'), { columns: true }) as Array<Record<string, string>>;
+}
+
+type Described = Error & { description?: string };
+
+test('polls with backoff while the job runs, then outputs one item per device', async () => {
+	const devices = newDevices(6);
+	const jobId = await createJobDirectly(emulator, user.email, devices);
+	const running = wait({ jobIds: jobId });
+	await until(() => statusCalls(emulator, jobId).length >= 3, 10_000, 'three status checks');
+	emulator.process({ jobId, devices: 3 });
+	await until(() => statusCalls(emulator, jobId).length >= 5, 10_000, 'five status checks');
+	emulator.process({ jobId });
+	const run = await running;
+
+	expect(run.error()).toBeUndefined();
+	const items = run.output('HERE');
+	expect(items.map((item) => item.json.name)).toEqual(devices.map((device) => device.name));
+	expect(items[0].json).toMatchObject({ jobId, outcome: 'succeeded', jobStatus: 'completed', resultsComplete: true });
+	expect(items.every((item) => !('deviceSecret' in item.json))).toBe(true);
+	expect(items.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
+
+	const calls = statusCalls(emulator, jobId);
+	expect(calls.length).toBeGreaterThanOrEqual(6);
+	const pauses = gaps(calls);
+	[50, 100, 200, 400, 400].forEach((expected, index) => {
+		expect(pauses[index]).toBeGreaterThanOrEqual(expected - 2);
+		expect(pauses[index]).toBeLessThan(expected + 150);
+	});
+	// Results are read once, after the job has finished.
+	const results = resultCalls(emulator, jobId);
+	expect(results).toHaveLength(1);
+	expect(results[0].at).toBeGreaterThanOrEqual(calls[calls.length - 1].at);
+});
+
+test('the deadline stops the wait with an error naming the job, its status and progress', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(4));
+	emulator.process({ jobId, devices: 1 });
+	const started = Date.now();
+	const run = await wait({ jobIds: jobId, waitOptions: { pollInterval: 0.1, maxPollInterval: 0.2, timeout: 0.01 } });
+	const elapsed = Date.now() - started;
+
+	const error = run.error() as Described;
+	expect(error.message).toContain(`Job ${jobId} did not finish within 600 ms`);
+	expect(error.message).toContain('"ongoing" at 25% (1 of 4 devices processed: 1 succeeded, 0 failed)');
+	expect(error.description).toMatch(/^Waited \d+ (ms|s) \(\d+ status checks\)/);
+	expect(error.description).toContain('HERE Bulk Jobs Trigger');
+	expect(elapsed).toBeGreaterThanOrEqual(600);
+	expect(elapsed).toBeLessThan(3000);
+	expect(resultCalls(emulator, jobId)).toHaveLength(0);
+	emulator.process({ jobId });
+});
+
+test('a failed job is an error; with "Output Failed or Cancelled Jobs" it is output with its devices\' errors', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(3));
+	emulator.process({ jobId, devices: 1 });
+	emulator.setJobOutcome(jobId, 'failed');
+
+	const failing = await wait({ jobIds: jobId });
+	const error = failing.error() as Described;
+	expect(error.message).toBe(`Job ${jobId} ended "failed" at 100% (3 of 3 devices processed: 1 succeeded, 2 failed)`);
+	expect(error.description).toContain(`Get Results on job ${jobId}`);
+
+	const tolerant = await wait({ jobIds: jobId, output: 'summary', waitOptions: { outputUnsuccessfulJobs: true } });
+	expect(tolerant.error()).toBeUndefined();
+	const [summary] = tolerant.output('HERE');
+	expect(summary.json).toMatchObject({ jobId, status: 'failed', succeededCount: 1, failedCount: 2, resultsComplete: true });
+	expect((summary.json.failedDevices as Array<{ errorMessage: string }>)[0].errorMessage).toContain('failed before this device was processed');
+	expect(summary.json.statusCalls).toBe(1);
+});
+
+test('a cancelled job is an error; continueOnFail outputs the error on the item and goes on with the next', async () => {
+	const cancelled = await createJobDirectly(emulator, user.email, newDevices(2));
+	await cancelDirectly(emulator, user.email, cancelled);
+	const fine = await createJobDirectly(emulator, user.email, newDevices(2));
+	emulator.process({ jobId: fine });
+
+	const failing = await wait({ jobIds: cancelled });
+	expect(failing.error()?.message).toContain(`Job ${cancelled} ended "cancelled"`);
+
+	const run = await wait({ jobIds: '={{ $json.jobId }}' }, [{ jobId: cancelled }, { jobId: fine }], { onError: 'continueRegularOutput' });
+	expect(run.error()).toBeUndefined();
+	const items = run.output('HERE');
+	expect(items[0].json.error).toContain(`Job ${cancelled} ended "cancelled"`);
+	expect(items[0].pairedItem).toEqual({ item: 0 });
+	expect(items.slice(1).map((item) => [item.json.jobId, item.pairedItem])).toEqual([
+		[fine, { item: 1 }],
+		[fine, { item: 1 }],
+	]);
+});
+
+describe('several jobs in one item', () => {
+	let ids: string[];
+	let sizes: number[];
+
+	beforeAll(async () => {
+		sizes = [3, 1, 2];
+		ids = [];
+		for (const size of sizes) ids.push(await createJobDirectly(emulator, user.email, newDevices(size)));
+	});
+
+	test('a comma-separated list: waits for all, outputs every device in the order of the list', async () => {
+		emulator.process({ jobId: ids[1] });
+		const running = wait({ jobIds: `${ids[0]}, ${ids[1]} ,${ids[2]}` });
+		await until(() => statusCalls(emulator, ids[0]).length >= 3, 10_000, 'three rounds');
+		expect(statusCalls(emulator, ids[1])).toHaveLength(1);
+		emulator.process();
+		const run = await running;
+
+		expect(run.error()).toBeUndefined();
+		const jobOrder = run.output('HERE').map((item) => item.json.jobId);
+		expect(jobOrder).toEqual([ids[0], ids[0], ids[0], ids[1], ids[2], ids[2]]);
+	});
+
+	test('an array from an expression, with repeats dropped; summary gives one item per job; one CSV of all', async () => {
+		const run = await wait(
+			{ jobIds: `={{ ${JSON.stringify([ids[2], ids[0], ids[2]])} }}`, output: 'summary', resultOptions: { attachCsv: true } },
+		);
+		const items = run.output('HERE');
+		expect(items.map((item) => [item.json.jobId, item.json.resultCount])).toEqual([
+			[ids[2], 2],
+			[ids[0], 3],
+		]);
+		expect(items[0].binary?.data?.fileName).toBe('here-results.csv');
+		expect(items[1].binary).toBeUndefined();
+		const rows = await csvOf(items);
+		expect(rows.map((row) => row.jobId)).toEqual([ids[2], ids[2], ids[0], ids[0], ids[0]]);
+	});
+
+	test('objects with a jobId, as the items of Create: from a field, or all input items in one execution', async () => {
+		const fromField = await wait({ jobIds: '={{ $json.jobs }}', output: 'summary' }, [{ jobs: ids.map((jobId) => ({ jobId, status: 'pending' })) }]);
+		expect(fromField.output('HERE').map((item) => item.json.jobId)).toEqual(ids);
+
+		const allItems = await wait(
+			{ jobIds: '={{ $input.all().map(item => item.json.jobId) }}', output: 'summary' },
+			ids.map((jobId) => ({ jobId })),
+			{ executeOnce: true },
+		);
+		const items = allItems.output('HERE');
+		expect(items.map((item) => item.json.jobId)).toEqual(ids);
+		expect(items.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
+	});
+});
+
+test('job IDs are checked before any request; the error names each bad entry', async () => {
+	const good = await createJobDirectly(emulator, user.email, newDevices(1));
+	emulator.clearRequests();
+
+	const run = await wait({ jobIds: `${good}, BULK-123, job-7` });
+	const error = run.error() as Described;
+	expect(error.message).toBe('Job IDs holds 2 entries that are not a HERE bulk job ID: #2 "BULK-123", #3 "job-7"');
+	expect(bulkRequests()).toHaveLength(0);
+
+	const fromObjects = await wait({ jobIds: '={{ $json.jobs }}' }, [{ jobs: [{ id: good }] }]);
+	expect(fromObjects.error()?.message).toContain('#1 "{"id":');
+
+	const empty = await wait({ jobIds: '={{ $json.jobId }}' }, [{}]);
+	expect(empty.error()?.message).toBe('Job IDs is empty: there is no job to wait for');
+	expect(bulkRequests()).toHaveLength(0);
+	emulator.process({ jobId: good });
+});
+
+test('a Wait Option that is not a positive number is an error before any request', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(1));
+	emulator.clearRequests();
+	const run = await wait({ jobIds: jobId, waitOptions: { timeout: 0 } });
+	expect(run.error()?.message).toBe('Timeout must be a positive number of minutes');
+	expect(bulkRequests()).toHaveLength(0);
+	emulator.process({ jobId });
+});
