@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { OperationModule } from '../operation';
 import * as acknowledge from './acknowledge.operation';
 import * as cancel from './cancel.operation';
+import * as create from './create.operation';
 import * as getAll from './getAll.operation';
 import * as getResults from './getResults.operation';
 import * as getStatus from './getStatus.operation';
@@ -11,6 +12,7 @@ import * as waitForCompletion from './waitForCompletion.operation';
 export const operations: Record<string, OperationModule> = {
 	acknowledge,
 	cancel,
+	create,
 	getAll,
 	getResults,
 	getStatus,
@@ -72,6 +74,7 @@ export const description: INodeProperties[] = [
 	},
 	...acknowledge.description,
 	...cancel.description,
+	...create.description,
 	...getAll.description,
 	...getResults.description,
 	...getStatus.description,

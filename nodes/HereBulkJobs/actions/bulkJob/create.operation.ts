@@ -1,0 +1,187 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { waitAndCollectResults } from '../../jobs/collectResults';
+import type { JobType } from '../../jobs/wire';
+import { readProjectId } from '../parameters';
+import { readResultOutput, readWaitSettings, resultOutputItems, resultOutputProperties, waitProperties } from '../results.descriptions';
+import { checkInput } from './create/checkInput';
+import { createProperties, DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from './create/create.descriptions';
+import type { InputSource } from './create/deviceSource';
+import { readDeviceBlocks } from './create/deviceSource';
+import type { OutputContext } from './create/output';
+import { pairResults, perJobItems, summaryItem } from './create/output';
+import type { PlannedJob } from './create/plan';
+import { planUploads } from './create/plan';
+import type { RowContext } from './create/rows';
+import { describeJob, invalidRowEntry } from './create/rows';
+import type { Submission } from './create/submitChunks';
+import { submissionError, submitJobs } from './create/submitChunks';
+
+const waitOnly = { show: { waitForCompletion: [true] } };
+
+export const description = updateDisplayOptions({ show: { resource: ['bulkJob'], operation: ['create'] } }, [
+	...createProperties,
+	...resultOutputProperties.map((property) => ({ ...property, displayOptions: waitOnly })),
+	...waitProperties.map((property) => ({ ...property, displayOptions: waitOnly })),
+]);
+
+/** Rows of all input items go into the same job(s), so Create sees the whole input at once. */
+export const mode = 'batch';
+
+interface CreateOptions {
+	chunkSize?: number;
+	concurrency?: number;
+	fileName?: string;
+	ignoreUnknownFields?: boolean;
+	jobPerItem?: boolean;
+	skipInvalidRows?: boolean;
+}
+
+interface CreateSettings {
+	jobType: JobType;
+	source: InputSource;
+	projectId?: string;
+	chunkSize: number;
+	concurrency: number;
+	jobPerItem: boolean;
+	skipInvalidRows: boolean;
+	ignoreUnknownFields: boolean;
+	waitForCompletion: boolean;
+	output: 'perJob' | 'summary';
+}
+
+const SOURCES: readonly InputSource[] = ['csvFile', 'csvText', 'items', 'json'];
+
+/** The run's settings, from the first item: one run, one set of jobs. */
+function readSettings(context: IExecuteFunctions): CreateSettings {
+	const node = context.getNode();
+	const jobType = context.getNodeParameter('jobType', 0, 'create') as string;
+	if (jobType !== 'create' && jobType !== 'delete') {
+		throw new NodeOperationError(node, `"${jobType.slice(0, 40)}" is not a known Job Type`, {
+			description: 'Job Type takes "create" (add devices) or "delete" (delete devices).',
+		});
+	}
+	const source = context.getNodeParameter('inputSource', 0, 'csvFile') as InputSource;
+	if (!SOURCES.includes(source)) {
+		throw new NodeOperationError(node, `"${String(source).slice(0, 40)}" is not a known device source`, {
+			description: `Devices From takes one of: ${SOURCES.join(', ')}.`,
+		});
+	}
+	const options = context.getNodeParameter('options', 0, {}) as CreateOptions;
+	const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+	if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+		throw new NodeOperationError(node, `Parallel Uploads must be a whole number from 1 to ${MAX_CONCURRENCY} (got ${String(concurrency)})`);
+	}
+	const output = context.getNodeParameter('jobOutput', 0, 'perJob') as string;
+	return {
+		jobType,
+		source,
+		projectId: readProjectId(context, 0),
+		// The devices pipeline refuses anything but 1-1000 with a clear error.
+		chunkSize: options.chunkSize ?? 1000,
+		concurrency,
+		jobPerItem: options.jobPerItem === true,
+		skipInvalidRows: options.skipInvalidRows === true,
+		ignoreUnknownFields: options.ignoreUnknownFields === true,
+		waitForCompletion: context.getNodeParameter('waitForCompletion', 0, false) === true,
+		output: output === 'summary' ? 'summary' : 'perJob',
+	};
+}
+
+function defaultFileName(source: InputSource): string {
+	return source === 'csvFile' || source === 'csvText' ? 'devices.csv' : 'devices.json';
+}
+
+/** A wait that fails after the upload must not lead to a second upload: say which jobs exist. */
+function withCreatedJobs(error: unknown, submissions: Submission[], rowContext: RowContext): unknown {
+	if (!(error instanceof NodeOperationError || error instanceof NodeApiError)) return error;
+	const lines = submissions.map(
+		(s) => `- ${describeJob(s.job, submissions.length, rowContext)}: ${s.state === 'created' ? s.jobId : s.state}`,
+	);
+	const note = `The devices were uploaded and the jobs keep running on HERE (do not upload these rows again; use Wait for Completion or Get Results with these job IDs):\n${lines.join('\n')}`;
+	error.description = error.description ? `${error.description}\n\n${note}` : note;
+	error.context.createdJobIds = submissions.flatMap((s) => (s.state === 'created' ? [s.jobId] : []));
+	return error;
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const settings = readSettings(this);
+	const node = this.getNode();
+
+	// 1. Read and validate everything; nothing has been sent yet.
+	const blocks = await readDeviceBlocks(this, items, {
+		source: settings.source,
+		kind: settings.jobType === 'create' ? 'add' : 'delete',
+		ignoreUnknownFields: settings.ignoreUnknownFields,
+	});
+	const rowsPerItem = settings.source !== 'items';
+	const rowContext: RowContext = { rowsPerItem, severalSources: rowsPerItem && blocks.length > 1 };
+	const outputContext: OutputContext = {
+		jobType: settings.jobType,
+		projectId: settings.projectId,
+		skipInvalidRows: settings.skipInvalidRows,
+		rowContext,
+		inputCount: items.length,
+	};
+	const problem = checkInput(node, blocks, settings.skipInvalidRows, rowContext);
+	if (problem !== undefined) {
+		if (!this.continueOnFail()) throw problem.error;
+		return [
+			{
+				json: {
+					error: problem.error.message,
+					description: problem.error.description ?? '',
+					invalidRowCount: problem.error.context.invalidRowCount as number,
+					invalidRows: problem.issues.map((located) => invalidRowEntry(located, rowContext)),
+				},
+				pairedItem: items.map((_, item) => ({ item })),
+			},
+		];
+	}
+
+	// 2. Plan the jobs (at most chunkSize devices each) and upload them.
+	const plan = planUploads(blocks, {
+		chunkSize: settings.chunkSize,
+		jobPerItem: settings.jobPerItem,
+		fileNameFor: (item) => String(this.getNodeParameter('options.fileName', item, '') ?? ''),
+		defaultFileName: defaultFileName(settings.source),
+		node,
+	});
+	const submissions = await submitJobs(this, plan.jobs, {
+		projectId: settings.projectId,
+		concurrency: settings.concurrency,
+		rowContext,
+	});
+
+	if (submissions.some((submission) => submission.state !== 'created')) {
+		const error = submissionError(this, submissions, rowContext);
+		if (!this.continueOnFail()) throw error;
+		// Continue on fail: every job with its fate, so the next node can resend exactly the rest.
+		return settings.output === 'summary' && !settings.waitForCompletion
+			? [summaryItem(submissions, plan.unsent, outputContext, { message: error.message, description: error.description ?? undefined })]
+			: perJobItems(submissions, plan.unsent, outputContext);
+	}
+
+	if (!settings.waitForCompletion) {
+		return settings.output === 'summary'
+			? [summaryItem(submissions, plan.unsent, outputContext)]
+			: perJobItems(submissions, plan.unsent, outputContext);
+	}
+
+	// 3. Wait for Completion: one shared deadline for all jobs, then every device's result.
+	const created = submissions as Array<Extract<Submission, { state: 'created' }>>;
+	const jobsById = new Map<string, PlannedJob>(created.map((s) => [s.jobId, s.job]));
+	try {
+		const results = await waitAndCollectResults(
+			this,
+			created.map((s) => s.jobId),
+			{ projectId: settings.projectId, itemIndex: 0 },
+			readWaitSettings(this, 0),
+		);
+		const output = await resultOutputItems(this, results, readResultOutput(this, 0));
+		return pairResults(output, results, jobsById, outputContext);
+	} catch (error) {
+		throw withCreatedJobs(error, submissions, rowContext);
+	}
+}

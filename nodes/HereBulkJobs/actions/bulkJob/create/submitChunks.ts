@@ -1,0 +1,132 @@
+import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { createJob } from '../../../jobs/api';
+import { mapWithConcurrency } from '../../../jobs/mapWithConcurrency';
+import { JOB_ID_PATTERN } from '../../../jobs/wire';
+import type { PlannedJob } from './plan';
+import type { RowContext } from './rows';
+import { describeJob } from './rows';
+
+/**
+ * Uploads the planned jobs with bounded concurrency. Nothing here retries: the transport already
+ * retries a create only when HERE certainly did not take it (429, 503, no connection), because
+ * a blind retry can make a second job. After the first failure no further upload starts; those
+ * already under way finish, and every job's fate is reported.
+ */
+
+export type Submission =
+	| { job: PlannedJob; state: 'created'; jobId: string }
+	/** `mayExist`: HERE may have created the job although the client saw an error (5xx, broken connection). */
+	| { job: PlannedJob; state: 'failed'; error: Error; mayExist: boolean }
+	| { job: PlannedJob; state: 'notSent' };
+
+export interface SubmitSettings {
+	projectId?: string;
+	concurrency: number;
+	rowContext: RowContext;
+}
+
+/** Whether a failed create may still have made a job: only a refusal (4xx, 503) says it did not. */
+function mayExist(error: unknown): boolean {
+	if (!(error instanceof NodeApiError)) return true;
+	const status = error.context.httpStatus;
+	if (typeof status !== 'number') return true;
+	return !((status >= 400 && status < 500) || status === 503);
+}
+
+export async function submitJobs(context: IExecuteFunctions, jobs: PlannedJob[], settings: SubmitSettings): Promise<Submission[]> {
+	const outcomes = await mapWithConcurrency(jobs, settings.concurrency, async (job) => {
+		const answer = await createJob(
+			context,
+			job.devices.map((located) => located.device as unknown as IDataObject),
+			{ projectId: settings.projectId, fileName: job.fileName, itemIndex: job.items[0] },
+		);
+		const jobId = typeof answer?.jobId === 'string' ? answer.jobId : '';
+		if (!JOB_ID_PATTERN.test(jobId)) {
+			throw new NodeOperationError(context.getNode(), `HERE accepted the upload of ${describeJob(job, jobs.length, settings.rowContext)} but returned no valid job ID`);
+		}
+		return jobId;
+	});
+	return outcomes.map((outcome, index): Submission => {
+		const job = jobs[index];
+		if (outcome.ok) return { job, state: 'created', jobId: outcome.value };
+		if ('error' in outcome) {
+			const error = outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
+			return { job, state: 'failed', error, mayExist: mayExist(outcome.error) };
+		}
+		return { job, state: 'notSent' };
+	});
+}
+
+function section(title: string, lines: string[]): string {
+	return `${title}\n${lines.map((line) => `- ${line}`).join('\n')}`;
+}
+
+/**
+ * The error for an upload that stopped part-way: what failed and, row by row, which jobs were
+ * created (never send those rows again), which may exist, and which were not sent, so that a
+ * re-run can send exactly the rest. Keeps HERE's status and trace ids of the failed request.
+ */
+export function submissionError(
+	context: IExecuteFunctions,
+	submissions: Submission[],
+	rowContext: RowContext,
+): NodeApiError | NodeOperationError {
+	const total = submissions.length;
+	const failed = submissions.filter((s): s is Extract<Submission, { state: 'failed' }> => s.state === 'failed');
+	const created = submissions.filter((s): s is Extract<Submission, { state: 'created' }> => s.state === 'created');
+	const notSent = submissions.filter((s) => s.state === 'notSent');
+	const first = failed[0];
+	const cause = first.error;
+	const jobText = (s: Submission) => describeJob(s.job, total, rowContext);
+
+	const message =
+		total === 1
+			? cause.message
+			: `${created.length} of ${total} jobs were created, then the upload of job ${first.job.index + 1} (${jobText(first).replace(/^job \d+ of \d+: /, '')}) failed: ${cause.message}`;
+
+	const sections: string[] = [];
+	const causeDescription = (cause as { description?: unknown }).description;
+	if (typeof causeDescription === 'string' && causeDescription !== '') sections.push(causeDescription);
+	if (created.length > 0) {
+		sections.push(section('Created (do not send these rows again):', created.map((s) => `${jobText(s)}: ${s.jobId}`)));
+	}
+	const uncertain = failed.filter((s) => s.mayExist);
+	if (uncertain.length > 0) {
+		sections.push(
+			section(
+				'Failed, but HERE may have created the job anyway: before sending these rows again, look for a job with this file name in Get Many (or the HERE UI):',
+				uncertain.map(jobText),
+			),
+		);
+	}
+	const refused = failed.filter((s) => !s.mayExist);
+	if (refused.length > 0) {
+		sections.push(section('Failed and not created (HERE refused the upload): send these rows again once the cause is fixed:', refused.map(jobText)));
+	}
+	if (notSent.length > 0) {
+		sections.push(section('Not sent (the upload stopped after the failure): send these rows again:', notSent.map(jobText)));
+	}
+
+	const description = sections.join('\n\n');
+	const itemIndex = first.job.items[0];
+	const summary = {
+		createdJobIds: created.map((s) => s.jobId),
+		failedJobs: failed.map((s) => s.job.index + 1),
+		notSentJobs: notSent.map((s) => s.job.index + 1),
+	};
+	if (cause instanceof NodeApiError) {
+		const error = new NodeApiError(context.getNode(), { message, description } as JsonObject, {
+			message,
+			description,
+			httpCode: cause.httpCode ?? undefined,
+			itemIndex,
+		});
+		Object.assign(error.context, cause.context, summary, { itemIndex });
+		return error;
+	}
+	const error = new NodeOperationError(context.getNode(), message, { description, itemIndex });
+	Object.assign(error.context, summary);
+	return error;
+}

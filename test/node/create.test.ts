@@ -1,0 +1,421 @@
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import type { HereEmulator } from '../../emulator';
+import { startEmulator } from '../../emulator';
+import type { Engine } from '../harness/engine';
+import { createEngine, runWorkflow } from '../harness/engine';
+import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
+import { TUTORIAL_CSV, TUTORIAL_DELETE_JSON, TUTORIAL_JSON, csvOf, uploads } from './createFixtures';
+
+// Instant processing: a job is done when its upload returns, so waits end at the first check.
+let emulator: HereEmulator;
+let engine: Engine;
+
+beforeAll(async () => {
+	emulator = await startEmulator({ processing: { mode: 'instant' }, seed: 61 });
+	engine = await createEngine();
+});
+
+afterAll(async () => {
+	await emulator.close();
+});
+
+beforeEach(() => {
+	emulator.faults.clear();
+	emulator.clearRequests();
+});
+
+type User = ReturnType<typeof loginUser>;
+type Described = Error & { description?: string };
+
+/** Short waits for "Wait for Completion". */
+const FAST_WAIT = { pollInterval: 0.02, maxPollInterval: 0.1, timeout: 0.5 };
+
+async function create(
+	user: User,
+	parameters: Record<string, unknown>,
+	items: unknown[] = [{}],
+	files?: Record<string, { fileName: string; content: string }>,
+) {
+	const node = bulkJobsNode(user.credential, { operation: 'create', ...parameters } as never);
+	return await runWorkflow(engine, itemsThen(node, items, files));
+}
+
+function json(items: INodeExecutionData[]): IDataObject[] {
+	return items.map((item) => item.json);
+}
+
+describe('input modes', () => {
+	test("CSV File: HERE's tutorial CSV from a binary property becomes one job named after the file", async () => {
+		const user = loginUser(emulator, engine);
+		const run = await create(user, { jobType: 'create', inputSource: 'csvFile', binaryPropertyName: 'upload' }, [{}], {
+			upload: { fileName: 'file.csv', content: TUTORIAL_CSV },
+		});
+
+		expect(run.error()).toBeUndefined();
+		const [job] = run.output('HERE');
+		expect(job.json).toMatchObject({
+			outcome: 'created',
+			jobId: expect.stringMatching(/^BULK-/),
+			jobType: 'create',
+			fileName: 'file.csv',
+			deviceCount: 2,
+			rowLabel: 'row',
+			firstRow: 2,
+			lastRow: 3,
+			rows: 'rows 2 to 3',
+			jobNumber: 1,
+			jobCount: 1,
+		});
+		expect(job.pairedItem).toEqual({ item: 0 });
+		expect(uploads(emulator).map((r) => r.query.fileName)).toEqual(['file.csv']);
+
+		const devices = emulator.devices(user.projectId);
+		const tracker = devices.find((d) => d.name === 'my at4h tracker in distance based mode');
+		expect(tracker).toMatchObject({ deviceId: 'a19b2648-60c1-49fc-896c-ea450a07e98d', type: 'Phone', tags: ['priority1'] });
+		const superTracker = devices.find((d) => d.name === 'my super tracker in area based mode');
+		expect(superTracker).toMatchObject({ type: 'Returnable / Reusable', tags: ['priority2', 'food'] });
+		expect(emulator.jobs(user.projectId)).toEqual([expect.objectContaining({ type: 'create', fileName: 'file.csv', total: 2 })]);
+	});
+
+	test('CSV Text: add, then delete the added devices by tracking id with unclaimOnly', async () => {
+		const user = loginUser(emulator, engine);
+		const added = await create(user, {
+			jobType: 'create',
+			inputSource: 'csvText',
+			csvText: 'name,externalId,tags\nVan 1,van-1,fleet|north\nVan 2,van-2,fleet',
+			waitForCompletion: true,
+			waitOptions: FAST_WAIT,
+		});
+		expect(added.error()).toBeUndefined();
+		const results = json(added.output('HERE'));
+		expect(results.map((r) => [r.name, r.outcome, r.row])).toEqual([
+			['Van 1', 'succeeded', 2],
+			['Van 2', 'succeeded', 3],
+		]);
+		expect(emulator.devices(user.projectId).map((d) => d.tags)).toEqual([['fleet', 'north'], ['fleet']]);
+
+		const trackingIds = results.map((r) => r.trackingId as string);
+		const deleted = await create(user, {
+			jobType: 'delete',
+			inputSource: 'csvText',
+			csvText: `trackingId,unclaimOnly\n${trackingIds[0]},true\n${trackingIds[1]},`,
+		});
+		expect(deleted.error()).toBeUndefined();
+		expect(deleted.output('HERE')[0].json).toMatchObject({ jobType: 'delete', deviceCount: 2, fileName: 'devices.csv' });
+		expect(emulator.devices(user.projectId)).toEqual([]);
+		expect(emulator.jobs(user.projectId).map((j) => j.type).sort()).toEqual(['create', 'delete']);
+	});
+
+	test('Input Items, map automatically: all items go into one job; lists as arrays or |-text', async () => {
+		const user = loginUser(emulator, engine);
+		const items = [
+			{ name: 'Crane 1', type: 'Heavy Machinery', tags: ['site-a', 'crane'], sendMs: '600000', sampleMs: 300000 },
+			{ Name: 'Crane 2', externalId: 'crane-2', tags: 'site-b|crane', areaBased: 'true' },
+			{ name: 'Crane 3', externalDeviceId: 'ext-3', connectorId: 'cf208b96-ef0b-4227-a3ee-224679cce07a', distanceM: 50 },
+		];
+		const run = await create(user, { jobType: 'create', inputSource: 'items', fieldMapping: 'auto' }, items);
+
+		expect(run.error()).toBeUndefined();
+		const [job] = run.output('HERE');
+		expect(job.json).toMatchObject({ deviceCount: 3, rowLabel: 'item', firstRow: 0, lastRow: 2, rows: 'items 0 to 2', fileName: 'devices.json' });
+		expect(job.json).not.toHaveProperty('firstInputItem');
+		expect(job.pairedItem).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(uploads(emulator)).toHaveLength(1);
+		const devices = emulator.devices(user.projectId);
+		expect(devices.map((d) => [d.name, d.tags])).toEqual([
+			['Crane 1', ['site-a', 'crane']],
+			['Crane 2', ['site-b', 'crane']],
+			['Crane 3', undefined],
+		]);
+		expect(devices[2]).toMatchObject({ externalDeviceId: 'ext-3', connectorId: 'cf208b96-ef0b-4227-a3ee-224679cce07a' });
+	});
+
+	test('Input Items, map automatically: delete by tracking id; unknown fields only with Ignore Unknown Fields', async () => {
+		const user = loginUser(emulator, engine);
+		await create(user, { jobType: 'create', inputSource: 'items', fieldMapping: 'auto' }, [{ name: 'Pallet 1' }, { name: 'Pallet 2' }]);
+		const devices = emulator.devices(user.projectId);
+		const items = devices.map((d, index) => ({ trackingId: d.trackingId, erpId: `erp-${index}` }));
+
+		const refused = await create(user, { jobType: 'delete', inputSource: 'items', fieldMapping: 'auto' }, items);
+		expect(refused.error()?.message).toBe('All 2 items are invalid; nothing was sent to HERE');
+		expect((refused.error() as Described).description).toContain('erpId: is not a device field');
+
+		emulator.clearRequests();
+		const run = await create(
+			user,
+			{ jobType: 'delete', inputSource: 'items', fieldMapping: 'auto', options: { ignoreUnknownFields: true }, waitForCompletion: true, waitOptions: FAST_WAIT },
+			items,
+		);
+		expect(run.error()).toBeUndefined();
+		const results = run.output('HERE');
+		expect(results.map((r) => [r.json.trackingId, r.json.outcome, r.pairedItem])).toEqual([
+			[devices[0].trackingId, 'succeeded', { item: 0 }],
+			[devices[1].trackingId, 'succeeded', { item: 1 }],
+		]);
+		expect(emulator.devices(user.projectId)).toEqual([]);
+	});
+
+	test('Input Items, define below: add virtual devices with expressions, then delete them by external id', async () => {
+		const user = loginUser(emulator, engine);
+		const items = [
+			{ asset: 'Trailer 7', ref: 'TR-7', labels: ['cold', 'eu'], every: 60000 },
+			{ asset: 'Trailer 8', ref: 'TR-8', labels: 'eu', every: '' },
+		];
+		const added = await create(
+			user,
+			{
+				jobType: 'create',
+				inputSource: 'items',
+				fieldMapping: 'define',
+				deviceName: '={{ $json.asset }}',
+				addIdentity: 'externalId',
+				externalId: '={{ $json.ref }}',
+				addFields: { tags: '={{ $json.labels }}', sendMs: '={{ $json.every }}', type: '=Reefer trailer' },
+				waitForCompletion: true,
+				waitOptions: FAST_WAIT,
+			},
+			items,
+		);
+		expect(added.error()).toBeUndefined();
+		expect(added.output('HERE').map((r) => [r.json.name, r.json.externalId, r.json.outcome, r.pairedItem])).toEqual([
+			['Trailer 7', 'TR-7', 'succeeded', { item: 0 }],
+			['Trailer 8', 'TR-8', 'succeeded', { item: 1 }],
+		]);
+		expect(emulator.devices(user.projectId).map((d) => [d.name, d.externalId, d.type, d.tags])).toEqual([
+			['Trailer 7', 'TR-7', 'Reefer trailer', ['cold', 'eu']],
+			['Trailer 8', 'TR-8', 'Reefer trailer', ['eu']],
+		]);
+
+		const deleted = await create(
+			user,
+			{ jobType: 'delete', inputSource: 'items', fieldMapping: 'define', deleteIdentity: 'externalId', externalId: '={{ $json.ref }}', unclaimOnly: true },
+			items,
+		);
+		expect(deleted.error()).toBeUndefined();
+		expect(deleted.output('HERE')[0].json).toMatchObject({ jobType: 'delete', deviceCount: 2 });
+		expect(emulator.devices(user.projectId)).toEqual([]);
+	});
+
+	test("JSON: HERE's tutorial JSON examples for add and delete", async () => {
+		const user = loginUser(emulator, engine);
+		const added = await create(user, { jobType: 'create', inputSource: 'json', devicesJson: TUTORIAL_JSON });
+		expect(added.error()).toBeUndefined();
+		expect(added.output('HERE')[0].json).toMatchObject({ deviceCount: 2, rowLabel: 'element', firstRow: 0, lastRow: 1, fileName: 'devices.json' });
+		expect(emulator.devices(user.projectId).map((d) => d.name)).toEqual([
+			'my at4h tracker in distance based mode3',
+			'my c2c tracker in distance based mode3',
+		]);
+
+		await create(user, { jobType: 'create', inputSource: 'json', devicesJson: [{ name: 'Virtual 1', externalId: 'MyDevice1' }] });
+		const deleted = await create(user, { jobType: 'delete', inputSource: 'json', devicesJson: TUTORIAL_DELETE_JSON, waitForCompletion: true, waitOptions: FAST_WAIT });
+		expect(deleted.error()).toBeUndefined();
+		expect(deleted.output('HERE').map((r) => r.json)).toEqual([
+			expect.objectContaining({ externalId: 'MyDevice1', name: 'Virtual 1', outcome: 'succeeded', row: 0, inputItem: 0 }),
+		]);
+		expect(emulator.devices(user.projectId).map((d) => d.name)).not.toContain('Virtual 1');
+	});
+
+	test('rows that do not fit the job type are refused before anything is sent', async () => {
+		const user = loginUser(emulator, engine);
+		const run = await create(user, { jobType: 'create', inputSource: 'csvText', csvText: 'trackingId\nHERE-5cb2b777-7389-472b-81f0-9ab89a9c7fed' });
+		expect(run.error()?.message).toBe('The only row is invalid; nothing was sent to HERE');
+		expect((run.error() as Described).description).toContain('looks like a device to delete');
+		expect(uploads(emulator)).toHaveLength(0);
+	});
+});
+
+describe('several input items', () => {
+	test('the CSV files of several items go into one job; rows name their item', async () => {
+		const user = loginUser(emulator, engine);
+		const node = bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvText', csvText: '={{ $json.csv }}' } as never);
+		const run = await runWorkflow(engine, itemsThen(node, [{ csv: 'name\nA1\nA2' }, { csv: 'name\nB1' }]));
+
+		expect(run.error()).toBeUndefined();
+		const items = run.output('HERE');
+		expect(items).toHaveLength(1);
+		expect(items[0].json).toMatchObject({ deviceCount: 3, firstInputItem: 0, lastInputItem: 1, rows: 'rows 2 to 3 of input item 0; row 2 of input item 1' });
+		expect(items[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(uploads(emulator)).toHaveLength(1);
+	});
+
+	test('One Job per Input Item: each item makes its own job(s), with its own file name', async () => {
+		const user = loginUser(emulator, engine);
+		const node = bulkJobsNode(user.credential, {
+			operation: 'create',
+			jobType: 'create',
+			inputSource: 'csvText',
+			csvText: '={{ $json.csv }}',
+			options: { jobPerItem: true, fileName: '={{ $json.file }}', chunkSize: 2 },
+		} as never);
+		const run = await runWorkflow(
+			engine,
+			itemsThen(node, [
+				{ csv: 'name\nN1\nN2\nN3', file: 'north.csv' },
+				{ csv: 'name\nS1', file: 'south.csv' },
+			]),
+		);
+
+		expect(run.error()).toBeUndefined();
+		expect(run.output('HERE').map((item) => [item.json.fileName, item.json.deviceCount, item.json.rows, item.pairedItem])).toEqual([
+			['north.csv (1/2)', 2, 'rows 2 to 3 of input item 0', { item: 0 }],
+			['north.csv (2/2)', 1, 'row 4 of input item 0', { item: 0 }],
+			['south.csv', 1, 'row 2 of input item 1', { item: 1 }],
+		]);
+		expect(uploads(emulator).map((r) => r.query.fileName)).toEqual(['north.csv (1/2)', 'north.csv (2/2)', 'south.csv']);
+	});
+
+	test('One Job per Input Item with CSV files: one job per item, named after the file', async () => {
+		const user = loginUser(emulator, engine);
+		const node = bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvFile', options: { jobPerItem: true } } as never);
+		// The Items node gives each item the same file; the second job's devices then fail on HERE (names are unique per project).
+		const run = await runWorkflow(engine, itemsThen(node, [{}, {}], { data: { fileName: 'north.csv', content: 'name\nN1\nN2' } }));
+
+		expect(run.error()).toBeUndefined();
+		expect(run.output('HERE').map((item) => [item.json.fileName, item.json.deviceCount, item.pairedItem])).toEqual([
+			['north.csv', 2, { item: 0 }],
+			['north.csv', 2, { item: 1 }],
+		]);
+		expect(uploads(emulator)).toHaveLength(2);
+	});
+
+	test('a long file name is shortened to 50 characters, keeping the extension and the part number', async () => {
+		const user = loginUser(emulator, engine);
+		const longName = `${'fleet-export-from-the-warehouse-management-system-'.repeat(2)}2024.csv`;
+		const csv = `name\n${Array.from({ length: 3 }, (_, i) => `Long ${i}`).join('\n')}`;
+		const run = await create(user, { jobType: 'create', inputSource: 'csvFile', options: { chunkSize: 2 } }, [{}], {
+			data: { fileName: longName, content: csv },
+		});
+
+		expect(run.error()).toBeUndefined();
+		const names = run.output('HERE').map((item) => item.json.fileName as string);
+		expect(names).toEqual(['fleet-export-from-the-warehouse-managem….csv (1/2)', 'fleet-export-from-the-warehouse-managem….csv (2/2)']);
+		expect(names.every((name) => [...name].length <= 50)).toBe(true);
+		expect(uploads(emulator).map((r) => r.query.fileName)).toEqual(names);
+	});
+});
+
+describe('more than 1000 devices', () => {
+	test('2,500 devices become 3 jobs (1000/1000/500) with row ranges, and Wait for Completion collects every result', async () => {
+		const user = loginUser(emulator, engine);
+		const csv = csvOf(2500, 'bulk');
+		const submit = await create(user, { jobType: 'create', inputSource: 'csvFile' }, [{}], { data: { fileName: 'devices.csv', content: csv } });
+
+		expect(submit.error()).toBeUndefined();
+		expect(json(submit.output('HERE')).map((j) => [j.deviceCount, j.firstRow, j.lastRow, j.fileName, j.jobNumber, j.jobCount])).toEqual([
+			[1000, 2, 1001, 'devices.csv (1/3)', 1, 3],
+			[1000, 1002, 2001, 'devices.csv (2/3)', 2, 3],
+			[500, 2002, 2501, 'devices.csv (3/3)', 3, 3],
+		]);
+		expect(uploads(emulator)).toHaveLength(3);
+		expect(emulator.jobs(user.projectId).map((j) => j.total).sort()).toEqual([1000, 1000, 500]);
+
+		// The same file again in a fresh project, this time waiting for the results.
+		const other = loginUser(emulator, engine);
+		emulator.clearRequests();
+		const waited = await create(other, { jobType: 'create', inputSource: 'csvFile', waitForCompletion: true, waitOptions: FAST_WAIT }, [{}], {
+			data: { fileName: 'devices.csv', content: csv },
+		});
+		expect(waited.error()).toBeUndefined();
+		const results = waited.output('HERE');
+		expect(results).toHaveLength(2500);
+		expect(results.every((r) => r.json.outcome === 'succeeded' && r.pairedItem !== undefined)).toBe(true);
+		expect(new Set(results.map((r) => r.json.jobId)).size).toBe(3);
+		const byName = new Map(results.map((r) => [r.json.name, r.json]));
+		expect(byName.get('bulk-1')).toMatchObject({ row: 2, inputItem: 0 });
+		expect(byName.get('bulk-2500')).toMatchObject({ row: 2501 });
+		expect(results.every((r) => !('deviceSecret' in r.json))).toBe(true);
+	});
+
+	test('One Summary Item lists every job', async () => {
+		const user = loginUser(emulator, engine);
+		const run = await create(user, { jobType: 'create', inputSource: 'csvText', csvText: csvOf(5, 'sum'), jobOutput: 'summary', options: { chunkSize: 2 } });
+
+		expect(run.error()).toBeUndefined();
+		const [summary] = json(run.output('HERE'));
+		expect(summary).toMatchObject({ jobType: 'create', jobCount: 3, createdJobCount: 3, deviceCount: 5 });
+		expect(summary.jobIds).toHaveLength(3);
+		expect((summary.jobs as IDataObject[]).map((j) => j.rows)).toEqual(['rows 2 to 3', 'rows 4 to 5', 'row 6']);
+	});
+});
+
+describe('validation before upload', () => {
+	const INVALID_CSV = [
+		'name,sendMs,sampleMs,tags,geofence:08e742fc-52d1-49aa-bea0-60a6cd17d8a2,areaBased',
+		'Good 1,600000,300000,a,,',
+		'Bad sendMs,12abc,300000,,,',
+		',600000,300000,,,',
+		'Good 2,600000,300000,,1,1',
+		'Bad interval,1000,5000,,,',
+		'Bad flag,600000,300000,,yes,',
+		'Good 1,600000,300000,,,',
+	].join('\n');
+
+	test('an invalid CSV sends nothing and the error names every bad row', async () => {
+		const user = loginUser(emulator, engine);
+		const run = await create(user, { jobType: 'create', inputSource: 'csvFile' }, [{}], { data: { fileName: 'fleet.csv', content: INVALID_CSV } });
+
+		const error = run.error() as Described;
+		expect(error.message).toBe('5 of 7 rows are invalid; nothing was sent to HERE');
+		// Every bad row with its column, reason and value (the devices pipeline words the report).
+		for (const expected of [
+			/sendMs: is not a number\W+row 3\W+12abc/,
+			/name: is required\W+row 4/,
+			/sendMs: must be at least sampleMs\W+row 6\W+1000 < 5000/,
+			/geofence:08e742fc-52d1-49aa-bea0-60a6cd17d8a2: takes 1 to apply it.*row 7\W+yes/,
+			/name: is used twice in this upload \(first in row 2\).*row 8\W+Good 1/,
+			/Skip Invalid Rows/,
+		]) {
+			expect(error.description).toMatch(expected);
+		}
+		expect(emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+		expect(emulator.jobs(user.projectId)).toEqual([]);
+	});
+
+	test('Skip Invalid Rows uploads the valid rows and reports the invalid ones', async () => {
+		const user = loginUser(emulator, engine);
+		const run = await create(user, { jobType: 'create', inputSource: 'csvText', csvText: INVALID_CSV, options: { skipInvalidRows: true } });
+
+		expect(run.error()).toBeUndefined();
+		const [job] = json(run.output('HERE'));
+		expect(job).toMatchObject({ deviceCount: 2, firstRow: 2, lastRow: 5, invalidRowCount: 5 });
+		expect((job.invalidRows as IDataObject[]).map((r) => [r.row, r.column])).toEqual([
+			[3, 'sendMs'],
+			[4, 'name'],
+			[6, 'sendMs'],
+			[7, 'geofence:08e742fc-52d1-49aa-bea0-60a6cd17d8a2'],
+			[8, 'name'],
+		]);
+		expect((job.invalidRows as IDataObject[])[0]).toMatchObject({ reason: 'is not a number', value: '12abc', message: 'row 3, sendMs: is not a number ("12abc")' });
+		expect(emulator.devices(user.projectId).map((d) => d.name)).toEqual(['Good 1', 'Good 2']);
+	});
+
+	test('Skip Invalid Rows with no valid row at all is still an error', async () => {
+		const user = loginUser(emulator, engine);
+		const run = await create(user, { jobType: 'create', inputSource: 'csvText', csvText: 'name,sendMs\n,1\nX,-1', options: { skipInvalidRows: true } });
+		expect(run.error()?.message).toBe('All 2 rows are invalid; nothing was sent to HERE');
+		expect(uploads(emulator)).toHaveLength(0);
+	});
+
+	test('a file that is not CSV stops the run even with Skip Invalid Rows', async () => {
+		const user = loginUser(emulator, engine);
+		const run = await create(user, { jobType: 'create', inputSource: 'csvText', csvText: 'name;sendMs\nA;1', options: { skipInvalidRows: true } });
+		expect(run.error()?.message).toMatch(/^The CSV cannot be used: row 1: the columns seem to be separated by semicolons .*; nothing was sent to HERE$/);
+		expect(uploads(emulator)).toHaveLength(0);
+	});
+
+	test('continue on fail: one item with the error and every invalid row', async () => {
+		const user = loginUser(emulator, engine);
+		const node = { ...bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvText', csvText: INVALID_CSV } as never), onError: 'continueRegularOutput' as const };
+		const run = await runWorkflow(engine, itemsThen(node, [{}, {}]));
+
+		expect(run.error()).toBeUndefined();
+		const items = run.output('HERE');
+		expect(items).toHaveLength(1);
+		expect(items[0].json).toMatchObject({ error: '10 of 14 rows are invalid; nothing was sent to HERE', invalidRowCount: 10 });
+		expect((items[0].json.invalidRows as IDataObject[])[0]).toMatchObject({ inputItem: 0, row: 3, message: 'input item 0, row 3, sendMs: is not a number ("12abc")' });
+		expect(items[0].json.description).toContain('Input item 1:');
+		expect(items[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(uploads(emulator)).toHaveLength(0);
+	});
+});
