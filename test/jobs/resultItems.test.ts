@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 
-import { csvField, deviceResultItems, errorMessageOf, jobSummary, resultsCsv } from '../../nodes/HereBulkJobs/jobs/resultItems';
+import { csvField, deviceResultItems, errorMessageOf, jobSummary, noDeviceItem, resultsCsv } from '../../nodes/HereBulkJobs/jobs/resultItems';
 import type { ResultRow } from '../../nodes/HereBulkJobs/jobs/wire';
 
 const JOB = 'BULK-6279286f-a09a-4521-9d3a-af7559e84836';
@@ -63,6 +63,19 @@ describe('deviceResultItems', () => {
 		expect(failed.errors).not.toBe(rows[1].errors);
 		expect(failed).not.toHaveProperty('jobStatus');
 	});
+});
+
+test('a job without device results has one item with outcome "none" and the device items\' job fields', () => {
+	expect(noDeviceItem({ jobId: JOB, status: 'cancelled', type: 'delete' })).toEqual({
+		jobId: JOB,
+		outcome: 'none',
+		jobStatus: 'cancelled',
+		resultsComplete: true,
+		jobType: 'delete',
+		errors: [],
+		errorMessage: '',
+	});
+	expect(deviceResultItems([], { jobId: JOB }, { omitDeviceSecret: true })).toEqual([]);
 });
 
 describe('jobSummary', () => {

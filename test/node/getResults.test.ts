@@ -180,6 +180,15 @@ test('a job that still runs gives partial results, and says so on each item', as
 	emulator.process({ jobId });
 });
 
+test('a job without any device result yet still gives one item, with outcome "none"', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(2));
+	const items = (await getResults({ jobId: byId(jobId), returnAll: true, resultOptions: { attachCsv: true } })).output('HERE');
+	expect(items).toHaveLength(1);
+	expect(items[0].json).toEqual({ jobId, outcome: 'none', jobStatus: 'pending', resultsComplete: false, jobType: 'create', errors: [], errorMessage: '' });
+	expect(await csvOf(items)).toEqual([]);
+	emulator.process({ jobId });
+});
+
 test('one run per input item, each paired with its item; the job can come from an expression', async () => {
 	const first = await finishedJob(newDevices(2));
 	const second = await finishedJob(newDevices(3));

@@ -123,6 +123,12 @@ test('a cancelled job is an error; continueOnFail outputs the error on the item 
 	const failing = await wait({ jobIds: cancelled });
 	expect(failing.error()?.message).toContain(`Job ${cancelled} ended "cancelled"`);
 
+	// Cancelled before HERE processed a device: per device, one item says so.
+	const tolerant = await wait({ jobIds: cancelled, waitOptions: { outputUnsuccessfulJobs: true } });
+	expect(tolerant.output('HERE').map((item) => item.json)).toEqual([
+		expect.objectContaining({ jobId: cancelled, outcome: 'none', jobStatus: 'cancelled', resultsComplete: true }),
+	]);
+
 	const run = await wait({ jobIds: '={{ $json.jobId }}' }, [{ jobId: cancelled }, { jobId: fine }], { onError: 'continueRegularOutput' });
 	expect(run.error()).toBeUndefined();
 	const items = run.output('HERE');

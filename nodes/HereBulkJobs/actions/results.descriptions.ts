@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { JobResults } from '../jobs/collectResults';
 import type { ResultOutputOptions } from '../jobs/resultItems';
-import { deviceResultItems, jobSummary, resultsCsv } from '../jobs/resultItems';
+import { deviceResultItems, jobSummary, noDeviceItem, resultsCsv } from '../jobs/resultItems';
 import type { WaitSettings } from '../jobs/waitForJob';
 import { DEFAULT_WAIT } from '../jobs/waitForJob';
 
@@ -27,7 +27,7 @@ export const resultOutputProperties: INodeProperties[] = [
 				name: 'One Item per Device',
 				value: 'perDevice',
 				description:
-					'Each device\'s result as its own item: jobId, outcome ("succeeded" or "failed"), the device fields, errors and errorMessage',
+					'Each device\'s result as its own item: jobId, outcome ("succeeded" or "failed"), the device fields, errors and errorMessage. A job without any device result gives one item with outcome "none".',
 			},
 			{
 				name: 'One Summary Item per Job',
@@ -228,7 +228,8 @@ function defaultCsvFileName(results: JobResults[]): string {
  * The output items for the results of one or more jobs, in the chosen shape. With a CSV file
  * asked for, one file of all devices (with a jobId column) is attached to the first item,
  * stored through n8n's binary data helpers so it works in every binary data mode.
- * Per device, a job without result rows gives no item (n8n's "Always Output Data" covers that).
+ * Per device, a job without any device result gives one item with `outcome` "none" (as the
+ * trigger does), so that a job that ended before HERE processed a device is not lost.
  */
 export async function resultOutputItems(
 	context: IExecuteFunctions,
@@ -239,6 +240,8 @@ export async function resultOutputItems(
 	for (const { job, rows } of results) {
 		if (output.shape === 'summary') {
 			items.push({ json: jobSummary(job, rows, output) });
+		} else if (rows.length === 0) {
+			items.push({ json: noDeviceItem(job) });
 		} else {
 			for (const json of deviceResultItems(rows, job, output)) items.push({ json });
 		}

@@ -1,4 +1,4 @@
-import type { HereContext } from '../transport';
+import type { HereContext, HereRequestOptions } from '../transport';
 import type { Scope } from './api';
 import { resultPages } from './api';
 import { mapWithConcurrency, valuesOrThrow } from './mapWithConcurrency';
@@ -10,15 +10,16 @@ import type { JobStatusAnswer, ResultRow } from './wire';
  * The per-device results of a job, following `nextPageToken` (100 rows a page) until the last
  * page or until `maxItems` rows were read. While a job runs, HERE returns the rows finished so
  * far; a caller that needs all of them reads the status first and waits for a terminal one.
+ * `retry` narrows the transport's retry policy (the trigger keeps a poll within its budget).
  */
 export async function collectResults(
 	context: HereContext,
 	jobId: string,
 	scope: Scope,
-	options: { maxItems?: number } = {},
+	options: { maxItems?: number } & HereRequestOptions = {},
 ): Promise<ResultRow[]> {
 	const rows: ResultRow[] = [];
-	for await (const page of resultPages(context, jobId, scope, { maxItems: options.maxItems })) {
+	for await (const page of resultPages(context, jobId, scope, { maxItems: options.maxItems, retry: options.retry })) {
 		for (const row of page) rows.push(row);
 	}
 	return rows;

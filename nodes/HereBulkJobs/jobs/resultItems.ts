@@ -19,13 +19,14 @@ export interface ResultOutputOptions {
 	includeResults?: boolean;
 }
 
-export type DeviceOutcome = 'succeeded' | 'failed';
+/** `none`: the item of a job that has no device result (yet), see `noDeviceItem`. */
+export type DeviceOutcome = 'succeeded' | 'failed' | 'none';
 
 /** The identity fields of a result row, in the order the CSV lists them. */
 const ROW_FIELDS = ['name', 'deviceId', 'deviceSecret', 'externalId', 'externalDeviceId', 'connectorId', 'trackingId'] as const;
 
 /** A row with a non-empty `errors` list failed, wholly or partly (the API notes). */
-export function rowOutcome(row: ResultRow): DeviceOutcome {
+export function rowOutcome(row: ResultRow): 'succeeded' | 'failed' {
 	return Array.isArray(row.errors) && row.errors.length > 0 ? 'failed' : 'succeeded';
 }
 
@@ -56,7 +57,7 @@ function rowFields(row: ResultRow, options: ResultOutputOptions): IDataObject {
 	return fields;
 }
 
-function deviceResult(row: ResultRow, options: ResultOutputOptions): IDataObject {
+function deviceResultItem(row: ResultRow, options: ResultOutputOptions): IDataObject {
 	return {
 		outcome: rowOutcome(row),
 		...rowFields(row, options),
@@ -65,27 +66,44 @@ function deviceResult(row: ResultRow, options: ResultOutputOptions): IDataObject
 	};
 }
 
+interface JobFacts {
+	jobId: string;
+	type?: JobType;
+	fileName?: string;
+	status?: JobStatus;
+}
+
+function jobFieldsOf(job: JobFacts): IDataObject {
+	const fields: IDataObject = { jobId: job.jobId };
+	if (job.status !== undefined) {
+		fields.jobStatus = job.status;
+		fields.resultsComplete = isTerminal(job.status);
+	}
+	if (job.type !== undefined) fields.jobType = job.type;
+	if (job.fileName !== undefined) fields.jobFileName = job.fileName;
+	return fields;
+}
+
 /**
  * One item per device: `jobId`, `outcome`, the row's fields, `errors` (always an array) and
  * `errorMessage`. With the job's status given, each item also says `jobStatus` and whether the
  * results are complete (`resultsComplete` is false while the job still runs).
  */
-export function deviceResultItems(
-	rows: ResultRow[],
-	job: { jobId: string; type?: JobType; fileName?: string; status?: JobStatus },
-	options: ResultOutputOptions,
-): IDataObject[] {
-	const jobFields: IDataObject = { jobId: job.jobId };
-	if (job.status !== undefined) {
-		jobFields.jobStatus = job.status;
-		jobFields.resultsComplete = isTerminal(job.status);
-	}
-	if (job.type !== undefined) jobFields.jobType = job.type;
-	if (job.fileName !== undefined) jobFields.jobFileName = job.fileName;
+export function deviceResultItems(rows: ResultRow[], job: JobFacts, options: ResultOutputOptions): IDataObject[] {
+	const jobFields = jobFieldsOf(job);
 	return rows.map((row) => {
-		const { outcome, ...rest } = deviceResult(row, options);
+		const { outcome, ...rest } = deviceResultItem(row, options);
 		return { jobId: job.jobId, outcome, ...jobFields, ...rest };
 	});
+}
+
+/**
+ * The one item that stands for a job without any device result (pending, or cancelled or
+ * failed before HERE processed a device), so that per-device output does not silently end:
+ * the same fields as a device item, `outcome` "none", no device fields.
+ */
+export function noDeviceItem(job: JobFacts): IDataObject {
+	return { jobId: job.jobId, outcome: 'none', ...jobFieldsOf(job), errors: [], errorMessage: '' };
 }
 
 /**
@@ -94,7 +112,7 @@ export function deviceResultItems(
  * `succeededCount`, `failedCount`), the failed devices, and every device's result.
  */
 export function jobSummary(job: FinishedJob | (JobStatusAnswer & { jobId: string }), rows: ResultRow[], options: ResultOutputOptions): IDataObject {
-	const results = rows.map((row) => deviceResult(row, options));
+	const results = rows.map((row) => deviceResultItem(row, options));
 	const failedDevices = results.filter((result) => result.outcome === 'failed');
 	const summary: IDataObject = { ...(job as unknown as IDataObject) };
 	summary.jobId = job.jobId;
