@@ -175,3 +175,33 @@ export class PollDriver {
 		this.outcome.committed = true;
 	}
 }
+
+/**
+ * A poll context on the legacy path: the node's static data is the workflow's own object, kept
+ * in memory between polls (n8n 1.x, and 2.x for a node whose cursor was never migrated). Like
+ * engine.ts's `pollContext`, with a poll budget.
+ */
+export function legacyPollContext(engine: Engine, node: INode, staticData: IDataObject, budgetMs = 5 * 60_000) {
+	const workflow = new Workflow({
+		id: 'harness-trigger',
+		nodes: [node],
+		connections: {},
+		active: true,
+		nodeTypes: engine.nodeTypes,
+		staticData,
+	});
+	const context = new PollContext(
+		workflow,
+		node,
+		engine.additionalData(),
+		'trigger',
+		'activate',
+		undefined,
+		undefined,
+		undefined,
+		undefined,
+		undefined,
+		() => budgetMs,
+	);
+	return { context, workflow };
+}

@@ -1,10 +1,10 @@
 import type { HereEmulator } from '../../emulator';
 import { startEmulator } from '../../emulator';
 import type { Engine } from '../harness/engine';
-import { createEngine } from '../harness/engine';
+import { createEngine, runWorkflow } from '../harness/engine';
 import { loginUser, newDevices } from '../harness/fixtures';
-import { PollDriver, TriggerStore } from '../harness/poll';
-import { createJob, distinctJobIds, marks, patchJob, requestsTo, triggerNode } from './helpers';
+import { legacyPollContext, PollDriver, TriggerStore } from '../harness/poll';
+import { createJob, distinctJobIds, marks, patchJob, requestsTo, statusOf, TRIGGER_NAME, triggerNode } from './helpers';
 
 let emulator: HereEmulator;
 let engine: Engine;
@@ -176,5 +176,326 @@ describe('emitting finished jobs', () => {
 		// Known from the list alone: no status read.
 		expect(requestsTo(emulator, 'GET', /\/status$/)).toHaveLength(0);
 		expect(marks(byId.store.committed)).toEqual({ [ignored]: 'skipped' });
+	});
+});
+
+describe('restarts and failed polls', () => {
+	test('a restart (a new poll context from the stored static data) goes on without a gap or a repeat', async () => {
+		const { user, store, driver, restart } = setup();
+		await driver.tick();
+		const before = await createJob(emulator, user.email, newDevices(2));
+		finish(before);
+		expect(distinctJobIds((await driver.tick()).items)).toEqual([before]);
+
+		// n8n restarts: the old context is gone; jobs finish while it is down.
+		const during = await createJob(emulator, user.email, newDevices(2));
+		finish(during);
+		const restarted = restart();
+		const afterRestart = await restarted.tick();
+		expect(distinctJobIds(afterRestart.items)).toEqual([during]);
+		expect((await restarted.tick()).items).toBeNull();
+		expect(marks(store.committed)).toEqual({ [before]: 'emitted', [during]: 'emitted' });
+		expect(store.emissions.map((items) => distinctJobIds(items))).toEqual([[before], [during]]);
+	});
+
+	test('a poll that still fails after retries reports the error and leaves the state as it was', async () => {
+		const { user, store, driver } = setup({}, { budgetMs: 4_000 });
+		await driver.tick();
+		const jobId = await createJob(emulator, user.email, newDevices(2));
+		finish(jobId);
+		const stateBefore = store.snapshot();
+
+		emulator.faults.script([{ method: 'GET', path: /\/deviceUploads$/, kind: '500', times: 50 }]);
+		const failed = await driver.tick();
+		emulator.faults.clear();
+
+		expect(failed.error?.message).toMatch(/List bulk jobs failed: HERE answered HTTP 500/);
+		expect(failed.items).toBeNull();
+		expect(store.committed).toEqual(stateBefore);
+		expect(store.errors).toHaveLength(1);
+
+		const next = await driver.tick();
+		expect(distinctJobIds(next.items)).toEqual([jobId]);
+	});
+
+	test('a transient fault is retried within the poll', async () => {
+		const { user, driver } = setup({}, { budgetMs: 4_000 });
+		await driver.tick();
+		const jobId = await createJob(emulator, user.email, newDevices(150));
+		finish(jobId);
+		emulator.faults.script([
+			{ method: 'GET', path: /\/deviceUploads$/, kind: '503', times: 1 },
+			{ method: 'GET', path: /\/status$/, kind: 'drop', times: 1 },
+			{ method: 'GET', path: /\/results$/, kind: 'malformed-json', times: 1 },
+			{ method: 'GET', path: /\/results$/, kind: '429', times: 1, retryAfterSeconds: 0 },
+		]);
+		const poll = await driver.tick();
+		expect(poll.error).toBeUndefined();
+		expect(poll.items).toHaveLength(150);
+		expect(emulator.faults.injected).toBeGreaterThanOrEqual(4);
+	});
+
+	test('a process that dies before n8n stored the poll loses nothing: the next poll emits the job', async () => {
+		const { user, store, driver, restart } = setup();
+		await driver.tick();
+		const jobId = await createJob(emulator, user.email, newDevices(2));
+		finish(jobId);
+		const stateBefore = store.snapshot();
+
+		const crashed = await driver.tick({ crash: true });
+		expect(crashed.committed).toBe(false);
+		expect(store.emissions).toHaveLength(0);
+		expect(store.committed).toEqual(stateBefore);
+
+		const next = await restart().tick();
+		expect(distinctJobIds(next.items)).toEqual([jobId]);
+		expect(store.emissions).toHaveLength(1);
+	});
+
+	test('a failed poll on the legacy path (static data kept in memory) leaves it untouched', async () => {
+		const { user, node } = setup({}, {});
+		const staticData = {};
+		const nodeType = engine.nodeTypes.getByNameAndVersion(node.type, 1);
+		const first = legacyPollContext(engine, node, staticData, 4_000);
+		expect(await nodeType.poll!.call(first.context)).toBeNull();
+		const stored = first.workflow.getStaticData('node', node);
+		const jobId = await createJob(emulator, user.email, newDevices(1));
+		finish(jobId);
+		const copy = JSON.parse(JSON.stringify(stored)) as unknown;
+		expect(Object.keys(copy as object)).toContain('jobs');
+
+		emulator.faults.script([{ method: 'GET', path: /\/results$/, kind: '500', times: 50 }]);
+		const failing = legacyPollContext(engine, node, first.workflow.staticData, 4_000);
+		await expect(nodeType.poll!.call(failing.context)).rejects.toThrow(/results of job/);
+		emulator.faults.clear();
+		expect(JSON.parse(JSON.stringify(failing.workflow.getStaticData('node', node)))).toEqual(copy);
+	});
+});
+
+describe('acknowledge mode', () => {
+	test('acknowledges a job only in the poll after the one whose emission n8n stored; then an idle poll is one request', async () => {
+		const { user, store, driver } = setup({ acknowledge: true });
+		await driver.tick();
+		const jobId = await createJob(emulator, user.email, newDevices(3));
+		finish(jobId);
+		emulator.clearRequests();
+
+		const emitting = await driver.tick();
+		expect(distinctJobIds(emitting.items)).toEqual([jobId]);
+		expect(requestsTo(emulator, 'PATCH', /deviceUploads\//)).toHaveLength(0);
+		expect(statusOf(emulator, jobId)).toBe('completed');
+		expect(marks(store.committed)).toEqual({ [jobId]: 'emitted' });
+
+		const acknowledging = await driver.tick();
+		expect(acknowledging.items).toBeNull();
+		expect(requestsTo(emulator, 'PATCH', new RegExp(`${jobId}$`))).toHaveLength(1);
+		expect(statusOf(emulator, jobId)).toBe('acknowledged');
+		// HERE now remembers it: the record is no longer needed.
+		expect(marks(store.committed)).toEqual({});
+
+		emulator.clearRequests();
+		expect((await driver.tick()).items).toBeNull();
+		expect(emulator.requests.filter((request) => request.path.startsWith('/bulkjobs/'))).toHaveLength(1);
+		expect(store.emissions).toHaveLength(1);
+	});
+
+	test('an emission n8n never stored is never acknowledged: the job is emitted again, then acknowledged', async () => {
+		const { user, store, driver } = setup({ acknowledge: true });
+		await driver.tick();
+		const jobId = await createJob(emulator, user.email, newDevices(1));
+		finish(jobId);
+		emulator.clearRequests();
+
+		await driver.tick({ crash: true });
+		expect(store.emissions).toHaveLength(0);
+		expect(marks(store.committed)).toEqual({});
+
+		const retried = await driver.tick();
+		expect(distinctJobIds(retried.items)).toEqual([jobId]);
+		expect(requestsTo(emulator, 'PATCH', /deviceUploads\//)).toHaveLength(0);
+		expect(statusOf(emulator, jobId)).toBe('completed');
+
+		await driver.tick();
+		expect(statusOf(emulator, jobId)).toBe('acknowledged');
+		expect(store.emissions.map((items) => distinctJobIds(items))).toEqual([[jobId]]);
+	});
+
+	test('a failed acknowledgement is retried by a later poll, without a second emission', async () => {
+		const { user, store, driver } = setup({ acknowledge: true }, { budgetMs: 4_000 });
+		await driver.tick();
+		const jobId = await createJob(emulator, user.email, newDevices(2));
+		finish(jobId);
+		await driver.tick();
+		expect(marks(store.committed)).toEqual({ [jobId]: 'emitted' });
+
+		emulator.faults.script([{ method: 'PATCH', kind: '500', times: 50 }]);
+		const failing = await driver.tick();
+		emulator.faults.clear();
+		expect(failing.error).toBeUndefined();
+		expect(failing.items).toBeNull();
+		expect(statusOf(emulator, jobId)).toBe('completed');
+		expect(marks(store.committed)).toEqual({ [jobId]: 'emitted' });
+
+		const retry = await driver.tick();
+		expect(retry.items).toBeNull();
+		expect(statusOf(emulator, jobId)).toBe('acknowledged');
+		expect(marks(store.committed)).toEqual({});
+		expect(store.emissions.map((items) => distinctJobIds(items))).toEqual([[jobId]]);
+	});
+
+	test('an acknowledgement whose answer was lost counts as done (HERE answers 412, the job is acknowledged)', async () => {
+		const { user, store, driver } = setup({ acknowledge: true }, { budgetMs: 4_000 });
+		await driver.tick();
+		const jobId = await createJob(emulator, user.email, newDevices(1));
+		finish(jobId);
+		await driver.tick();
+
+		emulator.faults.script([{ method: 'PATCH', kind: '502', afterEffect: true, times: 1 }]);
+		const poll = await driver.tick();
+		expect(poll.error).toBeUndefined();
+		expect(statusOf(emulator, jobId)).toBe('acknowledged');
+		expect(marks(store.committed)).toEqual({});
+	});
+});
+
+describe('cost and budget', () => {
+	test('an idle poll without acknowledging reads one list page per 100 watched final jobs, nothing else', async () => {
+		const { user, driver } = setup();
+		for (let index = 0; index < 230; index++) finish(await createJob(emulator, user.email, newDevices(1)));
+		await driver.tick();
+		emulator.clearRequests();
+
+		expect((await driver.tick()).items).toBeNull();
+		const requests = emulator.requests.filter((request) => request.path.startsWith('/bulkjobs/'));
+		expect(requests.map((request) => request.path)).toEqual(Array(3).fill('/bulkjobs/v4/deviceUploads'));
+		expect(requests[0].query.status).toEqual(['completed', 'failed', 'cancelled']);
+	});
+
+	test('a poll budget too short for every finished job emits some now and the rest next poll', async () => {
+		const { user, store, driver } = setup({}, { budgetMs: 1_500 });
+		await driver.tick();
+		const jobIds: string[] = [];
+		for (let index = 0; index < 6; index++) jobIds.push(await createJob(emulator, user.email, newDevices(250)));
+		for (const jobId of jobIds) finish(jobId);
+		// Every results page takes 100 ms: a job takes at least 300 ms.
+		emulator.faults.setRate({ rate: 1, kinds: ['slow'], slowMs: 100, match: { method: 'GET', path: /\/results$/ } });
+
+		const started = Date.now();
+		const first = await driver.tick();
+		const firstDuration = Date.now() - started;
+		const firstJobs = distinctJobIds(first.items);
+		expect(firstJobs.length).toBeGreaterThan(0);
+		expect(firstJobs.length).toBeLessThan(6);
+		expect(firstDuration).toBeLessThan(1_500);
+		// Only what was emitted is recorded; the rest stays new.
+		expect(Object.keys(marks(store.committed)).sort()).toEqual([...firstJobs].sort());
+
+		const later: string[] = [];
+		for (let poll = 0; poll < 5 && firstJobs.length + later.length < 6; poll++) later.push(...distinctJobIds((await driver.tick()).items));
+		emulator.faults.clear();
+		expect([...firstJobs, ...later].sort()).toEqual([...jobIds].sort());
+		for (const items of store.emissions) {
+			for (const jobId of distinctJobIds(items)) expect(items.filter((item) => item.json.jobId === jobId)).toHaveLength(250);
+		}
+	});
+});
+
+describe('manual mode (Fetch Test Event)', () => {
+	function manualRun(node: ReturnType<typeof triggerNode>, nodeStaticData: Record<string, unknown>) {
+		const staticData = { [`node:${node.name}`]: nodeStaticData };
+		return { staticData, run: runWorkflow(engine, { nodes: [node], connections: {}, staticData }, 'manual') };
+	}
+
+	test('returns the job the trigger emitted last, in the chosen shape, and leaves the state untouched', async () => {
+		const { user, store, driver, node } = setup({ output: 'summary' });
+		await driver.tick();
+		const older = await createJob(emulator, user.email, newDevices(2));
+		finish(older);
+		await driver.tick();
+		await new Promise((resolve) => setTimeout(resolve, 5));
+		const newer = await createJob(emulator, user.email, newDevices(3));
+		finish(newer);
+		await driver.tick();
+		const stored = store.snapshot();
+		const unfinished = await createJob(emulator, user.email, newDevices(1));
+
+		const { staticData, run } = manualRun(node, store.snapshot());
+		const result = await run;
+
+		expect(result.error()).toBeUndefined();
+		const items = result.output(TRIGGER_NAME);
+		expect(items).toHaveLength(1);
+		expect(items[0].json).toMatchObject({ jobId: newer, status: 'completed', resultCount: 3 });
+		expect(JSON.parse(JSON.stringify(staticData[`node:${node.name}`]))).toEqual(stored);
+		expect(statusOf(emulator, unfinished)).toBe('pending');
+	});
+
+	test('without any record, returns a finished job HERE lists that passes the filters (per device)', async () => {
+		const { user, node } = setup({ options: { fileNames: 'wanted.csv' } });
+		finish(await createJob(emulator, user.email, newDevices(2), { fileName: 'other.csv' }));
+		const wanted = await createJob(emulator, user.email, newDevices(2), { fileName: 'wanted.csv' });
+		finish(wanted);
+
+		const { staticData, run } = manualRun(node, {});
+		const items = (await run).output(TRIGGER_NAME);
+
+		expect(distinctJobIds(items)).toEqual([wanted]);
+		expect(items).toHaveLength(2);
+		expect(items[0].json).toMatchObject({ jobId: wanted, jobFileName: 'wanted.csv', outcome: 'succeeded' });
+		expect(staticData[`node:${node.name}`]).toEqual({});
+	});
+
+	test('says clearly when the project has no finished job to show', async () => {
+		const { user, node } = setup();
+		await createJob(emulator, user.email, newDevices(1));
+
+		const result = await manualRun(node, {}).run;
+
+		expect(result.error()?.message).toMatch(/has no finished job that matches the trigger \(completed, failed, cancelled\)/);
+	});
+});
+
+describe('activation errors say what to fix', () => {
+	test('a wrong password', async () => {
+		const user = loginUser(emulator, engine);
+		const credential = engine.saveCredential('wrong-password', {
+			authentication: 'login',
+			email: user.email,
+			password: 'not-the-password',
+			host: 'custom',
+			baseUrl: emulator.url,
+		});
+		const driver = new PollDriver(engine, triggerNode(credential, user.projectId), new TriggerStore());
+		await expect(driver.activate()).rejects.toThrow(/Check the E-Mail, Password and Realm fields of the credential/);
+	});
+
+	test('an invalid pasted access token', async () => {
+		const user = loginUser(emulator, engine);
+		const credential = engine.saveCredential('bad-token', {
+			authentication: 'accessToken',
+			accessToken: 'not-a-valid-token',
+			host: 'custom',
+			baseUrl: emulator.url,
+		});
+		const driver = new PollDriver(engine, triggerNode(credential, user.projectId), new TriggerStore());
+		const error = await driver.activate().then(
+			() => undefined,
+			(failure: Error & { description?: string }) => failure,
+		);
+		expect(error?.message).toMatch(/cannot list the jobs of project/);
+		expect(error?.description).toMatch(/HERE refused the credential/);
+	});
+
+	test('an unknown project', async () => {
+		const user = loginUser(emulator, engine);
+		const store = new TriggerStore();
+		const driver = new PollDriver(engine, triggerNode(user.credential, 'no-such-project'), store);
+		const error = await driver.activate().then(
+			() => undefined,
+			(failure: Error & { description?: string }) => failure,
+		);
+		expect(error?.message).toMatch(/cannot list the jobs of project "no-such-project"/);
+		expect(error?.description).toMatch(/Pick the project from the list, or check its ID/);
+		expect(store.committed).toEqual({});
 	});
 });
