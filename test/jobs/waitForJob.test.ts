@@ -187,3 +187,18 @@ test('an unknown job fails at once with HERE\'s 404, not after the timeout', asy
 	expect(error.message).toContain('404');
 	expect(Date.now() - started).toBeLessThan(5000);
 });
+
+test('a timeout over many jobs names the first ten and keeps all ids in the error context', async () => {
+	const ids: string[] = [];
+	for (let i = 0; i < 12; i++) ids.push(await createJobDirectly(emulator, user.email, newDevices(1)));
+	const error = await caught(waitForJobs(context(), ids, {}, fast({ timeoutMs: 100 })));
+	expect(error.message).toMatch(/^12 of 12 jobs did not finish within 100 ms: /);
+	expect(error.message).toContain(ids[9]);
+	expect(error.message).not.toContain(ids[10]);
+	expect(error.message).toMatch(/; and 2 more$/);
+	expect(error.context.jobIds).toEqual(ids);
+	// Every unfinished job is checked in each round.
+	const counts = ids.map((id) => statusCalls(emulator, id).length);
+	expect(new Set(counts).size).toBe(1);
+	emulator.process();
+});

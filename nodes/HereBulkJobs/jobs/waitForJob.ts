@@ -34,6 +34,9 @@ export const DEFAULT_WAIT: WaitSettings = {
 /** Shortest pause accepted: keeps a zero or negative setting from turning the wait into a busy loop. */
 export const MIN_POLL_INTERVAL_MS = 10;
 
+/** A timeout message names at most this many unfinished jobs (error.context.jobIds has all). */
+const MAX_JOBS_IN_MESSAGE = 10;
+
 /** Status checks in flight at once when several jobs are followed. */
 const STATUS_CONCURRENCY = 4;
 
@@ -131,7 +134,7 @@ function timeoutError(context: HereContext, followed: Followed[], scope: Scope, 
 	const message =
 		followed.length === 1
 			? `Job ${open[0].jobId} did not finish within ${formatDuration(settings.timeoutMs)}: ${describe(open[0]).replace(/^job \S+ /, 'it ')}`
-			: `${open.length} of ${followed.length} jobs did not finish within ${formatDuration(settings.timeoutMs)}: ${open.map(describe).join('; ')}`;
+			: `${open.length} of ${followed.length} jobs did not finish within ${formatDuration(settings.timeoutMs)}: ${open.slice(0, MAX_JOBS_IN_MESSAGE).map(describe).join('; ')}${open.length > MAX_JOBS_IN_MESSAGE ? `; and ${open.length - MAX_JOBS_IN_MESSAGE} more` : ''}`;
 	const calls = followed.reduce((sum, job) => sum + job.statusCalls, 0);
 	const error = new NodeOperationError(context.getNode(), message, {
 		itemIndex: scope.itemIndex,
