@@ -30,7 +30,9 @@ export async function useFilesystemBinaryData(): Promise<FilesystemBinaryData> {
 	process.env.N8N_DEFAULT_BINARY_DATA_MODE = 'filesystem';
 	process.env.N8N_BINARY_DATA_STORAGE_PATH = storagePath;
 
-	const { Container } = await import('@n8n/di');
+	// n8n-core ships its own copy of @n8n/di: its container is the one that must be configured.
+	const di = require.resolve('@n8n/di', { paths: [path.dirname(require.resolve('n8n-core'))] });
+	const { Container } = (await import(di)) as typeof import('@n8n/di');
 	const { BinaryDataConfig, BinaryDataService, InstanceSettings } = await import('n8n-core');
 	const instance = Container.get(InstanceSettings);
 	const config = Container.get(BinaryDataConfig);
