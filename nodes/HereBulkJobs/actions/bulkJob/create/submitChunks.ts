@@ -6,7 +6,7 @@ import { mapWithConcurrency } from '../../../jobs/mapWithConcurrency';
 import { JOB_ID_PATTERN } from '../../../jobs/wire';
 import type { PlannedJob } from './plan';
 import type { RowContext } from './rows';
-import { describeJob } from './rows';
+import { describeJob, describeRows } from './rows';
 
 /**
  * Uploads the planned jobs with bounded concurrency. Nothing here retries: the transport already
@@ -81,10 +81,12 @@ export function submissionError(
 	const cause = first.error;
 	const jobText = (s: Submission) => describeJob(s.job, total, rowContext);
 
+	const count = first.job.devices.length;
+	const what = `${describeRows(first.job.devices, first.job.label, rowContext)}, ${count} ${count === 1 ? 'device' : 'devices'}`;
 	const message =
 		total === 1
-			? cause.message
-			: `${created.length} of ${total} jobs were created, then the upload of job ${first.job.index + 1} (${jobText(first).replace(/^job \d+ of \d+: /, '')}) failed: ${cause.message}`;
+			? `${cause.message} (${what})`
+			: `${created.length} of ${total} jobs were created, then job ${first.job.index + 1} (${what}) failed: ${cause.message}`;
 
 	const sections: string[] = [];
 	const causeDescription = (cause as { description?: unknown }).description;

@@ -1,0 +1,181 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { HereEmulator } from '../../emulator';
+import { startEmulator } from '../../emulator';
+import type { Engine } from '../harness/engine';
+import { createEngine, runWorkflow } from '../harness/engine';
+import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
+import { UPLOADS_PATH, csvOf, uploads } from './createFixtures';
+
+// Create when HERE fails part-way: which rows went where, and never a second job for the same rows.
+let emulator: HereEmulator;
+let engine: Engine;
+
+beforeAll(async () => {
+	emulator = await startEmulator({ processing: { mode: 'instant' }, seed: 62 });
+	engine = await createEngine();
+});
+
+afterAll(async () => {
+	await emulator.close();
+});
+
+beforeEach(() => {
+	emulator.faults.clear();
+	emulator.clearRequests();
+});
+
+type User = ReturnType<typeof loginUser>;
+type Described = Error & { description?: string; context?: IDataObject };
+
+/** The first `passing` uploads go through untouched (a `slow` fault of 0 ms), then one fails. */
+function failUpload(passing: number, kind: '500' | '502', afterEffect: boolean) {
+	const match = { method: 'POST', path: UPLOADS_PATH };
+	emulator.faults.script([
+		...(passing > 0 ? [{ ...match, kind: 'slow' as const, slowMs: 0, times: passing }] : []),
+		{ ...match, kind, afterEffect },
+	]);
+}
+
+async function create(user: User, parameters: Record<string, unknown>, nodeSettings: Record<string, unknown> = {}) {
+	const node = { ...bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', ...parameters } as never), ...nodeSettings };
+	return await runWorkflow(engine, itemsThen(node, [{}], { data: { fileName: 'devices.csv', content: csvOf(2500, 'fleet') } }));
+}
+
+/** One parallel upload at a time, so "the 3rd POST" is job 3. */
+const SERIAL = { options: { concurrency: 1 } };
+
+test('a 500 on the 3rd upload: the error names the created jobs and the rows that were not created', async () => {
+	const user = loginUser(emulator, engine);
+	failUpload(2, '500', false);
+	const run = await create(user, { inputSource: 'csvFile', ...SERIAL });
+
+	const error = run.error() as Described;
+	expect(error.message).toMatch(/^2 of 3 jobs were created, then job 3 \(rows 2002 to 2501, 500 devices\) failed: .*HTTP 500/);
+	const jobs = emulator.jobs(user.projectId);
+	expect(jobs).toHaveLength(2);
+	expect(uploads(emulator)).toHaveLength(3);
+	const created = jobs.sort((a, b) => (a.fileName ?? '').localeCompare(b.fileName ?? ''));
+	expect(error.description).toContain(
+		`Created (do not send these rows again):\n- job 1 of 3: rows 2 to 1001 (1000 devices), file "devices.csv (1/3)": ${created[0].jobId}\n- job 2 of 3: rows 1002 to 2001 (1000 devices), file "devices.csv (2/3)": ${created[1].jobId}`,
+	);
+	expect(error.description).toMatch(/Failed, but HERE may have created the job anyway.*\n- job 3 of 3: rows 2002 to 2501 \(500 devices\), file "devices.csv \(3\/3\)"/);
+	expect(error.description).toContain('Request: POST /bulkjobs/v4/deviceUploads');
+});
+
+test('a 500 after HERE made the job: no second job, and the error says it may exist under its file name', async () => {
+	const user = loginUser(emulator, engine);
+	failUpload(2, '500', true);
+	const run = await create(user, { inputSource: 'csvFile', ...SERIAL });
+
+	const error = run.error() as Described;
+	expect(error.message).toMatch(/^2 of 3 jobs were created, then job 3 \(rows 2002 to 2501, 500 devices\) failed/);
+	expect(error.description).toMatch(/may have created the job anyway.*\n- job 3 of 3: .*file "devices.csv \(3\/3\)"/);
+	// The server made three jobs, the client sent three uploads: the failed create was not repeated.
+	expect(uploads(emulator)).toHaveLength(3);
+	const jobs = emulator.jobs(user.projectId);
+	expect(jobs.map((job) => job.fileName).sort()).toEqual(['devices.csv (1/3)', 'devices.csv (2/3)', 'devices.csv (3/3)']);
+	expect(jobs.map((job) => job.total).sort()).toEqual([1000, 1000, 500]);
+});
+
+test('a failure in the middle: the later jobs are not sent, and the error lists their rows', async () => {
+	const user = loginUser(emulator, engine);
+	failUpload(1, '502', false);
+	const run = await create(user, { inputSource: 'csvFile', options: { concurrency: 1, chunkSize: 600 } });
+
+	const error = run.error() as Described;
+	expect(error.message).toMatch(/^1 of 5 jobs were created, then job 2 \(rows 602 to 1201, 600 devices\) failed/);
+	expect(uploads(emulator)).toHaveLength(2);
+	expect(emulator.jobs(user.projectId)).toHaveLength(1);
+	expect(error.description).toContain(
+		'Not sent (the upload stopped after the failure): send these rows again:\n' +
+			'- job 3 of 5: rows 1202 to 1801 (600 devices), file "devices.csv (3/5)"\n' +
+			'- job 4 of 5: rows 1802 to 2401 (600 devices), file "devices.csv (4/5)"\n' +
+			'- job 5 of 5: rows 2402 to 2501 (100 devices), file "devices.csv (5/5)"',
+	);
+	expect(error.context).toMatchObject({ failedJobs: [2], notSentJobs: [3, 4, 5], httpStatus: 502 });
+});
+
+test('continue on fail: one item per job saying created, failed or not sent, with its rows', async () => {
+	const user = loginUser(emulator, engine);
+	failUpload(1, '500', false);
+	const run = await create(user, { inputSource: 'csvFile', options: { concurrency: 1, chunkSize: 1000 } }, { onError: 'continueRegularOutput' });
+
+	expect(run.error()).toBeUndefined();
+	const items = run.output('HERE');
+	expect(items.map((item) => [item.json.outcome, item.json.firstRow, item.json.lastRow, item.json.deviceCount])).toEqual([
+		['created', 2, 1001, 1000],
+		['failed', 1002, 2001, 1000],
+		['notSent', 2002, 2501, 500],
+	]);
+	expect(items[0].json.jobId).toBe(emulator.jobs(user.projectId)[0].jobId);
+	expect(items[1].json).toMatchObject({ mayHaveBeenCreated: true, error: expect.stringContaining('HTTP 500') });
+	expect(items[1].json).not.toHaveProperty('jobId');
+	expect(items.every((item) => JSON.stringify(item.pairedItem) === '{"item":0}')).toBe(true);
+});
+
+test("HERE's 429 on an upload is waited out and retried by the transport: every job once", async () => {
+	const user = loginUser(emulator, engine);
+	emulator.faults.script([{ method: 'POST', path: UPLOADS_PATH, kind: '429', retryAfterSeconds: 0, times: 2 }]);
+	const run = await create(user, { inputSource: 'csvFile' });
+
+	expect(run.error()).toBeUndefined();
+	expect(run.output('HERE')).toHaveLength(3);
+	expect(uploads(emulator).map((r) => r.status).filter((s) => s === 429)).toHaveLength(2);
+	expect(emulator.jobs(user.projectId)).toHaveLength(3);
+});
+
+describe('Wait for Completion after the upload', () => {
+	let manual: HereEmulator;
+
+	beforeAll(async () => {
+		manual = await startEmulator({ processing: { mode: 'manual' }, seed: 63 });
+	});
+
+	afterAll(async () => {
+		await manual.close();
+	});
+
+	test('a wait that times out says the jobs exist, so nobody uploads the devices again', async () => {
+		const user = loginUser(manual, engine);
+		const node = bulkJobsNode(user.credential, {
+			operation: 'create',
+			jobType: 'create',
+			inputSource: 'csvText',
+			csvText: csvOf(3, 'slow'),
+			options: { chunkSize: 2 },
+			waitForCompletion: true,
+			waitOptions: { pollInterval: 0.02, maxPollInterval: 0.05, timeout: 0.005 },
+		} as never);
+		const run = await runWorkflow(engine, itemsThen(node));
+
+		const error = run.error() as Described;
+		expect(error.message).toMatch(/^2 of 2 jobs did not finish within/);
+		const jobIds = manual.jobs(user.projectId).map((job) => job.jobId);
+		expect(jobIds).toHaveLength(2);
+		expect(error.description).toContain('The devices were uploaded and the jobs keep running on HERE');
+		for (const jobId of jobIds) expect(error.description).toContain(jobId);
+	});
+
+	test('a job that HERE fails ends the wait with an error naming it', async () => {
+		const user = loginUser(manual, engine);
+		const node = bulkJobsNode(user.credential, {
+			operation: 'create',
+			jobType: 'create',
+			inputSource: 'csvText',
+			csvText: csvOf(2, 'doomed'),
+			waitForCompletion: true,
+			waitOptions: { pollInterval: 0.02, maxPollInterval: 0.05, timeout: 0.2 },
+		} as never);
+		const running = runWorkflow(engine, itemsThen(node));
+		const started = Date.now();
+		while (manual.jobs(user.projectId).length === 0 && Date.now() - started < 5000) await new Promise((resolve) => setTimeout(resolve, 5));
+		const [job] = manual.jobs(user.projectId);
+		manual.setJobOutcome(job.jobId, 'failed');
+		const run = await running;
+
+		const error = run.error() as Described;
+		expect(error.message).toContain(`Job ${job.jobId} ended "failed"`);
+		expect(error.description).toContain('The devices were uploaded');
+	});
+});
