@@ -212,7 +212,7 @@ export function readWaitSettings(context: IExecuteFunctions, itemIndex: number):
 	const timeoutMs = positive(options.timeout, DEFAULT_WAIT.timeoutMs / 60_000, 'Timeout', 'minutes') * 60_000;
 	return {
 		pollIntervalMs: Math.round(pollIntervalMs),
-		// A cap below the first interval would mean "never back off": take it as the first interval.
+		// A cap below the first interval is raised to it: the pause then stays at the first interval.
 		maxPollIntervalMs: Math.round(Math.max(pollIntervalMs, maxPollIntervalMs)),
 		timeoutMs: Math.round(timeoutMs),
 		failOnUnsuccessful: options.outputUnsuccessfulJobs !== true,
