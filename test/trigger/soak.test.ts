@@ -1,0 +1,139 @@
+import type { HereEmulator } from '../../emulator';
+import { startEmulator } from '../../emulator';
+import type { Engine } from '../harness/engine';
+import { createEngine } from '../harness/engine';
+import { loginUser, newDevices } from '../harness/fixtures';
+import { PollDriver, TriggerStore } from '../harness/poll';
+import { createJob, distinctJobIds, marks, patchJob, statusOf, triggerNode } from './helpers';
+
+/**
+ * Soak: 200 jobs finish at random times over 50 polls while 20% of all bulk-jobs requests
+ * fail (seeded), n8n restarts 5 times and 2 polls "crash" before n8n stores anything. Every job
+ * must come out exactly once, with all its result rows.
+ */
+const JOBS = 200;
+const POLLS = 50;
+const LAST_FINISH = POLLS - 6;
+const RESTARTS = new Set([8, 17, 26, 33, 41]);
+const CRASHES = new Set([12, 29]);
+
+/** A small seeded generator (mulberry32), so a failure can be replayed. */
+function rng(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+interface PlannedJob {
+	createAt: number;
+	finishAt: number;
+	devices: number;
+	outcome: 'completed' | 'failed' | 'cancelled';
+	/** Cancelled jobs: devices processed before the cancel. */
+	processedBeforeCancel: number;
+	jobId?: string;
+}
+
+function plan(random: () => number): PlannedJob[] {
+	return Array.from({ length: JOBS }, () => {
+		const createAt = Math.floor(random() * LAST_FINISH);
+		// About a third start and finish between the same two polls.
+		const finishAt = random() < 0.35 ? createAt : createAt + Math.floor(random() * (LAST_FINISH - createAt + 1));
+		const devices = 1 + Math.floor(random() * 240);
+		const roll = random();
+		const outcome = roll < 0.7 ? 'completed' : roll < 0.85 ? 'failed' : 'cancelled';
+		return { createAt, finishAt, devices, outcome, processedBeforeCancel: Math.floor(random() * devices) };
+	});
+}
+
+let emulator: HereEmulator;
+let engine: Engine;
+
+beforeAll(async () => {
+	emulator = await startEmulator({ processing: { mode: 'manual' }, seed: 2026 });
+	engine = await createEngine();
+});
+
+afterAll(async () => {
+	await emulator.close();
+});
+
+test.each([
+	{ acknowledge: false, seed: 1 },
+	{ acknowledge: true, seed: 2 },
+])('soak (acknowledge: $acknowledge): 200 jobs, 50 polls, 20% faults, 5 restarts: each job exactly once', async ({ acknowledge, seed }) => {
+	const user = loginUser(emulator, engine);
+	const node = triggerNode(user.credential, user.projectId, { acknowledge });
+	const store = new TriggerStore();
+	let driver = new PollDriver(engine, node, store, { budgetMs: 5_000 });
+	const random = rng(seed);
+	const jobs = plan(random);
+	const finish = async (job: PlannedJob) => {
+		const jobId = job.jobId!;
+		if (job.outcome === 'completed') emulator.process({ jobId });
+		else if (job.outcome === 'failed') emulator.setJobOutcome(jobId, 'failed');
+		else {
+			if (job.processedBeforeCancel > 0) emulator.process({ jobId, devices: job.processedBeforeCancel });
+			expect(await patchJob(emulator, user.email, jobId, 'cancel')).toBe(200);
+		}
+	};
+
+	await driver.tick();
+	emulator.faults.setRate({
+		rate: 0.2,
+		kinds: ['429', '429-no-retry-after', '500', '502', '503', 'drop', 'malformed-json'],
+		seed: 1000 + seed,
+		retryAfterSeconds: 0,
+		match: { path: /^\/bulkjobs\// },
+	});
+	const faultsBefore = emulator.faults.injected;
+	let failedPolls = 0;
+	for (let poll = 0; poll < POLLS; poll++) {
+		for (const job of jobs.filter((planned) => planned.createAt === poll)) {
+			job.jobId = await createJob(emulator, user.email, newDevices(job.devices));
+		}
+		for (const job of jobs.filter((planned) => planned.finishAt === poll)) await finish(job);
+		if (RESTARTS.has(poll)) driver = new PollDriver(engine, node, store, { budgetMs: 5_000 });
+		const outcome = await driver.tick({ crash: CRASHES.has(poll) });
+		if (outcome.error) failedPolls++;
+	}
+	const faults = emulator.faults.injected - faultsBefore;
+	emulator.faults.clear();
+
+	const times = new Map<string, number>();
+	for (const items of store.emissions) for (const jobId of distinctJobIds(items)) times.set(jobId, (times.get(jobId) ?? 0) + 1);
+	const emittedOnce = jobs.filter((job) => times.get(job.jobId!) === 1).length;
+	const repeated = jobs.filter((job) => (times.get(job.jobId!) ?? 0) > 1).length;
+	const missing = jobs.filter((job) => !times.has(job.jobId!)).length;
+	// eslint-disable-next-line no-console
+	console.log(
+		`soak (acknowledge: ${acknowledge}): ${JOBS} jobs, ${POLLS} polls, ${RESTARTS.size} restarts, ${CRASHES.size} crashed polls, ` +
+			`${faults} faults injected, ${failedPolls} polls failed after retries, ${store.emissions.length} hand-offs: ` +
+			`${emittedOnce} emitted once, ${repeated} repeated, ${missing} missing`,
+	);
+
+	expect({ emittedOnce, repeated, missing }).toEqual({ emittedOnce: JOBS, repeated: 0, missing: 0 });
+	expect(faults).toBeGreaterThan(50);
+	// Each emission carries every result row of its job (one "none" item for a job without any).
+	const items = store.emittedItems();
+	for (const job of jobs) {
+		const rows = items.filter((item) => item.json.jobId === job.jobId).length;
+		const expected = job.outcome === 'cancelled' ? Math.max(1, job.processedBeforeCancel) : job.devices;
+		expect({ jobId: job.jobId, rows }).toEqual({ jobId: job.jobId, rows: expected });
+	}
+
+	// The stored state: every job recorded as emitted; with acknowledging, everything acknowledged
+	// on HERE after one more (fault-free) poll, and the records gone with it.
+	if (!acknowledge) {
+		expect(Object.values(marks(store.committed)).filter((mark) => mark === 'emitted')).toHaveLength(JOBS);
+	} else {
+		await driver.tick();
+		expect(jobs.filter((job) => statusOf(emulator, job.jobId!) !== 'acknowledged')).toEqual([]);
+		expect(marks(store.committed)).toEqual({});
+	}
+}, 120_000);
