@@ -106,3 +106,34 @@ export interface RequestLogEntry {
 	/** Emulator-clock milliseconds at arrival. */
 	at: number;
 }
+
+/** `GET .../{jobId}/status` */
+export interface StatusBody {
+	status: JobStatus;
+	progress: number;
+	total: number;
+	succeeded: number;
+	failed: number;
+	partiallySucceeded: number;
+	pending: number;
+	fileName?: string;
+	type: JobType;
+}
+
+/** `GET .../{jobId}/results` */
+export interface ResultsBody {
+	status: JobStatus;
+	type: JobType;
+	limit: number;
+	count: number;
+	items: ResultItem[];
+	nextPageToken?: string;
+}
+
+/** `GET /bulkjobs/v4/deviceUploads` */
+export interface ListBody {
+	count: number;
+	limit: number;
+	items: Array<{ jobId: string; status: JobStatus; type: JobType }>;
+	nextPageToken?: string;
+}

@@ -4,7 +4,7 @@ import { integer, jsonBody, multi, oneOf, ok, single, type ApiRequest, type Rout
 import { JOB_ID } from '../ids';
 import { pendingRows, type Job } from '../jobs';
 import type { Project } from '../projects';
-import { JOB_STATUSES, JOB_TYPES, type JobStatus } from '../types';
+import { JOB_STATUSES, JOB_TYPES, type JobStatus, type ListBody, type ResultsBody, type StatusBody } from '../types';
 import { parseUpload } from '../upload';
 
 const BASE = '/bulkjobs/v4/deviceUploads';
@@ -73,7 +73,7 @@ export function bulkJobRoutes(core: EmulatorCore): Route[] {
 					.map((id) => core.jobs.get(id))
 					.filter((j): j is Job => j !== undefined)
 					.map((j) => ({ jobId: j.id, status: j.status, type: j.type }));
-				const body: { count: number; limit: number; items: typeof items; nextPageToken?: string } = { count: items.length, limit, items };
+				const body: ListBody = { count: items.length, limit, items };
 				if (end < ids.length) {
 					body.nextPageToken = snapshotId !== undefined ? core.pages.listToken(snapshotId, end) : core.pages.startListing(project.projectId, ids, end);
 				}
@@ -87,7 +87,7 @@ export function bulkJobRoutes(core: EmulatorCore): Route[] {
 				const job = jobOf(req, jobId);
 				const rows = job.rows.length;
 				const processed = job.results.length;
-				const body: Record<string, unknown> = {
+				const body: StatusBody = {
 					status: job.status,
 					// Floor: 100 only once every row is done.
 					progress: rows === 0 ? 0 : Math.floor((processed * 100) / rows),
@@ -97,9 +97,9 @@ export function bulkJobRoutes(core: EmulatorCore): Route[] {
 					failed: job.failed,
 					partiallySucceeded: job.partiallySucceeded,
 					pending: pendingRows(job),
+					type: job.type,
 				};
 				if (job.fileName !== undefined) body.fileName = job.fileName;
-				body.type = job.type;
 				return ok(body);
 			},
 		},
@@ -113,7 +113,7 @@ export function bulkJobRoutes(core: EmulatorCore): Route[] {
 				const available = job.results.length;
 				const offset = token ? core.pages.readResultsToken(token, job.id, available) : 0;
 				const items = job.results.slice(offset, offset + limit);
-				const body: Record<string, unknown> = { status: job.status, type: job.type, limit, count: items.length, items };
+				const body: ResultsBody = { status: job.status, type: job.type, limit, count: items.length, items };
 				// Only rows that exist now: while the job runs, the last page is "last so far".
 				if (offset + limit < available) body.nextPageToken = core.pages.resultsToken(job.id, offset + limit);
 				return ok(body);
