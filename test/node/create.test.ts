@@ -5,7 +5,7 @@ import { startEmulator } from '../../emulator';
 import type { Engine } from '../harness/engine';
 import { createEngine, runWorkflow } from '../harness/engine';
 import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
-import { TUTORIAL_CSV, TUTORIAL_DELETE_JSON, TUTORIAL_JSON, csvOf, uploads } from './createFixtures';
+import { TUTORIAL_CSV, TUTORIAL_DELETE_JSON, TUTORIAL_JSON, UPLOADS_PATH, csvOf, uploads } from './createFixtures';
 
 // Instant processing: a job is done when its upload returns, so waits end at the first check.
 let emulator: HereEmulator;
@@ -197,6 +197,57 @@ describe('input modes', () => {
 		expect(emulator.devices(user.projectId)).toEqual([]);
 	});
 
+	test('Input Items, define below: cloud-to-cloud devices, then remove them from the connector only', async () => {
+		const user = loginUser(emulator, engine);
+		const connectorId = 'cf208b96-ef0b-4227-a3ee-224679cce07a';
+		const items = [{ id: 'ext-1' }, { id: 'ext-2' }];
+		const added = await create(
+			user,
+			{
+				jobType: 'create',
+				inputSource: 'items',
+				fieldMapping: 'define',
+				deviceName: '=Sensor {{ $json.id }}',
+				addIdentity: 'connector',
+				externalDeviceId: '={{ $json.id }}',
+				connectorId,
+				addFields: { geofences: '08e742fc-52d1-49aa-bea0-60a6cd17d8a2', areaBased: true, distanceM: 25 },
+			},
+			items,
+		);
+		expect(added.error()).toBeUndefined();
+		expect(emulator.devices(user.projectId).map((d) => [d.name, d.externalDeviceId, d.connectorId])).toEqual([
+			['Sensor ext-1', 'ext-1', connectorId],
+			['Sensor ext-2', 'ext-2', connectorId],
+		]);
+
+		const removed = await create(
+			user,
+			{
+				jobType: 'delete',
+				inputSource: 'items',
+				fieldMapping: 'define',
+				deleteIdentity: 'connector',
+				connectorId,
+				externalDeviceId: '={{ $json.id }}',
+				removeFromConnectorOnly: true,
+				waitForCompletion: true,
+				waitOptions: FAST_WAIT,
+			},
+			items,
+		);
+		expect(removed.error()).toBeUndefined();
+		expect(removed.output('HERE').map((r) => [r.json.name, r.json.outcome, r.pairedItem])).toEqual([
+			['Sensor ext-1', 'succeeded', { item: 0 }],
+			['Sensor ext-2', 'succeeded', { item: 1 }],
+		]);
+		// Detached from the connector only: the devices stay in the project.
+		expect(emulator.devices(user.projectId).map((d) => [d.name, d.connectorId])).toEqual([
+			['Sensor ext-1', undefined],
+			['Sensor ext-2', undefined],
+		]);
+	});
+
 	test("JSON: HERE's tutorial JSON examples for add and delete", async () => {
 		const user = loginUser(emulator, engine);
 		const added = await create(user, { jobType: 'create', inputSource: 'json', devicesJson: TUTORIAL_JSON });
@@ -327,6 +378,22 @@ describe('more than 1000 devices', () => {
 		expect(results.every((r) => !('deviceSecret' in r.json))).toBe(true);
 	});
 
+	test('jobs are uploaded with bounded concurrency (Parallel Uploads, default 3)', async () => {
+		const user = loginUser(emulator, engine);
+		// Every upload takes 150 ms on the server, so uploads in flight at the same time arrive together.
+		emulator.faults.script([{ method: 'POST', path: UPLOADS_PATH, kind: 'slow', slowMs: 150, times: 7 }]);
+		const run = await create(user, { jobType: 'create', inputSource: 'csvText', csvText: csvOf(7, 'par'), options: { chunkSize: 1 } });
+
+		expect(run.error()).toBeUndefined();
+		expect(run.output('HERE')).toHaveLength(7);
+		const arrivals = uploads(emulator)
+			.map((r) => r.at)
+			.sort((a, b) => a - b);
+		expect(arrivals).toHaveLength(7);
+		expect(arrivals[2] - arrivals[0]).toBeLessThan(100); // three at once ...
+		for (let i = 3; i < arrivals.length; i++) expect(arrivals[i] - arrivals[i - 3]).toBeGreaterThanOrEqual(140); // ... never four
+	});
+
 	test('One Summary Item lists every job', async () => {
 		const user = loginUser(emulator, engine);
 		const run = await create(user, { jobType: 'create', inputSource: 'csvText', csvText: csvOf(5, 'sum'), jobOutput: 'summary', options: { chunkSize: 2 } });
@@ -388,6 +455,75 @@ describe('validation before upload', () => {
 		]);
 		expect((job.invalidRows as IDataObject[])[0]).toMatchObject({ reason: 'is not a number', value: '12abc', message: 'row 3, sendMs: is not a number ("12abc")' });
 		expect(emulator.devices(user.projectId).map((d) => d.name)).toEqual(['Good 1', 'Good 2']);
+	});
+
+	test('Skip Invalid Rows reports each skipped row with the job whose rows it lies among', async () => {
+		const user = loginUser(emulator, engine);
+		const csv = 'name,sendMs\nA,1\n,1\nB,1\nC,1\nD,x\nE,1\nF,-1';
+		const run = await create(user, { jobType: 'create', inputSource: 'csvText', csvText: csv, options: { skipInvalidRows: true, chunkSize: 2 } });
+
+		expect(run.error()).toBeUndefined();
+		expect(json(run.output('HERE')).map((j) => [j.rows, j.deviceCount, (j.invalidRows as IDataObject[]).map((r) => r.row)])).toEqual([
+			['rows 2 to 4', 2, [3]],
+			['rows 5 to 7', 2, [6, 8]],
+		]);
+	});
+
+	test('One Job per Input Item with Skip Invalid Rows: an item without any valid row says so and makes no job', async () => {
+		const user = loginUser(emulator, engine);
+		const node = bulkJobsNode(user.credential, {
+			operation: 'create',
+			jobType: 'create',
+			inputSource: 'csvText',
+			csvText: '={{ $json.csv }}',
+			options: { jobPerItem: true, skipInvalidRows: true },
+		} as never);
+		const run = await runWorkflow(engine, itemsThen(node, [{ csv: 'name\nOK 1' }, { csv: 'name,sendMs\nBad,x' }, { csv: 'name\nOK 3' }]));
+
+		expect(run.error()).toBeUndefined();
+		expect(run.output('HERE').map((item) => [item.json.outcome, item.json.deviceCount, item.json.invalidRowCount, item.pairedItem])).toEqual([
+			['created', 1, 0, { item: 0 }],
+			['invalid', 0, 1, { item: 1 }],
+			['created', 1, 0, { item: 2 }],
+		]);
+		expect(uploads(emulator)).toHaveLength(2);
+	});
+
+	test('Skip Invalid Rows with Wait for Completion: every row has a fate, results and skipped rows alike', async () => {
+		const user = loginUser(emulator, engine);
+		const csv = 'name,sendMs,sampleMs\nW1,1,1\nW2,x,-1\nW3,1,1';
+		const perDevice = await create(user, {
+			jobType: 'create',
+			inputSource: 'csvText',
+			csvText: csv,
+			options: { skipInvalidRows: true },
+			waitForCompletion: true,
+			waitOptions: FAST_WAIT,
+		});
+		expect(perDevice.error()).toBeUndefined();
+		expect(json(perDevice.output('HERE')).map((r) => [r.row, r.outcome, r.name ?? r.errorMessage])).toEqual([
+			[2, 'succeeded', 'W1'],
+			[4, 'succeeded', 'W3'],
+			[3, 'invalid', 'row 3, sendMs: is not a number ("x"); row 3, sampleMs: must be 0 or more ("-1")'],
+		]);
+
+		const other = loginUser(emulator, engine);
+		const summary = await create(other, {
+			jobType: 'create',
+			inputSource: 'csvText',
+			csvText: csv,
+			options: { skipInvalidRows: true },
+			waitForCompletion: true,
+			waitOptions: FAST_WAIT,
+			output: 'summary',
+		});
+		expect(summary.error()).toBeUndefined();
+		const [job] = json(summary.output('HERE'));
+		expect(job).toMatchObject({ status: 'completed', succeededCount: 2, invalidRowCount: 1 });
+		expect((job.invalidRows as IDataObject[]).map((r) => [r.row, r.column])).toEqual([
+			[3, 'sendMs'],
+			[3, 'sampleMs'],
+		]);
 	});
 
 	test('Skip Invalid Rows with no valid row at all is still an error', async () => {

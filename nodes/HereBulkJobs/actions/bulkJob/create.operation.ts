@@ -10,7 +10,7 @@ import { createProperties, DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from './create
 import type { InputSource } from './create/deviceSource';
 import { readDeviceBlocks } from './create/deviceSource';
 import type { OutputContext } from './create/output';
-import { pairResults, perJobItems, summaryItem } from './create/output';
+import { pairResults, perJobItems, summaryItem, withInvalidRows } from './create/output';
 import type { PlannedJob } from './create/plan';
 import { planUploads } from './create/plan';
 import type { RowContext } from './create/rows';
@@ -179,8 +179,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			{ projectId: settings.projectId, itemIndex: 0 },
 			readWaitSettings(this, 0),
 		);
-		const output = await resultOutputItems(this, results, readResultOutput(this, 0));
-		return pairResults(output, results, jobsById, outputContext);
+		const resultOutput = readResultOutput(this, 0);
+		const output = await resultOutputItems(this, results, resultOutput);
+		const paired = pairResults(output, results, jobsById, outputContext);
+		return withInvalidRows(paired, jobsById, plan.unsent, resultOutput.shape, outputContext);
 	} catch (error) {
 		throw withCreatedJobs(error, submissions, rowContext);
 	}

@@ -187,3 +187,46 @@ export function pairResults(
 		return { ...item, json, pairedItem: { item: match.item } };
 	});
 }
+
+/**
+ * Skip Invalid Rows with Wait for Completion: the rows that were never sent, so that every row
+ * of the input has a fate in the output. Per device they follow the results as items with
+ * `outcome: "invalid"`; a job summary lists those reported with its job.
+ */
+export function withInvalidRows(
+	items: INodeExecutionData[],
+	jobsById: Map<string, PlannedJob>,
+	unsent: UnsentItem[],
+	shape: 'perDevice' | 'summary',
+	context: OutputContext,
+): INodeExecutionData[] {
+	if (!context.skipInvalidRows) return items;
+	const jobs = [...jobsById.values()];
+	if (shape === 'summary') {
+		const summaries = items.map((item) => {
+			const job = jobsById.get(typeof item.json.jobId === 'string' ? item.json.jobId : '');
+			return job === undefined ? item : { ...item, json: { ...item.json, ...invalidFields(job, context) } };
+		});
+		return [...summaries, ...unsent.map((entry) => ({ json: unsentJson(entry, context), pairedItem: { item: entry.item } }))];
+	}
+	const invalid = [...jobs.flatMap((job) => job.invalid), ...unsent.flatMap((entry) => entry.invalid)];
+	invalid.sort((a, b) => a.item - b.item || a.issue.row - b.issue.row);
+	const seen = new Set<string>();
+	const extra: INodeExecutionData[] = [];
+	for (const located of invalid) {
+		// One item per row, with all of its problems.
+		const key = `${located.item}:${located.issue.whole === true ? 'whole' : located.issue.row}`;
+		const entry = invalidRowEntry(located, context.rowContext);
+		if (seen.has(key)) {
+			const previous = extra[extra.length - 1].json;
+			(previous.problems as IDataObject[]).push(entry);
+			previous.errorMessage = `${String(previous.errorMessage)}; ${String(entry.message)}`;
+			continue;
+		}
+		seen.add(key);
+		const json: IDataObject = { outcome: 'invalid', ...entry, errorMessage: entry.message, problems: [entry] };
+		delete json.message;
+		extra.push({ json, pairedItem: { item: located.item } });
+	}
+	return [...items, ...extra];
+}
