@@ -113,7 +113,6 @@ class RowBuilder {
 	private previousEnd = 0;
 	private previousEmpty = 0;
 	private drift = 0;
-	private sawRecord = false;
 
 	constructor(
 		private readonly maxRows: number,
@@ -136,9 +135,8 @@ class RowBuilder {
 		if (endLine > row + this.drift) this.drift += countCrLf(cells); // spans lines: quoted newlines
 		this.previousEnd = endLine;
 		this.previousEmpty = emptyLines;
-		this.sawRecord = true;
 		if (this.header === undefined) {
-			this.readHeader(cells, row);
+			if (!allBlank(cells)) this.readHeader(cells, row);
 			return;
 		}
 		if (cells.length !== this.width) {
@@ -254,8 +252,8 @@ class RowBuilder {
 
 	result(): SourceRows {
 		if (!this.fatal) {
-			if (!this.sawRecord) this.fail(0, 'the file is empty: it needs a header row and one row per device');
-			else if (this.header !== undefined && this.rows.length === 0 && this.issues.length === 0)
+			if (this.header === undefined) this.fail(0, 'the file is empty: it needs a header row and one row per device');
+			else if (this.rows.length === 0 && this.issues.length === 0)
 				this.fail(0, 'the file has a header row but no device rows');
 		}
 		return { label: 'row', rows: this.fatal ? [] : this.rows, issues: this.issues, fatal: this.fatal };

@@ -146,7 +146,6 @@ export function kindText(kind: JobKind): string {
 
 const DECIMAL = /^\+?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NEGATIVE_DECIMAL = /^-(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const SECRET_LIKE = /secret|passw|token|api[-_ ]?key|credential|authori[sz]ation|bearer/i;
 
 /**
  * Split a list cell or string (`tags`, `rules`, `geofences`). Separators: `|` (HERE's CSV
@@ -267,17 +266,14 @@ export function exceedsLength(text: string, max: number): boolean {
 	return false;
 }
 
-/** True when a column or key name suggests a secret; its values never appear in messages. */
-export function isSecretLike(name: string): boolean {
-	return SECRET_LIKE.test(name);
-}
-
 const MAX_SHOWN = 40;
 
 /**
  * A value made safe for a message: strings with control characters replaced and cut to 40
  * characters, numbers and booleans as text; undefined for anything else (objects, arrays), for
- * which the reason says what was found instead.
+ * which the reason says what was found instead. Only values of known device fields are shown
+ * (none of them is a secret); values of unknown columns or keys (which could be anything, a
+ * `deviceSecret` or a password) never are.
  */
 export function showValue(value: unknown): string | undefined {
 	let text: string;
@@ -294,7 +290,12 @@ export function showName(name: string): string {
 
 /** Cut to `max` characters (with …) and replace control and line-separator characters by spaces. */
 function printable(text: string, max: number): string {
-	const cut = text.length > max ? `${text.slice(0, max - 1)}…` : text;
+	let cut = text;
+	if (text.length > max) {
+		const high = text.charCodeAt(max - 2);
+		// never cut between the two halves of a surrogate pair
+		cut = `${text.slice(0, high >= 0xd800 && high <= 0xdbff ? max - 2 : max - 1)}…`;
+	}
 	let out = '';
 	let start = 0;
 	for (let i = 0; i < cut.length; i++) {

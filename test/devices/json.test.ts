@@ -1,0 +1,114 @@
+import { parseJsonDevices } from '../../nodes/HereBulkJobs/devices/json';
+import { validateDevices } from '../../nodes/HereBulkJobs/devices/validate';
+
+/** The tutorial's JSON body for adding devices (verbatim). */
+const TUTORIAL_ADD_JSON = `[
+          {
+            "name": "my at4h tracker in distance based mode3",
+            "sendMs": 600000,
+            "sampleMs": 300000,
+            "distanceM": 100,
+            "type": "Phone"
+          },
+          {
+            "name": "my c2c tracker in distance based mode3",
+            "externalDeviceId": "1e50ed8d-c291-4f16-8a51-86fe03267496",
+            "connectorId": "cf208b96-ef0b-4227-a3ee-224679cce07a",
+            "type": "Custom type"
+          }
+        ]`;
+
+/** The tutorial's JSON body for deleting devices (the flag is the string "true"). */
+const TUTORIAL_DELETE_JSON = `[
+          {
+            "externalId": "MyDevice1",
+            "unclaimOnly": "true"
+          }
+        ]`;
+
+describe('parseJsonDevices', () => {
+	it("reads the tutorial's add example", () => {
+		const parsed = parseJsonDevices(TUTORIAL_ADD_JSON);
+		expect(parsed.label).toBe('element');
+		const { devices, issues } = validateDevices(parsed.rows, 'add', { label: parsed.label });
+		expect([...parsed.issues, ...issues]).toEqual([]);
+		expect(devices).toStrictEqual([
+			{
+				row: 0,
+				device: { name: 'my at4h tracker in distance based mode3', sendMs: 600000, sampleMs: 300000, distanceM: 100, type: 'Phone' },
+			},
+			{
+				row: 1,
+				device: {
+					name: 'my c2c tracker in distance based mode3',
+					externalDeviceId: '1e50ed8d-c291-4f16-8a51-86fe03267496',
+					connectorId: 'cf208b96-ef0b-4227-a3ee-224679cce07a',
+					type: 'Custom type',
+				},
+			},
+		]);
+	});
+
+	it("reads the tutorial's delete example", () => {
+		const parsed = parseJsonDevices(TUTORIAL_DELETE_JSON);
+		const { devices, issues } = validateDevices(parsed.rows, 'delete', { label: parsed.label });
+		expect(issues).toEqual([]);
+		expect(devices).toStrictEqual([{ row: 0, device: { externalId: 'MyDevice1', unclaimOnly: true } }]);
+	});
+
+	it('takes an already parsed array and UTF-8 bytes', () => {
+		expect(parseJsonDevices([{ name: 'a' }]).rows).toHaveLength(1);
+		expect(parseJsonDevices(Buffer.from('\uFEFF[{"name":"ä"}]', 'utf8')).rows[0].fields.name).toBe('ä');
+	});
+
+	it.each([
+		['an empty string', '  ', /the device list is empty/],
+		['invalid JSON, with line and column', '[\n  {"name": "a",}\n]', /is not valid JSON/],
+		['cut-off JSON', '[{"name": "a"', /is not valid JSON/],
+		['an object instead of an array', '{"devices": [{"name": "a"}]}', /must be a JSON array of devices.*not an object \(its field "devices" is a list: give that list instead\)/],
+		['a number', 42, /must be a JSON array.*not a number/],
+		['null', null, /not null/],
+		['an empty array', '[]', /the JSON array is empty/],
+		['non-UTF-8 bytes', Buffer.from([0x5b, 0xff, 0x5d]), /not UTF-8/],
+	])('refuses %s as a whole', (_, input, reason) => {
+		const parsed = parseJsonDevices(input);
+		expect(parsed.fatal).toBe(true);
+		expect(parsed.rows).toEqual([]);
+		expect(parsed.issues).toEqual([expect.objectContaining({ row: 0, label: 'element', whole: true, reason: expect.stringMatching(reason) })]);
+	});
+
+	it('never echoes the JSON text in a syntax error', () => {
+		const parsed = parseJsonDevices('[{"name": "a", "password": "hunter2" x}]');
+		expect(parsed.issues[0].reason).not.toContain('hunter2');
+	});
+
+	it('reports elements that are not objects and unknown keys, by element index', () => {
+		const parsed = parseJsonDevices('[{"name": "a"}, "b", [1], {"name": "c", "colour": "red", "deviceSecret": "s3cr3t"}]');
+		expect(parsed.fatal).toBe(false);
+		expect(parsed.issues.map((i) => [i.row, i.column, i.reason.slice(0, 30)])).toEqual([
+			[1, undefined, 'is not an object with device f'],
+			[2, undefined, 'is not an object with device f'],
+			[3, 'colour', 'is not a device field (leave i'],
+			[3, 'deviceSecret', 'is not a device field (leave i'],
+		]);
+		expect(JSON.stringify(parsed.issues)).not.toContain('s3cr3t');
+		expect(parsed.rows.map((r) => r.row)).toEqual([0, 3]);
+	});
+
+	it('ignores unknown keys when told to', () => {
+		const parsed = parseJsonDevices([{ name: 'c', colour: 'red' }], { ignoreUnknownFields: true });
+		expect(parsed.issues).toEqual([]);
+	});
+
+	it('keeps an empty string for validation to refuse (the API would)', () => {
+		const parsed = parseJsonDevices([{ name: 'a', sendMs: '' }]);
+		const { issues } = validateDevices(parsed.rows, 'add', { label: parsed.label });
+		expect(issues).toEqual([{ row: 0, label: 'element', column: 'sendMs', reason: 'is empty: leave it out or give a number' }]);
+	});
+
+	it('refuses more devices than the limit', () => {
+		const parsed = parseJsonDevices([{ name: 'a' }, { name: 'b' }, { name: 'c' }], { maxRows: 2 });
+		expect(parsed.fatal).toBe(true);
+		expect(parsed.issues[0].reason).toMatch(/there are 3 devices, more than the 2 accepted/);
+	});
+});

@@ -1,0 +1,209 @@
+import fc from 'fast-check';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { formatIssues, parseCsvDevices, prepareDevices } from '../../nodes/HereBulkJobs/devices';
+import type { DeviceSource, JobKind, PreparedDevices, DeviceRow } from '../../nodes/HereBulkJobs/devices';
+
+function csvOf(count: number): string {
+	const lines = ['name,sendMs,sampleMs,tags'];
+	for (let i = 0; i < count; i++) lines.push(`Tracker ${i},600000,300000,fleet|north`);
+	return `${lines.join('\n')}\n`;
+}
+
+describe('prepareDevices', () => {
+	it('chunks 2,500 CSV devices into 1000/1000/500 with their row ranges', async () => {
+		const prepared = await prepareDevices({ source: { type: 'csv', data: csvOf(2500) }, kind: 'add' });
+		expect(prepared.issues).toEqual([]);
+		expect(prepared.fatal).toBe(false);
+		expect(prepared.label).toBe('row');
+		expect(prepared.deviceCount).toBe(2500);
+		expect(prepared.chunks.map((c) => [c.count, c.firstRow, c.lastRow])).toEqual([
+			[1000, 2, 1001],
+			[1000, 1002, 2001],
+			[500, 2002, 2501],
+		]);
+		expect(prepared.chunks[0].devices[0]).toStrictEqual({
+			name: 'Tracker 0',
+			sendMs: 600000,
+			sampleMs: 300000,
+			tags: ['fleet', 'north'],
+		});
+	});
+
+	it('honours a smaller chunk size', async () => {
+		const prepared = await prepareDevices({ source: { type: 'csv', data: csvOf(5) }, kind: 'add', chunkSize: 2 });
+		expect(prepared.chunks.map((c) => c.rows)).toEqual([[2, 3], [4, 5], [6]]);
+	});
+
+	it('returns the valid devices and every issue, ordered by row', async () => {
+		const csv = 'name,sendMs,tag:x\nok1,1,\n,2,\nbad,abc,maybe\nok2,3,1\nshort\n';
+		const prepared = await prepareDevices({ source: { type: 'csv', data: csv }, kind: 'add' });
+		expect(prepared.fatal).toBe(false);
+		expect(prepared.deviceCount).toBe(2);
+		expect(prepared.chunks[0].rows).toEqual([2, 5]);
+		expect(prepared.issues.map((i) => [i.row, i.column])).toEqual([
+			[3, 'name'],
+			[4, 'tag:x'],
+			[4, 'sendMs'],
+			[6, undefined],
+		]);
+		expect(prepared.invalidRows).toBe(3);
+	});
+
+	it('gives no chunks for an unusable input', async () => {
+		const prepared = await prepareDevices({ source: { type: 'csv', data: 'name;sendMs\na;1\n' }, kind: 'add' });
+		expect(prepared.fatal).toBe(true);
+		expect(prepared.chunks).toEqual([]);
+		expect(prepared.deviceCount).toBe(0);
+		expect(prepared.issues).toHaveLength(1);
+	});
+
+	it('reads items and JSON, with their own row labels', async () => {
+		const items = await prepareDevices({
+			source: { type: 'items', items: [{ name: 'a', extra: 1 }, { name: 'b' }] },
+			kind: 'add',
+			ignoreUnknownFields: true,
+		});
+		expect(items.label).toBe('item');
+		expect(items.chunks[0].rows).toEqual([0, 1]);
+		const json = await prepareDevices({ source: { type: 'json', data: '[{"trackingId":"HERE-1"},{}]' }, kind: 'delete' });
+		expect(json.label).toBe('element');
+		expect(json.chunks[0].devices).toEqual([{ trackingId: 'HERE-1' }]);
+		expect(json.issues).toEqual([expect.objectContaining({ row: 1, label: 'element' })]);
+	});
+
+	it('does not add "no devices" when every row was already refused', async () => {
+		const prepared = await prepareDevices({ source: { type: 'csv', data: 'name,sendMs\na\nb\n' }, kind: 'add' });
+		expect(prepared.issues.map((i) => i.row)).toEqual([2, 3]);
+	});
+
+	it.each<[string, Record<string, unknown>]>([
+		['an unknown job kind', { kind: 'update' }],
+		['a chunk size above 1000', { chunkSize: 1001 }],
+		['a chunk size of 0', { chunkSize: 0 }],
+		['a row limit of 0', { maxRows: 0 }],
+		['an unknown source', { source: { type: 'xml', data: '' } }],
+	])('refuses %s with a NodeOperationError', async (_, override) => {
+		const options = { source: { type: 'csv', data: 'name\na\n' }, kind: 'add', ...override } as unknown as Parameters<
+			typeof prepareDevices
+		>[0];
+		await expect(prepareDevices(options)).rejects.toThrow(NodeOperationError);
+	});
+
+	it('turns a failing input stream into a NodeOperationError', async () => {
+		async function* broken(): AsyncGenerator<Buffer> {
+			yield Buffer.from('name\na\n');
+			throw new Error('binary data store unavailable');
+		}
+		await expect(prepareDevices({ source: { type: 'csv', data: broken() }, kind: 'add' })).rejects.toThrow(
+			/Could not read the CSV data: binary data store unavailable/,
+		);
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// Properties
+
+const CSV_ALPHABET = ['a', 'b', '1', '0', ' ', ',', ',', '"', '\n', '\n', '\r', '|', ';', 'é', '🚚', '-', '\t'];
+const HEADERS = ['name', 'sendMs', 'tags', 'deviceId', 'tag:x', 'areaBased', 'trackingId', 'unclaimOnly'];
+
+/** CSV-like text: a plausible header, then characters that stress quoting and line ends. */
+const csvLike = fc
+	.tuple(
+		fc.subarray(HEADERS, { minLength: 1 }),
+		fc.array(fc.constantFrom(...CSV_ALPHABET), { maxLength: 300 }),
+	)
+	.map(([header, body]) => `${header.join(',')}\n${body.join('')}`);
+
+const junkSource: fc.Arbitrary<DeviceSource> = fc.oneof(
+	csvLike.map((data): DeviceSource => ({ type: 'csv', data })),
+	fc.string({ unit: 'binary', maxLength: 300 }).map((data): DeviceSource => ({ type: 'csv', data })),
+	fc.uint8Array({ maxLength: 300 }).map((data): DeviceSource => ({ type: 'csv', data })),
+	fc.anything().map((data): DeviceSource => ({ type: 'json', data })),
+	fc.string({ maxLength: 200 }).map((data): DeviceSource => ({ type: 'json', data })),
+	fc.jsonValue().map((data): DeviceSource => ({ type: 'json', data: JSON.stringify(data) })),
+	fc.array(fc.anything(), { maxLength: 20 }).map((items): DeviceSource => ({ type: 'items', items })),
+	fc
+		.array(fc.dictionary(fc.constantFrom(...HEADERS, 'geofences', 'rules', 'Name', 'x'), fc.anything()), { maxLength: 20 })
+		.map((items): DeviceSource => ({ type: 'items', items })),
+);
+
+function checkPrepared(prepared: PreparedDevices<DeviceRow>): void {
+	for (const issue of prepared.issues) {
+		expect(typeof issue.reason).toBe('string');
+		expect(issue.reason.length).toBeGreaterThan(0);
+		expect(Number.isInteger(issue.row)).toBe(true);
+		if (issue.value !== undefined) expect(issue.value.length).toBeLessThanOrEqual(40);
+	}
+	let count = 0;
+	for (const chunk of prepared.chunks) {
+		expect(chunk.count).toBeGreaterThan(0);
+		expect(chunk.count).toBeLessThanOrEqual(1000);
+		expect(chunk.devices).toHaveLength(chunk.rows.length);
+		count += chunk.count;
+	}
+	expect(count).toBe(prepared.deviceCount);
+	if (prepared.fatal) expect(prepared.chunks).toEqual([]);
+	expect(typeof formatIssues(prepared.issues)).toBe('string');
+}
+
+describe('properties', () => {
+	it('never throws anything but a NodeOperationError with a message, whatever the input', async () => {
+		await fc.assert(
+			fc.asyncProperty(junkSource, fc.constantFrom<JobKind>('add', 'delete'), async (source, kind) => {
+				try {
+					checkPrepared(await prepareDevices({ source, kind }));
+				} catch (error) {
+					expect(error).toBeInstanceOf(NodeOperationError);
+					expect((error as Error).message.length).toBeGreaterThan(0);
+				}
+			}),
+			{ numRuns: 400 },
+		);
+	});
+
+	it('reads a stream cut anywhere exactly as the whole buffer', async () => {
+		await fc.assert(
+			fc.asyncProperty(csvLike, fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 5 }), async (text, sizes) => {
+				const bytes = Buffer.from(text, 'utf8');
+				async function* pieces(): AsyncGenerator<Buffer> {
+					let at = 0;
+					for (let i = 0; at < bytes.length; i++) {
+						const size = sizes[i % sizes.length];
+						yield bytes.subarray(at, at + size);
+						at += size;
+					}
+				}
+				expect(await parseCsvDevices(pieces())).toEqual(await parseCsvDevices(bytes));
+			}),
+			{ numRuns: 300 },
+		);
+	});
+
+	it('numbers rows by the lines where they start', async () => {
+		// Rows with random quoted newlines (LF or CRLF) and blank lines between them: the row
+		// number of each name is 1 + the line breaks before it.
+		const cell = fc.array(fc.constantFrom('x', 'y', '\n', '\r\n', ',', '""'), { minLength: 1, maxLength: 6 }).map((parts) => parts.join(''));
+		await fc.assert(
+			fc.asyncProperty(
+				fc.array(fc.tuple(cell, fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 15 }),
+				fc.constantFrom('\n', '\r\n'),
+				async (rows, eol) => {
+					let text = `name${eol}`;
+					const expected: Array<[number, string]> = [];
+					rows.forEach(([value, blankLines], i) => {
+						text += eol.repeat(blankLines);
+						const start = text.split(/\r\n|\n/).length;
+						const name = `n${i}${value}`;
+						text += `"${name}"${eol}`;
+						expected.push([start, name.replace(/""/g, '"')]);
+					});
+					const parsed = await parseCsvDevices(text);
+					expect(parsed.issues).toEqual([]);
+					expect(parsed.rows.map((r) => [r.row, r.fields.name])).toEqual(expected);
+				},
+			),
+			{ numRuns: 300 },
+		);
+	});
+});

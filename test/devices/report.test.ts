@@ -1,0 +1,81 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { INode } from 'n8n-workflow';
+
+import { formatIssues, issueText, issuesError } from '../../nodes/HereBulkJobs/devices/report';
+import type { RowIssue } from '../../nodes/HereBulkJobs/devices/types';
+
+describe('issueText', () => {
+	it('reads naturally for each kind of issue', () => {
+		expect(issueText({ row: 7, label: 'row', column: 'sendMs', reason: 'is not a number', value: '12abc' })).toBe(
+			'row 7, sendMs: is not a number ("12abc")',
+		);
+		expect(issueText({ row: 3, label: 'item', reason: 'is not an object' })).toBe('item 3: is not an object');
+		expect(issueText({ row: 0, label: 'element', whole: true, reason: 'the JSON array is empty' })).toBe('the JSON array is empty');
+	});
+});
+
+describe('formatIssues', () => {
+	const many: RowIssue[] = [
+		{ row: 0, label: 'row', whole: true, reason: 'something about the whole file' },
+		...Array.from({ length: 40 }, (_, i): RowIssue => ({ row: i + 2, label: 'row', column: 'name', reason: 'is required' })),
+		{ row: 4, label: 'row', column: 'sendMs', reason: 'is not a number', value: '12abc' },
+		{ row: 9, label: 'row', column: 'sendMs', reason: 'is not a number', value: 'x' },
+	];
+
+	it('groups by problem, lists the first rows with values and counts the rest', () => {
+		expect(formatIssues(many)).toBe(
+			[
+				'43 problems in 40 rows (row numbers are line numbers in the CSV file; the header is row 1):',
+				'- something about the whole file',
+				'- name: is required (row 2, row 3, row 4, row 5, row 6, and 35 more)',
+				'- sendMs: is not a number (row 4: "12abc", row 9: "x")',
+			].join('\n'),
+		);
+	});
+
+	it('honours the limits', () => {
+		const text = formatIssues(many, { maxGroups: 1, maxRowsPerGroup: 2, summary: false });
+		expect(text).toBe(['- something about the whole file', '… and 2 more kinds of problem not listed here.'].join('\n'));
+		expect(formatIssues(many, { maxGroups: 2, maxRowsPerGroup: 2 }).split('\n')[2]).toBe(
+			'- name: is required (row 2, row 3, and 38 more)',
+		);
+	});
+
+	it('explains how items and elements are counted', () => {
+		expect(formatIssues([{ row: 0, label: 'item', column: 'name', reason: 'is required' }])).toBe(
+			'1 problem in 1 item (item numbers count from 0, as n8n shows them):\n- name: is required (item 0)',
+		);
+		expect(formatIssues([{ row: 4, label: 'element', reason: 'is not an object' }])).toMatch(/^1 problem in 1 element \(element numbers/);
+		expect(formatIssues([])).toBe('No problems found.');
+	});
+});
+
+describe('issuesError', () => {
+	const node: INode = {
+		id: '1',
+		name: 'Upload trackers',
+		type: 'n8n-nodes-here-tracking.hereBulkJobs',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+
+	it('is a NodeOperationError naming the first problem, with the report as description', () => {
+		const issues: RowIssue[] = [
+			{ row: 3, label: 'row', column: 'name', reason: 'is required' },
+			{ row: 5, label: 'row', column: 'sendMs', reason: 'is not a number', value: 'x' },
+		];
+		const error = issuesError(node, issues, { itemIndex: 2 });
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe('Invalid device list: row 3, name: is required (and 1 more)');
+		expect(error.description).toBe(formatIssues(issues));
+		expect(error.node.name).toBe('Upload trackers');
+		expect(error.context.itemIndex).toBe(2);
+	});
+
+	it('works without a node (tests, benchmarks)', () => {
+		const error = issuesError(undefined, [{ row: 0, label: 'item', whole: true, reason: 'no items' }]);
+		expect(error.message).toBe('Invalid device list: no items');
+		expect(error.node.name).toBe('HERE Bulk Jobs');
+	});
+});
