@@ -88,7 +88,7 @@ test('a failure in the middle: the later jobs are not sent, and the error lists 
 	expect(uploads(emulator)).toHaveLength(2);
 	expect(emulator.jobs(user.projectId)).toHaveLength(1);
 	expect(error.description).toContain(
-		'Not sent (the upload stopped after the failure): send these rows again:\n' +
+		'Not sent (the upload stopped after the failure): send these rows in a new run:\n' +
 			'- job 3 of 5: rows 1202 to 1801 (600 devices), file "devices.csv (3/5)"\n' +
 			'- job 4 of 5: rows 1802 to 2401 (600 devices), file "devices.csv (4/5)"\n' +
 			'- job 5 of 5: rows 2402 to 2501 (100 devices), file "devices.csv (5/5)"',

@@ -81,7 +81,9 @@ const sourceParameters: INodeProperties[] = [
 		displayName: 'Devices (JSON)',
 		name: 'devicesJson',
 		type: 'json',
-		default: '[\n  {\n    "name": "Truck 1",\n    "sendMs": 600000,\n    "sampleMs": 300000,\n    "type": "Tracker"\n  }\n]',
+		// An empty name fails validation: a default left untouched never creates a device.
+		default: '[\n  {\n    "name": ""\n  }\n]',
+		placeholder: '[{"name": "Truck 1", "sendMs": 600000, "sampleMs": 300000, "type": "Tracker"}]',
 		required: true,
 		displayOptions: { show: { inputSource: ['json'] } },
 		description:

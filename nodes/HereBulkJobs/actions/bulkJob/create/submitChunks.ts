@@ -108,7 +108,7 @@ export function submissionError(
 		sections.push(section('Failed and not created (HERE refused the upload): send these rows again once the cause is fixed:', refused.map(jobText)));
 	}
 	if (notSent.length > 0) {
-		sections.push(section('Not sent (the upload stopped after the failure): send these rows again:', notSent.map(jobText)));
+		sections.push(section('Not sent (the upload stopped after the failure): send these rows in a new run:', notSent.map(jobText)));
 	}
 
 	const description = sections.join('\n\n');
