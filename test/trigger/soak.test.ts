@@ -110,7 +110,6 @@ test.each([
 	const emittedOnce = jobs.filter((job) => times.get(job.jobId!) === 1).length;
 	const repeated = jobs.filter((job) => (times.get(job.jobId!) ?? 0) > 1).length;
 	const missing = jobs.filter((job) => !times.has(job.jobId!)).length;
-	// eslint-disable-next-line no-console
 	console.log(
 		`soak (acknowledge: ${acknowledge}): ${JOBS} jobs, ${POLLS} polls, ${RESTARTS.size} restarts, ${CRASHES.size} crashed polls, ` +
 			`${faults} faults injected, ${failedPolls} polls failed after retries, ${store.emissions.length} hand-offs: ` +

@@ -1,3 +1,5 @@
+import type { INodeParameters } from 'n8n-workflow';
+
 import type { HereEmulator } from '../../emulator';
 import { startEmulator } from '../../emulator';
 import type { Engine } from '../harness/engine';
@@ -23,7 +25,7 @@ beforeEach(() => {
 });
 
 /** A fresh user with its own project, and a trigger watching that project. */
-function setup(parameters: Record<string, unknown> = {}, options: { budgetMs?: number } = {}) {
+function setup(parameters: INodeParameters = {}, options: { budgetMs?: number } = {}) {
 	const user = loginUser(emulator, engine);
 	const store = new TriggerStore();
 	const node = triggerNode(user.credential, user.projectId, parameters);
@@ -67,6 +69,38 @@ describe('first poll', () => {
 		expect(distinctJobIds(first.items)).toEqual([done]);
 		expect(marks(store.committed)).toEqual({ [done]: 'emitted' });
 		expect((await driver.tick()).items).toBeNull();
+	});
+	test('a first poll that runs out of time records what it listed and goes on recording in the next poll', async () => {
+		const { user, store, driver } = setup({}, { budgetMs: 400 });
+		const existing: string[] = [];
+		for (let index = 0; index < 250; index++) existing.push(await createJob(emulator, user.email, newDevices(1)));
+		for (const jobId of existing) finish(jobId);
+		// The first two list pages take 150 ms each: the third would not fit in the budget.
+		emulator.faults.script([{ method: 'GET', path: /\/deviceUploads$/, kind: 'slow', slowMs: 150, times: 2 }]);
+
+		const first = await driver.tick();
+		expect(first.items).toBeNull();
+		expect(store.committed.baselineComplete).toBe(false);
+		expect(Object.keys(marks(store.committed))).toHaveLength(200);
+
+		const second = await driver.tick();
+		expect(second.items).toBeNull();
+		expect(store.committed.baselineComplete).toBe(true);
+		expect(Object.keys(marks(store.committed)).sort()).toEqual([...existing].sort());
+		expect(new Set(Object.values(marks(store.committed)))).toEqual(new Set(['baseline']));
+	});
+
+	test('works on a poll context without getPollBudgetMs (n8n 1.x): n8n\'s 5 minutes are assumed', async () => {
+		const { user, node } = setup();
+		const nodeType = engine.nodeTypes.getByNameAndVersion(node.type, 1);
+		const { context, workflow } = legacyPollContext(engine, node, {});
+		Object.defineProperty(context, 'getPollBudgetMs', { value: undefined });
+		expect(await nodeType.poll!.call(context)).toBeNull();
+		const jobId = await createJob(emulator, user.email, newDevices(1));
+		finish(jobId);
+		const next = legacyPollContext(engine, node, workflow.staticData);
+		Object.defineProperty(next.context, 'getPollBudgetMs', { value: undefined });
+		expect(distinctJobIds((await nodeType.poll!.call(next.context))?.[0])).toEqual([jobId]);
 	});
 });
 

@@ -39,9 +39,11 @@ export async function acknowledgeEmitted(
 			outcome.failed.push(jobId);
 			continue;
 		}
+		const startedAt = Date.now();
 		try {
 			outcome.requests++;
 			await patchJob(context, jobId, 'acknowledge', scope, budget.retry());
+			budget.recordRequest(Date.now() - startedAt);
 			state.jobs[jobId].mark = 'acknowledged';
 			outcome.acknowledged.push(jobId);
 		} catch (error) {

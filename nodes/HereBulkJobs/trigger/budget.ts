@@ -1,4 +1,14 @@
+import type { IPollFunctions } from 'n8n-workflow';
+
 import type { RetryPolicy } from '../transport';
+
+/** n8n's own default poll budget, for n8n versions whose poll context has no getPollBudgetMs (1.x). */
+export const DEFAULT_POLL_BUDGET_MS = 5 * 60_000;
+
+export function pollBudgetMs(context: IPollFunctions): number {
+	const budget = typeof context.getPollBudgetMs === 'function' ? context.getPollBudgetMs() : DEFAULT_POLL_BUDGET_MS;
+	return Number.isFinite(budget) && budget > 0 ? budget : DEFAULT_POLL_BUDGET_MS;
+}
 
 /**
  * The time a poll may spend (`getPollBudgetMs()`), turned into the two questions a poll asks:
@@ -11,6 +21,7 @@ export class PollBudget {
 	/** Work only starts while this much of the budget is left: room to build and hand over the items. */
 	private readonly handOverMs: number;
 	private longestJobMs = 0;
+	private longestRequestMs = 0;
 
 	constructor(
 		readonly budgetMs: number,
@@ -28,9 +39,13 @@ export class PollBudget {
 		return this.budgetMs - this.elapsedMs() - this.handOverMs;
 	}
 
-	/** For a single request (a list page, an acknowledgement): any time left at all. */
+	/** For one more single request (a list page, an acknowledgement): as long as the longest one so far took. */
 	allowsRequest(): boolean {
-		return this.remainingMs() > 0;
+		return this.remainingMs() > Math.max(0, this.longestRequestMs);
+	}
+
+	recordRequest(durationMs: number): void {
+		this.longestRequestMs = Math.max(this.longestRequestMs, durationMs);
 	}
 
 	/** For one more job (its status and every results page): as long as the longest one so far took. */

@@ -25,9 +25,11 @@ export async function listFinalJobs(context: IPollFunctions, settings: TriggerSe
 	let requests = 0;
 	if (!budget.allowsRequest()) return { jobs, complete: false, requests };
 	const pages = listJobPages(context, { type: settings.jobType, statuses: settings.statuses }, { projectId: settings.projectId }, budget.retry());
+	let pageStartedAt = Date.now();
 	try {
 		for await (const page of pages) {
 			requests++;
+			budget.recordRequest(Date.now() - pageStartedAt);
 			for (const job of page) {
 				if (typeof job?.jobId !== 'string' || seen.has(job.jobId)) continue;
 				seen.add(job.jobId);
@@ -35,6 +37,7 @@ export async function listFinalJobs(context: IPollFunctions, settings: TriggerSe
 			}
 			// Leaving the loop ends the generator before it asks for the next page.
 			if (!budget.allowsRequest()) return { jobs, complete: false, requests };
+			pageStartedAt = Date.now();
 		}
 	} catch (error) {
 		throw explainListingFailure(context, settings, error);

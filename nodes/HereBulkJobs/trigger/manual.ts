@@ -2,7 +2,7 @@ import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { listJobPages } from '../jobs/api';
-import { PollBudget } from './budget';
+import { PollBudget, pollBudgetMs } from './budget';
 import type { JobFetch } from './emit';
 import { fetchFinishedJob } from './emit';
 import type { TriggerSettings } from './settings';
@@ -25,7 +25,7 @@ const SAMPLE_EMITTED_TRIES = 3;
  * lists that passes the trigger's filters.
  */
 export async function manualSample(context: IPollFunctions, settings: TriggerSettings): Promise<INodeExecutionData[][]> {
-	const budget = new PollBudget(context.getPollBudgetMs());
+	const budget = new PollBudget(pollBudgetMs(context));
 	const state = readState(context.getWorkflowStaticData('node'));
 	const emittedNewestFirst =
 		state !== undefined && state.scope === scopeKey(settings)

@@ -4,7 +4,7 @@ import { NodeApiError } from 'n8n-workflow';
 import type { JobListItem } from '../jobs/wire';
 import { ensureNodeError } from '../transport';
 import { acknowledgeEmitted } from './acknowledge';
-import { PollBudget } from './budget';
+import { PollBudget, pollBudgetMs } from './budget';
 import { fetchFinishedJob } from './emit';
 import { listFinalJobs } from './listing';
 import { manualSample } from './manual';
@@ -37,7 +37,7 @@ export async function pollTrigger(context: IPollFunctions): Promise<INodeExecuti
 	const stored = readState(staticData);
 	const scope = scopeKey(settings);
 	const now = Date.now();
-	const budget = new PollBudget(context.getPollBudgetMs());
+	const budget = new PollBudget(pollBudgetMs(context));
 	// A first poll, or a new project / statuses / job type: the old marks say nothing about these jobs.
 	const state: TriggerState =
 		stored !== undefined && stored.scope === scope ? cloneState(stored) : emptyState(scope, settings.firstPoll === 'emitExisting');
