@@ -540,6 +540,13 @@ describe('validation before upload', () => {
 		expect(uploads(emulator)).toHaveLength(0);
 	});
 
+	test('a wrong wait setting is refused before the upload, not after it', async () => {
+		const user = loginUser(emulator, engine);
+		const run = await create(user, { jobType: 'create', inputSource: 'csvText', csvText: csvOf(2, 'early'), waitForCompletion: true, waitOptions: { timeout: -1 } });
+		expect(run.error()?.message).toBe('Timeout must be a positive number of minutes');
+		expect(uploads(emulator)).toHaveLength(0);
+	});
+
 	test('continue on fail: one item with the error and every invalid row', async () => {
 		const user = loginUser(emulator, engine);
 		const node = { ...bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvText', csvText: INVALID_CSV } as never), onError: 'continueRegularOutput' as const };

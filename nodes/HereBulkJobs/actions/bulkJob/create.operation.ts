@@ -140,6 +140,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		];
 	}
 
+	// The wait's settings are checked now: a mistake in them must not surface after the upload.
+	const waitSettings = settings.waitForCompletion ? readWaitSettings(this, 0) : undefined;
+	const resultOutput = settings.waitForCompletion ? readResultOutput(this, 0) : undefined;
+
 	// 2. Plan the jobs (at most chunkSize devices each) and upload them.
 	const plan = planUploads(blocks, {
 		chunkSize: settings.chunkSize,
@@ -163,7 +167,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			: perJobItems(submissions, plan.unsent, outputContext);
 	}
 
-	if (!settings.waitForCompletion) {
+	if (waitSettings === undefined || resultOutput === undefined) {
 		return settings.output === 'summary'
 			? [summaryItem(submissions, plan.unsent, outputContext)]
 			: perJobItems(submissions, plan.unsent, outputContext);
@@ -177,9 +181,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			this,
 			created.map((s) => s.jobId),
 			{ projectId: settings.projectId, itemIndex: 0 },
-			readWaitSettings(this, 0),
+			waitSettings,
 		);
-		const resultOutput = readResultOutput(this, 0);
 		const output = await resultOutputItems(this, results, resultOutput);
 		const paired = pairResults(output, results, jobsById, outputContext);
 		return withInvalidRows(paired, jobsById, plan.unsent, resultOutput.shape, outputContext);
