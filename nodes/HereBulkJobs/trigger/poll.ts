@@ -42,24 +42,41 @@ export async function pollTrigger(context: IPollFunctions): Promise<INodeExecuti
 	const state: TriggerState =
 		stored !== undefined && stored.scope === scope ? cloneState(stored) : emptyState(scope, settings.firstPoll === 'emitExisting');
 
-	if (settings.acknowledge) await acknowledgeEmitted(context, settings, state, budget);
+	const acknowledged = settings.acknowledge ? await acknowledgeEmitted(context, settings, state, budget) : undefined;
 
 	const listing = await listFinalJobs(context, settings, budget);
-	let items: INodeExecutionData[] = [];
+	let emission: Emission = { items: [], emitted: [], deferred: 0 };
 	if (!state.baselineComplete) {
 		recordBaseline(state, listing.jobs, now);
 		state.baselineComplete = listing.complete;
 	} else {
 		const fresh = listing.jobs.filter((job) => state.jobs[job.jobId] === undefined);
-		items = await emitNewJobs(context, settings, state, fresh, budget, now);
+		emission = await emitNewJobs(context, settings, state, fresh, budget, now);
 	}
-	if (listing.complete) {
-		pruneState(state, new Set(listing.jobs.map((job) => job.jobId)), now);
-	}
+	const pruned = listing.complete ? pruneState(state, new Set(listing.jobs.map((job) => job.jobId)), now) : [];
 
 	// The one write of the poll; unchanged state is not written, so n8n has nothing to store.
 	if (!sameState(stored, state)) writeState(staticData, state);
-	return items.length > 0 ? [items] : null;
+	context.logger.debug('HERE Bulk Jobs Trigger poll', {
+		listed: listing.jobs.length,
+		listPages: listing.requests,
+		listingComplete: listing.complete,
+		emittedJobs: emission.emitted,
+		deferredJobs: emission.deferred,
+		acknowledgedJobs: acknowledged?.acknowledged,
+		acknowledgeRetriesLater: acknowledged?.failed,
+		prunedRecords: pruned.length,
+		records: Object.keys(state.jobs).length,
+		elapsedMs: budget.elapsedMs(),
+	});
+	return emission.items.length > 0 ? [emission.items] : null;
+}
+
+interface Emission {
+	items: INodeExecutionData[];
+	emitted: string[];
+	/** New jobs left for the next poll (budget, or a failed read). */
+	deferred: number;
 }
 
 /** The first poll: what has already finished is recorded, not emitted. */
@@ -83,23 +100,25 @@ async function emitNewJobs(
 	fresh: JobListItem[],
 	budget: PollBudget,
 	now: number,
-): Promise<INodeExecutionData[]> {
-	const items: INodeExecutionData[] = [];
-	let emitted = 0;
+): Promise<Emission> {
+	const emission: Emission = { items: [], emitted: [], deferred: 0 };
 	let firstFailure: unknown;
-	for (const { jobId } of fresh) {
+	for (const [index, { jobId }] of fresh.entries()) {
 		if (!wantsJobId(settings, jobId)) {
 			state.jobs[jobId] = { mark: 'skipped', seenAt: now };
 			continue;
 		}
-		if (!budget.allowsJob()) break;
+		if (!budget.allowsJob()) {
+			emission.deferred += fresh.length - index;
+			break;
+		}
 		const startedAt = Date.now();
 		try {
 			const fetched = await fetchFinishedJob(context, settings, jobId, budget);
 			if (fetched.kind === 'emit') {
-				items.push(...fetched.items);
+				emission.items.push(...fetched.items);
+				emission.emitted.push(jobId);
 				state.jobs[jobId] = { mark: 'emitted', seenAt: now };
-				emitted++;
 			} else if (fetched.kind === 'skip') {
 				state.jobs[jobId] = { mark: 'skipped', seenAt: now };
 			}
@@ -108,6 +127,7 @@ async function emitNewJobs(
 			const status = httpStatusOf(error);
 			if (status === 401 || status === 403) throw ensureNodeError(context.getNode(), error);
 			firstFailure ??= error;
+			emission.deferred++;
 			context.logger.warn(`HERE Bulk Jobs Trigger: could not read job ${jobId}; the next poll tries again`, {
 				jobId,
 				httpStatus: status,
@@ -115,6 +135,6 @@ async function emitNewJobs(
 		}
 		budget.recordJob(Date.now() - startedAt);
 	}
-	if (firstFailure !== undefined && emitted === 0) throw ensureNodeError(context.getNode(), firstFailure);
-	return items;
+	if (firstFailure !== undefined && emission.emitted.length === 0) throw ensureNodeError(context.getNode(), firstFailure);
+	return emission;
 }
