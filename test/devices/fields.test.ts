@@ -38,7 +38,7 @@ describe('readNonNegativeNumber', () => {
 		['.5', 0.5],
 		['1e3', 1000],
 		['+4', 4],
-		['1234567890123456789', 1234567890123456789],
+		['12345678901234567', Number('12345678901234567')],
 	])('accepts %j as %j', (value, expected) => {
 		expect(readNonNegativeNumber(value)).toBe(expected);
 	});

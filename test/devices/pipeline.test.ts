@@ -50,6 +50,15 @@ describe('prepareDevices', () => {
 		expect(prepared.invalidRows).toBe(3);
 	});
 
+	it('yields no device for a row whose only problem the source found (a bad tag: cell, an unknown field)', async () => {
+		const csv = await prepareDevices({ source: { type: 'csv', data: 'name,tag:x\na,maybe\nb,1\n' }, kind: 'add' });
+		expect(csv.chunks[0].rows).toEqual([3]);
+		expect(csv.issues.map((i) => [i.row, i.column])).toEqual([[2, 'tag:x']]);
+		const items = await prepareDevices({ source: { type: 'items', items: [{ name: 'a', colour: 'red' }, { name: 'b' }] }, kind: 'add' });
+		expect(items.chunks[0].rows).toEqual([1]);
+		expect(items.invalidRows).toBe(1);
+	});
+
 	it('gives no chunks for an unusable input', async () => {
 		const prepared = await prepareDevices({ source: { type: 'csv', data: 'name;sendMs\na;1\n' }, kind: 'add' });
 		expect(prepared.fatal).toBe(true);

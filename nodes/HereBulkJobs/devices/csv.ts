@@ -56,6 +56,22 @@ const ENTRY = 2;
 
 /** Parse a CSV upload into SourceRows. Never throws for bad input: it returns issues. */
 export async function parseCsvDevices(input: CsvInput, options: CsvOptions = {}): Promise<SourceRows> {
+	return await readCsv(input, options);
+}
+
+/** Hooks for callers that handle rows as they are read (prepareDevices validates them at once). */
+export interface CsvRowHandling {
+	/** Called for every row in order, instead of collecting the rows (`rows` comes back empty). */
+	onRow?: (row: SourceRow) => void;
+	/** Issues are appended here, so that a consumer's own issues interleave in row order. */
+	issues?: RowIssue[];
+}
+
+/** parseCsvDevices, with the rows handed to `onRow` as they are read. */
+export async function readCsv(
+	input: CsvInput,
+	options: CsvOptions & CsvRowHandling = {},
+): Promise<SourceRows> {
 	const maxRows = limit(options.maxRows, DEFAULT_MAX_ROWS, 'maxRows', options.node);
 	const maxRecordLength = limit(
 		options.maxRecordLength,
@@ -63,7 +79,7 @@ export async function parseCsvDevices(input: CsvInput, options: CsvOptions = {})
 		'maxRecordLength',
 		options.node,
 	);
-	const builder = new RowBuilder(maxRows, maxRecordLength);
+	const builder = new RowBuilder(maxRows, maxRecordLength, options.issues ?? [], options.onRow);
 	const reader = new CsvReader(builder, maxRecordLength);
 	try {
 		if (typeof input === 'string' || input instanceof Uint8Array) {
@@ -99,7 +115,6 @@ export async function parseCsvDevices(input: CsvInput, options: CsvOptions = {})
  */
 class RowBuilder {
 	readonly rows: SourceRow[] = [];
-	readonly issues: RowIssue[] = [];
 	fatal = false;
 	/** The parse stopped (fatal problem or too many rows): further records are ignored. */
 	done = false;
@@ -114,10 +129,17 @@ class RowBuilder {
 	private previousEmpty = 0;
 	private drift = 0;
 
+	private readonly emit: (row: SourceRow) => void;
+
 	constructor(
 		private readonly maxRows: number,
 		private readonly maxRecordLength: number,
-	) {}
+		readonly issues: RowIssue[],
+		onRow: ((row: SourceRow) => void) | undefined,
+	) {
+		const rows = this.rows;
+		this.emit = onRow ?? ((row) => rows.push(row));
+	}
 
 	/**
 	 * The line where the next record starts. csv-parse counts lines as it reads (`info.lines`
@@ -140,7 +162,7 @@ class RowBuilder {
 			return;
 		}
 		if (cells.length !== this.width) {
-			if (!allBlank(cells)) {
+			if (!allBlank(cells) && this.count(row)) {
 				this.issues.push({
 					row,
 					label: 'row',
@@ -152,6 +174,7 @@ class RowBuilder {
 			return;
 		}
 		const fields: Record<string, unknown> = emptyFields();
+		const issuesBefore = this.issues.length;
 		let set = 0;
 		const { keys, modes, entries } = this;
 		for (let i = 0; i < cells.length; i++) {
@@ -190,14 +213,18 @@ class RowBuilder {
 			}
 		}
 		if (set === 0) return; // a row of empty cells (a sheet's trailing ",,,,") is a blank line
-		if (++this.devices > this.maxRows) {
-			this.fail(
-				row,
-				`the file has more than ${this.maxRows.toLocaleString('en-US')} device rows, the most accepted at once: split it into smaller files`,
-			);
-			return;
-		}
-		this.rows.push({ row, fields });
+		if (!this.count(row)) return;
+		this.emit(this.issues.length === issuesBefore ? { row, fields } : { row, fields, flagged: true });
+	}
+
+	/** Count a (non-blank) row; false, and parsing stops, once there are more than allowed. */
+	private count(row: number): boolean {
+		if (++this.devices <= this.maxRows) return true;
+		this.fail(
+			row,
+			`the file has more than ${this.maxRows.toLocaleString('en-US')} device rows, the most accepted at once: split it into smaller files`,
+		);
+		return false;
 	}
 
 	/** A problem that makes the whole input unusable; parsing stops. */
@@ -253,7 +280,7 @@ class RowBuilder {
 	result(): SourceRows {
 		if (!this.fatal) {
 			if (this.header === undefined) this.fail(0, 'the file is empty: it needs a header row and one row per device');
-			else if (this.rows.length === 0 && this.issues.length === 0)
+			else if (this.devices === 0 && this.issues.length === 0)
 				this.fail(0, 'the file has a header row but no device rows');
 		}
 		return { label: 'row', rows: this.fatal ? [] : this.rows, issues: this.issues, fatal: this.fatal };

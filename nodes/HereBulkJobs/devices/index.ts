@@ -7,13 +7,13 @@ import type { INode } from 'n8n-workflow';
 
 import { checkChunkSize, chunkDevices, DEFAULT_CHUNK_SIZE } from './chunk';
 import type { DeviceChunk } from './chunk';
-import { parseCsvDevices } from './csv';
+import { readCsv } from './csv';
 import type { CsvInput } from './csv';
 import { itemsToSourceRows } from './items';
 import { parseJsonDevices } from './json';
 import { optionError } from './report';
 import type { DeviceFor, JobKind, RowIssue, RowLabel, SourceRows } from './types';
-import { validateDevices } from './validate';
+import { DeviceValidator, validateDevices } from './validate';
 
 export * from './types';
 export { parseCsvDevices, DEFAULT_MAX_ROWS, DEFAULT_MAX_RECORD_LENGTH } from './csv';
@@ -22,7 +22,7 @@ export { parseJsonDevices } from './json';
 export type { JsonOptions } from './json';
 export { itemsToSourceRows } from './items';
 export type { ItemsOptions } from './items';
-export { validateDevices } from './validate';
+export { DeviceValidator, validateDevices } from './validate';
 export type { ValidateOptions } from './validate';
 export { chunkDevices, checkChunkSize, describeChunk, MAX_CHUNK_SIZE, DEFAULT_CHUNK_SIZE } from './chunk';
 export type { DeviceChunk } from './chunk';
@@ -94,9 +94,20 @@ export async function prepareDevices<K extends JobKind>(
 
 	let rows: SourceRows;
 	switch (source?.type) {
-		case 'csv':
-			rows = await parseCsvDevices(source.data, { maxRows: options.maxRows, node });
-			break;
+		case 'csv': {
+			// Rows are validated as they are read: only the devices stay in memory.
+			const validator = new DeviceValidator(kind, { label: 'row' });
+			const read = await readCsv(source.data, {
+				maxRows: options.maxRows,
+				node,
+				issues: validator.issues,
+				onRow: (row) => validator.check(row),
+			});
+			if (read.fatal) return finish<DeviceFor<K>>('row', [], wholeFirst(validator.issues), [], true);
+			const { devices, issues } = validator.result();
+			const chunks = chunkDevices(devices, chunkSize, node) as Array<DeviceChunk<DeviceFor<K>>>;
+			return finish('row', chunks, wholeFirst(issues), [], false);
+		}
 		case 'json':
 			rows = parseJsonDevices(source.data, {
 				maxRows: options.maxRows,
@@ -137,6 +148,12 @@ function finish<T>(
 	let deviceCount = 0;
 	for (const chunk of chunks) deviceCount += chunk.count;
 	return { label, chunks, deviceCount, issues, invalidRows: badRows.size, fatal };
+}
+
+/** Issues about the whole input first (they are found at the end of a CSV file, if at all). */
+function wholeFirst(issues: RowIssue[]): RowIssue[] {
+	if (!issues.some((issue, i) => issue.whole === true && i > 0)) return issues;
+	return [...issues.filter((issue) => issue.whole === true), ...issues.filter((issue) => issue.whole !== true)];
 }
 
 /** Both lists are in row order; merge them so that the first issue is the earliest row. */

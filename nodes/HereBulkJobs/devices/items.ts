@@ -75,8 +75,10 @@ export function objectsToSourceRows(
 	}
 	const rows: SourceRow[] = [];
 	for (let index = 0; index < values.length; index++) {
+		const before = issues.length;
 		const fields = objectToFields(values[index], index, label, settings, issues);
-		if (fields !== undefined) rows.push({ row: index, fields });
+		if (fields === undefined) continue;
+		rows.push(issues.length === before ? { row: index, fields } : { row: index, fields, flagged: true });
 	}
 	return { label, rows, issues, fatal: false };
 }

@@ -80,6 +80,11 @@ export interface SourceRow {
 	 * unknown keys; values are left for `validate.ts` to check.
 	 */
 	fields: Record<string, unknown>;
+	/**
+	 * The source already reported a problem with this row (a bad `tag:` cell, an unknown item
+	 * field): validation still checks it, to report every problem at once, but yields no device.
+	 */
+	flagged?: boolean;
 }
 
 /** What a source (CSV, JSON, items) hands to validation. */

@@ -24,6 +24,7 @@ import { rowName } from './report';
 import type {
 	AddDeviceRow,
 	DeleteDeviceRow,
+	DeviceFor,
 	DeviceRow,
 	JobKind,
 	RowIssue,
@@ -78,35 +79,56 @@ export function validateDevices(
 	kind: JobKind,
 	options: ValidateOptions = {},
 ): ValidatedDevices<DeviceRow> {
-	const ctx: Context = { kind, label: options.label ?? 'row', issues: [], row: 0 };
+	const validator = new DeviceValidator(kind, options);
 	if (rows.length === 0) {
-		ctx.issues.push({
+		validator.issues.push({
 			row: 0,
-			label: ctx.label,
+			label: options.label ?? 'row',
 			whole: true,
 			reason: 'there are no devices in the input',
 		});
-		return { devices: [], issues: ctx.issues };
 	}
-	return kind === 'add' ? validateAddRows(rows, ctx) : validateDeleteRows(rows, ctx);
+	for (const row of rows) validator.check(row);
+	return validator.result();
+}
+
+/**
+ * Validation one row at a time, for sources that stream (CSV): a row can be checked as soon as
+ * it is read and then forgotten, so that only the devices stay in memory. Uniqueness (names,
+ * identities) is tracked across all rows checked.
+ */
+export class DeviceValidator<K extends JobKind = JobKind> {
+	/** Every issue so far; the array given in the options, if one was (sources may share it). */
+	readonly issues: RowIssue[];
+	private readonly ctx: Context;
+	private readonly devices: Array<ValidatedDevice<DeviceFor<K>>> = [];
+	private readonly names = new UniqueIndex();
+	private readonly identities = new Identities();
+
+	constructor(kind: K, options: ValidateOptions & { issues?: RowIssue[] } = {}) {
+		this.issues = options.issues ?? [];
+		this.ctx = { kind, label: options.label ?? 'row', issues: this.issues, row: 0 };
+	}
+
+	check(source: SourceRow): void {
+		const ctx = this.ctx;
+		ctx.row = source.row;
+		const device =
+			ctx.kind === 'add'
+				? validateAddRow(source.fields, ctx, this.names, this.identities)
+				: validateDeleteRow(source.fields, ctx, this.identities);
+		if (device !== undefined && source.flagged !== true) {
+			this.devices.push({ row: source.row, device: device as DeviceFor<K> });
+		}
+	}
+
+	result(): ValidatedDevices<DeviceFor<K>> {
+		return { devices: this.devices, issues: this.issues };
+	}
 }
 
 // ---------------------------------------------------------------------------------------------
 // Add rows
-
-function validateAddRows(rows: readonly SourceRow[], ctx: Context): ValidatedDevices<AddDeviceRow> {
-	const devices: Array<ValidatedDevice<AddDeviceRow>> = [];
-	// Uniqueness within the upload. Names must be unique within the project (the server would
-	// fail the second row); two rows for the same device identity cannot both succeed either.
-	const names = new UniqueIndex();
-	const identities = new Identities();
-	for (const source of rows) {
-		ctx.row = source.row;
-		const device = validateAddRow(source.fields, ctx, names, identities);
-		if (device !== undefined) devices.push({ row: source.row, device });
-	}
-	return { devices, issues: ctx.issues };
-}
 
 function validateAddRow(
 	f: Record<string, unknown>,
@@ -208,20 +230,6 @@ function validateAddRow(
 
 // ---------------------------------------------------------------------------------------------
 // Delete rows
-
-function validateDeleteRows(
-	rows: readonly SourceRow[],
-	ctx: Context,
-): ValidatedDevices<DeleteDeviceRow> {
-	const devices: Array<ValidatedDevice<DeleteDeviceRow>> = [];
-	const identities = new Identities();
-	for (const source of rows) {
-		ctx.row = source.row;
-		const device = validateDeleteRow(source.fields, ctx, identities);
-		if (device !== undefined) devices.push({ row: source.row, device });
-	}
-	return { devices, issues: ctx.issues };
-}
 
 function validateDeleteRow(
 	f: Record<string, unknown>,
