@@ -1,4 +1,4 @@
-import type { IPollFunctions } from 'n8n-workflow';
+import type { IPollFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { getJobStatus, patchJob } from '../jobs/api';
@@ -11,7 +11,7 @@ import { idsWithMark } from './state';
 export interface AcknowledgeOutcome {
 	acknowledged: string[];
 	/** Left `emitted`: the next poll tries again. */
-	failed: string[];
+	retryLater: string[];
 	requests: number;
 }
 
@@ -32,11 +32,11 @@ export async function acknowledgeEmitted(
 	state: TriggerState,
 	budget: PollBudget,
 ): Promise<AcknowledgeOutcome> {
-	const outcome: AcknowledgeOutcome = { acknowledged: [], failed: [], requests: 0 };
+	const outcome: AcknowledgeOutcome = { acknowledged: [], retryLater: [], requests: 0 };
 	const scope = { projectId: settings.projectId };
 	for (const jobId of idsWithMark(state, 'emitted')) {
 		if (!budget.allowsRequest()) {
-			outcome.failed.push(jobId);
+			outcome.retryLater.push(jobId);
 			continue;
 		}
 		const startedAt = Date.now();
@@ -49,6 +49,7 @@ export async function acknowledgeEmitted(
 		} catch (error) {
 			const status = error instanceof NodeApiError ? (error.context.httpStatus as number | undefined) : undefined;
 			if (status === 401) throw ensureNodeError(context.getNode(), error);
+			if (status === 403) throw notAllowed(context, jobId, error as NodeApiError);
 			if (status === 404) {
 				delete state.jobs[jobId];
 				continue;
@@ -58,7 +59,7 @@ export async function acknowledgeEmitted(
 				outcome.acknowledged.push(jobId);
 				continue;
 			}
-			outcome.failed.push(jobId);
+			outcome.retryLater.push(jobId);
 			context.logger.warn(`HERE Bulk Jobs Trigger: could not acknowledge job ${jobId} yet; the next poll tries again`, {
 				jobId,
 				httpStatus: status,
@@ -84,4 +85,16 @@ async function isAcknowledged(
 		// Unknown for now: the record stays and the next poll asks again.
 		return false;
 	}
+}
+
+/** A user who may read but not change jobs: retrying will not help, so the poll says what to change. */
+function notAllowed(context: IPollFunctions, jobId: string, error: NodeApiError): NodeApiError {
+	const wrapped = new NodeApiError(context.getNode(), { message: error.message } as JsonObject, {
+		message: `HERE does not let this user acknowledge job ${jobId} (HTTP 403)`,
+		description:
+			'Give the credential\'s user a role that may change bulk jobs in the project, or turn off "Acknowledge Emitted Jobs". The job was emitted; it will not be emitted again.',
+		httpCode: '403',
+	});
+	Object.assign(wrapped.context, error.context);
+	return wrapped;
 }

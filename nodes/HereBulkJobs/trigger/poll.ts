@@ -64,7 +64,7 @@ export async function pollTrigger(context: IPollFunctions): Promise<INodeExecuti
 		emittedJobs: emission.emitted,
 		deferredJobs: emission.deferred,
 		acknowledgedJobs: acknowledged?.acknowledged,
-		acknowledgeRetriesLater: acknowledged?.failed,
+		acknowledgeRetriesLater: acknowledged?.retryLater,
 		prunedRecords: pruned.length,
 		records: Object.keys(state.jobs).length,
 		elapsedMs: budget.elapsedMs(),
