@@ -1,57 +1,100 @@
-import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestMethods } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { describeNetworkFailure, describeTrace, readHereErrorBody } from './errorBody';
 import { resolveBaseUrl } from './host';
+import { parseRetryAfterMs } from './retryPolicy';
 
 type HttpRequest = IHttpRequestHelper['helpers']['httpRequest'];
 
 const AUTH_TIMEOUT_MS = 30_000;
+
+/**
+ * Attempts of one auth call. A login is sent again after a passing failure (429, a 5xx, a
+ * broken connection, an answer without a token): doing so is harmless, and without it one
+ * stumble of HERE's account service fails a whole run.
+ */
+const AUTH_ATTEMPTS = 3;
+const AUTH_RETRY_BASE_MS = 500;
+const AUTH_RETRY_MAX_MS = 5_000;
+
+/** Connection failures that say the host is wrong rather than busy: trying again will not help. */
+const WRONG_HOST_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 interface TokenAnswer {
 	accessToken?: unknown;
 }
 
 interface HttpFailure {
-	response?: { status?: number; data?: unknown };
+	response?: { status?: number; data?: unknown; headers?: Record<string, unknown> };
 	code?: string;
+}
+
+/** A 2xx answer without a usable access token (e.g. a body cut short on the way). */
+class NoTokenError extends Error {}
+
+interface AuthCall {
+	method: IHttpRequestMethods;
+	path: string;
+	body?: IDataObject;
+}
+
+function isPassing(error: unknown): boolean {
+	if (error instanceof NoTokenError) return true;
+	const failure = (error ?? {}) as HttpFailure;
+	const status = failure.response?.status;
+	if (status === undefined) return failure.code === undefined || !WRONG_HOST_CODES.has(failure.code);
+	return status === 429 || (status >= 500 && status !== 501);
 }
 
 /**
  * Turns a failed auth call into a message that says what to fix. Built only from the
  * status, HERE's own message and trace ids: never from the request, which holds the password.
  */
-function authFailure(step: string, baseUrl: string, error: unknown, hint: string): Error {
+function authFailure(step: string, baseUrl: string, call: AuthCall, error: unknown, hint: string, requestId: string, attempts: number): Error {
 	const failure = (error ?? {}) as HttpFailure;
 	const status = failure.response?.status;
+	const tried = attempts > 1 ? ` Tried ${attempts} times.` : '';
+	const request = `Request: ${call.method} ${call.path}`;
+	if (error instanceof NoTokenError) {
+		return new Error(`${step}: HERE answered without an access token.${tried} Try again later. ${request}, ${describeTrace({}, requestId)}.`);
+	}
 	if (status === undefined) {
+		const advice = isPassing(error)
+			? "Try again later; if it keeps failing, check the credential's Host / Base URL."
+			: "Check the credential's Host / Base URL and that the server is running.";
 		return new Error(
-			`${step}: could not reach ${baseUrl} (${describeNetworkFailure(failure.code)}). Check the credential's Host / Base URL and that the server is running.`,
+			`${step}: could not reach ${baseUrl} (${describeNetworkFailure(failure.code)}).${tried} ${advice} ${request}, ${describeTrace({}, requestId)}.`,
 		);
 	}
 	const info = readHereErrorBody(failure.response?.data);
-	const trace = describeTrace(info);
 	const detail = info.message ? `: ${info.message}` : '';
-	const suffix = trace ? ` (${trace})` : '';
-	return new Error(`${step} failed with HTTP ${status}${detail}${suffix}. ${hint}`);
+	const advice = isPassing(error) ? 'HERE could not serve the request now; try again later.' : hint;
+	return new Error(`${step} failed with HTTP ${status}${detail}.${tried} ${advice} ${request}, ${describeTrace(info, requestId)}.`);
 }
 
-async function postJson(httpRequest: HttpRequest, url: string, body: IDataObject): Promise<TokenAnswer> {
-	return (await httpRequest({
-		method: 'POST',
-		url,
-		body,
-		json: true,
-		timeout: AUTH_TIMEOUT_MS,
-		disableFollowRedirect: true,
-		headers: { 'X-Request-Id': crypto.randomUUID() },
-	})) as TokenAnswer;
-}
-
-function tokenFrom(answer: TokenAnswer, step: string): string {
-	if (typeof answer?.accessToken !== 'string' || answer.accessToken === '') {
-		throw new Error(`${step}: HERE answered without an access token.`);
+/** One auth call, tried again after a passing failure; the error says what to fix. */
+async function authCall(httpRequest: HttpRequest, baseUrl: string, call: AuthCall, step: string, hint: string): Promise<TokenAnswer> {
+	for (let attempt = 1; ; attempt++) {
+		const requestId = crypto.randomUUID();
+		try {
+			const answer = (await httpRequest({
+				method: call.method,
+				url: `${baseUrl}${call.path}`,
+				...(call.body !== undefined ? { body: call.body } : {}),
+				json: true,
+				timeout: AUTH_TIMEOUT_MS,
+				disableFollowRedirect: true,
+				headers: { 'X-Request-Id': requestId },
+			})) as TokenAnswer;
+			if (call.method === 'POST' && (typeof answer?.accessToken !== 'string' || answer.accessToken === '')) throw new NoTokenError();
+			return answer;
+		} catch (error) {
+			if (attempt >= AUTH_ATTEMPTS || !isPassing(error)) throw authFailure(step, baseUrl, call, error, hint, requestId, attempt);
+			const retryAfterMs = parseRetryAfterMs((error as HttpFailure)?.response?.headers?.['retry-after']);
+			await sleep(Math.min(retryAfterMs ?? AUTH_RETRY_BASE_MS * 2 ** (attempt - 1), AUTH_RETRY_MAX_MS));
+		}
 	}
-	return answer.accessToken;
 }
 
 async function login(httpRequest: HttpRequest, baseUrl: string, credentials: ICredentialDataDecryptedObject): Promise<string> {
@@ -63,42 +106,35 @@ async function login(httpRequest: HttpRequest, baseUrl: string, credentials: ICr
 	const body: IDataObject = { email, password };
 	const realm = String(credentials.realm ?? '').trim();
 	if (realm !== '') body.realm = realm;
-	try {
-		return tokenFrom(await postJson(httpRequest, `${baseUrl}/users/v2/login`, body), 'HERE login');
-	} catch (error) {
-		throw authFailure('HERE login', baseUrl, error, 'Check the E-Mail, Password and Realm fields of the credential.');
-	}
+	const answer = await authCall(
+		httpRequest,
+		baseUrl,
+		{ method: 'POST', path: '/users/v2/login', body },
+		'HERE login',
+		'Check the E-Mail, Password and Realm fields of the credential.',
+	);
+	return answer.accessToken as string;
 }
 
 async function exchangeForProject(httpRequest: HttpRequest, baseUrl: string, token: string, projectHrn: string): Promise<string> {
-	try {
-		const answer = await postJson(httpRequest, `${baseUrl}/users/v2/tokenExchange`, {
-			accessToken: token,
-			scope: projectHrn,
-		});
-		return tokenFrom(answer, 'HERE token exchange');
-	} catch (error) {
-		throw authFailure(
-			'HERE token exchange',
-			baseUrl,
-			error,
-			`Check the Project HRN (${projectHrn}) and that this user is a member of that platform project.`,
-		);
-	}
+	const answer = await authCall(
+		httpRequest,
+		baseUrl,
+		{ method: 'POST', path: '/users/v2/tokenExchange', body: { accessToken: token, scope: projectHrn } },
+		'HERE token exchange',
+		`Check the Project HRN (${projectHrn}) and that this user is a member of that platform project.`,
+	);
+	return answer.accessToken as string;
 }
 
 async function checkReachable(httpRequest: HttpRequest, baseUrl: string): Promise<void> {
-	try {
-		await httpRequest({
-			method: 'GET',
-			url: `${baseUrl}/bulkjobs/v4/health`,
-			json: true,
-			timeout: AUTH_TIMEOUT_MS,
-			disableFollowRedirect: true,
-		});
-	} catch (error) {
-		throw authFailure('HERE health check', baseUrl, error, 'Check the Host / Base URL of the credential.');
-	}
+	await authCall(
+		httpRequest,
+		baseUrl,
+		{ method: 'GET', path: '/bulkjobs/v4/health' },
+		'HERE health check',
+		'Check the Host / Base URL of the credential.',
+	);
 }
 
 /**
