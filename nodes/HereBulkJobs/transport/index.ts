@@ -184,10 +184,13 @@ export async function hereRequest<T>(
 			const failure = unwrapFailure(error);
 			if (failure.response?.status === undefined && failure.code === undefined) {
 				// Not an HTTP failure (the credential refused the host, a login failed): say it as it is.
-				throw new NodeApiError(context.getNode(), { message: failure.message ?? String(error) } as JsonObject, {
+				const authError = new NodeApiError(context.getNode(), { message: failure.message ?? String(error) } as JsonObject, {
 					message: failure.message ?? 'HERE request failed',
 					itemIndex: request.itemIndex,
 				});
+				// The request itself never reached HERE (or met a 401): nothing was done, e.g. no job made.
+				authError.context.notProcessed = true;
+				throw authError;
 			}
 			facts = { status: failure.response?.status, code: failure.code };
 			failureBody = failure.response?.data;

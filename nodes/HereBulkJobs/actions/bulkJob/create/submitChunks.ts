@@ -27,9 +27,10 @@ export interface SubmitSettings {
 	rowContext: RowContext;
 }
 
-/** Whether a failed create may still have made a job: only a refusal (4xx, 503) says it did not. */
+/** Whether a failed create may still have made a job: only a refusal (4xx, 503) or an upload never sent (login failed) says it did not. */
 function mayExist(error: unknown): boolean {
 	if (!(error instanceof NodeApiError)) return true;
+	if (error.context.notProcessed === true) return false;
 	const status = error.context.httpStatus;
 	if (typeof status !== 'number') return true;
 	return !((status >= 400 && status < 500) || status === 503);
