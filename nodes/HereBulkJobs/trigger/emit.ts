@@ -1,8 +1,9 @@
 import type { IDataObject, IPollFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { getJobStatus, resultPages } from '../jobs/api';
-import { deviceResultItems, jobSummary } from '../jobs/resultItems';
+import { getJobStatus } from '../jobs/api';
+import { collectResults } from '../jobs/collectResults';
+import { deviceResultItems, jobSummary, noDeviceItem } from '../jobs/resultItems';
 import { ensureNodeError } from '../transport';
 import type { JobStatusAnswer, ResultRow } from '../jobs/wire';
 import type { PollBudget } from './budget';
@@ -46,13 +47,10 @@ export async function fetchFinishedJob(
 	const watched = (settings.statuses as string[]).includes(job.status) || (options.acceptAcknowledged === true && job.status === 'acknowledged');
 	if (!watched || !wantsFileName(settings, job.fileName)) return { kind: 'skip', job };
 
-	const rows: ResultRow[] = [];
+	let rows: ResultRow[];
 	try {
-		// The rows of one job, page by page, as jobs/collectResults.ts reads them, but with the
-		// poll's retry budget so that a fault late in a poll cannot keep it past its time.
-		for await (const page of resultPages(context, jobId, scope, budget.retry())) {
-			for (const row of page) rows.push(row);
-		}
+		// With the poll's retry budget, so that a fault late in a poll cannot keep it past its time.
+		rows = await collectResults(context, jobId, scope, budget.retry());
 	} catch (error) {
 		if (isNotFound(error)) return { kind: 'gone' };
 		throw ensureNodeError(context.getNode(), error);
@@ -74,14 +72,12 @@ function jobFigures(job: FinishedJobAnswer): IDataObject {
  * The items of one finished job, in the shapes of the action node's Get Results
  * (jobs/resultItems.ts). Per device, a job without any device result (cancelled before HERE
  * processed a device) still gives one item, with `outcome` "none", so that its end is not lost.
+ * Each per-device item also carries the job's final figures.
  */
 export function jobItems(settings: TriggerSettings, job: FinishedJobAnswer, rows: ResultRow[]): INodeExecutionData[] {
 	const options = { omitDeviceSecret: settings.omitDeviceSecret, includeResults: settings.includeResults };
 	if (settings.output === 'summary') return [{ json: jobSummary(job, rows, options) }];
 	const figures = jobFigures(job);
-	if (rows.length === 0) {
-		const [jobOnly] = deviceResultItems([{}], job, options);
-		return [{ json: { ...jobOnly, outcome: 'none', ...figures } }];
-	}
+	if (rows.length === 0) return [{ json: { ...noDeviceItem(job), ...figures } }];
 	return deviceResultItems(rows, job, options).map((json) => ({ json: { ...json, ...figures } }));
 }
