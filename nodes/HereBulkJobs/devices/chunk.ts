@@ -34,26 +34,52 @@ export function chunkDevices<T>(
 	chunkSize: number = DEFAULT_CHUNK_SIZE,
 	node?: INode,
 ): Array<DeviceChunk<T>> {
-	checkChunkSize(chunkSize, node);
-	const chunks: Array<DeviceChunk<T>> = [];
-	for (let start = 0; start < devices.length; start += chunkSize) {
-		const end = Math.min(start + chunkSize, devices.length);
-		const batch: T[] = new Array<T>(end - start);
-		const rows: number[] = new Array<number>(end - start);
-		for (let i = start; i < end; i++) {
-			batch[i - start] = devices[i].device;
-			rows[i - start] = devices[i].row;
-		}
-		chunks.push({
-			index: chunks.length,
-			devices: batch,
+	const collector = new ChunkCollector<T>(chunkSize, node);
+	for (const { row, device } of devices) collector.add(row, device);
+	return collector.chunks();
+}
+
+/**
+ * Builds chunks one device at a time, so that a streaming source can fill upload batches as it
+ * validates, without an intermediate list of all devices.
+ */
+export class ChunkCollector<T> {
+	private readonly done: Array<DeviceChunk<T>> = [];
+	private devices: T[] = [];
+	private rows: number[] = [];
+
+	constructor(
+		private readonly chunkSize: number = DEFAULT_CHUNK_SIZE,
+		node?: INode,
+	) {
+		checkChunkSize(chunkSize, node);
+	}
+
+	add(row: number, device: T): void {
+		this.devices.push(device);
+		this.rows.push(row);
+		if (this.devices.length === this.chunkSize) this.close();
+	}
+
+	/** The chunks so far, the last one possibly short. */
+	chunks(): Array<DeviceChunk<T>> {
+		if (this.devices.length > 0) this.close();
+		return this.done;
+	}
+
+	private close(): void {
+		const { devices, rows } = this;
+		this.done.push({
+			index: this.done.length,
+			devices,
 			rows,
 			firstRow: rows[0],
 			lastRow: rows[rows.length - 1],
-			count: batch.length,
+			count: devices.length,
 		});
+		this.devices = [];
+		this.rows = [];
 	}
-	return chunks;
 }
 
 /** Refuse a chunk size the API cannot take (NodeOperationError). */

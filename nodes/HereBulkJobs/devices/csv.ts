@@ -16,6 +16,7 @@ import {
 	classifyKey,
 	emptyFields,
 	isUuid,
+	setField,
 	readBoolean,
 	showName,
 	showValue,
@@ -120,8 +121,11 @@ class RowBuilder {
 	done = false;
 
 	private header: string[] | undefined;
-	private keys: string[] = [];
+	/** Per column: the field a FIELD column sets, the list a LIST or ENTRY column adds to, … */
+	private fieldOf: FieldName[] = [];
+	private listOf: ListField[] = [];
 	private modes: Mode[] = [];
+	/** … and the entry an ENTRY column adds (`tag:<entry>`). */
 	private entries: string[] = [];
 	private width = 0;
 	private devices = 0;
@@ -173,10 +177,13 @@ class RowBuilder {
 			}
 			return;
 		}
-		const fields: Record<string, unknown> = emptyFields();
+		const fields = emptyFields();
 		const issuesBefore = this.issues.length;
 		let set = 0;
-		const { keys, modes, entries } = this;
+		let tags: string[] | undefined;
+		let rules: string[] | undefined;
+		let geofences: string[] | undefined;
+		const { fieldOf, modes, listOf, entries } = this;
 		for (let i = 0; i < cells.length; i++) {
 			const cell = cells[i];
 			const length = cell.length;
@@ -184,16 +191,14 @@ class RowBuilder {
 			const mode = modes[i];
 			if (mode === FIELD) {
 				if ((cell.charCodeAt(0) <= 32 || cell.charCodeAt(length - 1) <= 32) && cell.trim() === '') continue;
-				fields[keys[i]] = cell;
+				setField(fields, fieldOf[i], cell);
 				set++;
-			} else if (mode === ENTRY) {
+				continue;
+			}
+			let add: string[] | string;
+			if (mode === ENTRY) {
 				const on = cell === '1' ? true : readBoolean(cell);
-				if (on === true) {
-					const list = fields[keys[i]] as string[] | undefined;
-					if (list === undefined) fields[keys[i]] = [entries[i]];
-					else list.push(entries[i]);
-					set++;
-				} else if (on === 'invalid') {
+				if (on === 'invalid') {
 					this.issues.push({
 						row,
 						label: 'row',
@@ -203,15 +208,21 @@ class RowBuilder {
 					});
 					set++;
 				}
+				if (on !== true) continue;
+				add = entries[i];
 			} else {
-				const parts = splitList(cell);
-				if (parts.length === 0) continue;
-				const list = fields[keys[i]] as string[] | undefined;
-				if (list === undefined) fields[keys[i]] = parts;
-				else for (const part of parts) list.push(part);
-				set++;
+				add = splitList(cell);
+				if (add.length === 0) continue;
 			}
+			set++;
+			const list = listOf[i];
+			if (list === 'tags') tags = append(tags, add);
+			else if (list === 'rules') rules = append(rules, add);
+			else geofences = append(geofences, add);
 		}
+		if (tags !== undefined) fields.tags = tags;
+		if (rules !== undefined) fields.rules = rules;
+		if (geofences !== undefined) fields.geofences = geofences;
 		if (set === 0) return; // a row of empty cells (a sheet's trailing ",,,,") is a blank line
 		if (!this.count(row)) return;
 		this.emit(this.issues.length === issuesBefore ? { row, fields } : { row, fields, flagged: true });
@@ -320,12 +331,15 @@ class RowBuilder {
 				unknown.push(`"${name}"`);
 				continue;
 			} else if (target.type === 'field') {
-				this.keys[i] = target.field;
-				this.modes[i] = isList(target.field) ? LIST : FIELD;
+				const field = target.field;
+				this.fieldOf[i] = field;
+				this.listOf[i] = isList(field) ? field : 'tags';
+				this.modes[i] = isList(field) ? LIST : FIELD;
 				this.entries[i] = '';
-				key = target.field;
+				key = field;
 			} else {
-				this.keys[i] = target.list;
+				this.fieldOf[i] = target.list;
+				this.listOf[i] = target.list;
 				this.modes[i] = ENTRY;
 				this.entries[i] = target.entry;
 				if (target.entry === '') {
@@ -531,6 +545,18 @@ function otherDelimiter(cells: string[]): string | undefined {
 
 function isList(field: FieldName): field is ListField {
 	return field === 'tags' || field === 'rules' || field === 'geofences';
+}
+
+/** Add one entry or several to a row's list (created on first use). */
+function append(list: string[] | undefined, add: string[] | string): string[] {
+	if (typeof add === 'string') {
+		if (list === undefined) return [add];
+		list.push(add);
+		return list;
+	}
+	if (list === undefined) return add;
+	for (const entry of add) list.push(entry);
+	return list;
 }
 
 function countCrLf(cells: string[]): number {

@@ -105,6 +105,63 @@ export function emptyFields(): DeviceFields {
 	};
 }
 
+/**
+ * `fields[field] = value` without a keyed store: a switch of named stores is several times
+ * faster when the field name varies from call to call (the CSV reader's inner loop).
+ */
+export function setField(fields: DeviceFields, field: FieldName, value: unknown): void {
+	switch (field) {
+		case 'name':
+			fields.name = value;
+			break;
+		case 'deviceId':
+			fields.deviceId = value;
+			break;
+		case 'externalId':
+			fields.externalId = value;
+			break;
+		case 'externalDeviceId':
+			fields.externalDeviceId = value;
+			break;
+		case 'connectorId':
+			fields.connectorId = value;
+			break;
+		case 'sendMs':
+			fields.sendMs = value;
+			break;
+		case 'sampleMs':
+			fields.sampleMs = value;
+			break;
+		case 'distanceM':
+			fields.distanceM = value;
+			break;
+		case 'areaBased':
+			fields.areaBased = value;
+			break;
+		case 'type':
+			fields.type = value;
+			break;
+		case 'tags':
+			fields.tags = value;
+			break;
+		case 'rules':
+			fields.rules = value;
+			break;
+		case 'geofences':
+			fields.geofences = value;
+			break;
+		case 'trackingId':
+			fields.trackingId = value;
+			break;
+		case 'unclaimOnly':
+			fields.unclaimOnly = value;
+			break;
+		case 'removeFromConnectorOnly':
+			fields.removeFromConnectorOnly = value;
+			break;
+	}
+}
+
 /** What one CSV header cell or item key stands for. */
 export type KeyTarget =
 	| { type: 'field'; field: FieldName }
@@ -172,16 +229,23 @@ export function splitList(text: string): string[] {
 	return out;
 }
 
+/** 1 for the ASCII hex digits; every other code (and any index past 127) reads as not 1. */
+const HEX = new Uint8Array(128);
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
+
 /** 8-4-4-4-12 hex digits, any case, any version (the spec says only `format: uuid`). */
 export function isUuid(text: string): boolean {
-	if (text.length !== 36) return false;
+	if (
+		text.length !== 36 ||
+		text.charCodeAt(8) !== 45 ||
+		text.charCodeAt(13) !== 45 ||
+		text.charCodeAt(18) !== 45 ||
+		text.charCodeAt(23) !== 45
+	) {
+		return false;
+	}
 	for (let i = 0; i < 36; i++) {
-		const c = text.charCodeAt(i);
-		if (i === 8 || i === 13 || i === 18 || i === 23) {
-			if (c !== 45) return false;
-		} else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) {
-			return false;
-		}
+		if (HEX[text.charCodeAt(i)] !== 1 && i !== 8 && i !== 13 && i !== 18 && i !== 23) return false;
 	}
 	return true;
 }

@@ -5,7 +5,7 @@
  */
 import type { INode } from 'n8n-workflow';
 
-import { checkChunkSize, chunkDevices, DEFAULT_CHUNK_SIZE } from './chunk';
+import { checkChunkSize, chunkDevices, ChunkCollector, DEFAULT_CHUNK_SIZE } from './chunk';
 import type { DeviceChunk } from './chunk';
 import { readCsv } from './csv';
 import type { CsvInput } from './csv';
@@ -23,8 +23,8 @@ export type { JsonOptions } from './json';
 export { itemsToSourceRows } from './items';
 export type { ItemsOptions } from './items';
 export { DeviceValidator, validateDevices } from './validate';
-export type { ValidateOptions } from './validate';
-export { chunkDevices, checkChunkSize, describeChunk, MAX_CHUNK_SIZE, DEFAULT_CHUNK_SIZE } from './chunk';
+export type { DeviceValidatorOptions, ValidateOptions } from './validate';
+export { chunkDevices, checkChunkSize, ChunkCollector, describeChunk, MAX_CHUNK_SIZE, DEFAULT_CHUNK_SIZE } from './chunk';
 export type { DeviceChunk } from './chunk';
 export { formatIssues, issueText, issuesError, rowName } from './report';
 export type { FormatIssuesOptions, IssuesErrorOptions } from './report';
@@ -96,7 +96,11 @@ export async function prepareDevices<K extends JobKind>(
 	switch (source?.type) {
 		case 'csv': {
 			// Rows are validated as they are read: only the devices stay in memory.
-			const validator = new DeviceValidator(kind, { label: 'row' });
+			const collector = new ChunkCollector<DeviceFor<K>>(chunkSize, node);
+			const validator = new DeviceValidator(kind, {
+				label: 'row',
+				onDevice: (row, device) => collector.add(row, device),
+			});
 			const read = await readCsv(source.data, {
 				maxRows: options.maxRows,
 				node,
@@ -104,9 +108,7 @@ export async function prepareDevices<K extends JobKind>(
 				onRow: (row) => validator.check(row),
 			});
 			if (read.fatal) return finish<DeviceFor<K>>('row', [], wholeFirst(validator.issues), [], true);
-			const { devices, issues } = validator.result();
-			const chunks = chunkDevices(devices, chunkSize, node) as Array<DeviceChunk<DeviceFor<K>>>;
-			return finish('row', chunks, wholeFirst(issues), [], false);
+			return finish('row', collector.chunks(), wholeFirst(validator.issues), [], false);
 		}
 		case 'json':
 			rows = parseJsonDevices(source.data, {
