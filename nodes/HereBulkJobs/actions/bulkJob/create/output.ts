@@ -158,10 +158,22 @@ function deviceIndex(job: PlannedJob, jobType: JobType): Map<string, LocatedDevi
 	return index;
 }
 
+function findDevice(json: IDataObject, jobType: JobType, index: Map<string, LocatedDevice>): LocatedDevice | undefined {
+	for (const key of keysOf(json as ResultRow as Record<string, unknown>, jobType)) {
+		const located = index.get(key);
+		if (located !== undefined) return located;
+	}
+	return undefined;
+}
+
 /**
  * Pairs result items with the input: a per-device item gets the input item (and row) of its
  * device when the result names it (add: by name; delete: by tracking, external or connector id),
  * otherwise the items of its job; a summary item gets the items of its job.
+ *
+ * `items` are the ones `resultOutputItems` has just built for this run, so they are completed in
+ * place: copying 50,000 items (and their json) once more was a third of the time after the
+ * last request, and as much garbage.
  */
 export function pairResults(
 	items: INodeExecutionData[],
@@ -174,18 +186,26 @@ export function pairResults(
 		const planned = jobsById.get(job.jobId);
 		if (planned) indexes.set(job.jobId, deviceIndex(planned, context.jobType));
 	}
-	return items.map((item) => {
+	for (const item of items) {
 		const jobId = typeof item.json.jobId === 'string' ? item.json.jobId : '';
 		const planned = jobsById.get(jobId);
-		if (planned === undefined) return { ...item, pairedItem: allInputs(context) };
+		if (planned === undefined) {
+			item.pairedItem = allInputs(context);
+			continue;
+		}
 		const isDevice = item.json.outcome === 'succeeded' || item.json.outcome === 'failed';
 		const index = indexes.get(jobId);
-		const match = isDevice && index ? keysOf(item.json as ResultRow as Record<string, unknown>, context.jobType).map((key) => index.get(key)).find(Boolean) : undefined;
-		if (match === undefined) return { ...item, pairedItem: pairedItems(planned.items) };
-		const json: IDataObject = { ...item.json, rowLabel: planned.label, row: match.row };
-		if (context.rowContext.rowsPerItem) json.inputItem = match.item;
-		return { ...item, json, pairedItem: { item: match.item } };
-	});
+		const match = isDevice && index ? findDevice(item.json, context.jobType, index) : undefined;
+		if (match === undefined) {
+			item.pairedItem = pairedItems(planned.items);
+			continue;
+		}
+		item.json.rowLabel = planned.label;
+		item.json.row = match.row;
+		if (context.rowContext.rowsPerItem) item.json.inputItem = match.item;
+		item.pairedItem = { item: match.item };
+	}
+	return items;
 }
 
 /**
