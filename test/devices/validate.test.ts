@@ -189,6 +189,20 @@ describe('validateDevices: add rows that fail', () => {
 		expect(result.issues[1]).toMatchObject({ row: 9, column: 'name', reason: expect.stringMatching(/first in row 2/) });
 	});
 
+	it('finds every repeated name among many rows (the index grows)', () => {
+		const rows = Array.from({ length: 20_000 }, (_, i) =>
+			row(i + 2, { name: i % 7 === 6 ? `Device number ${i - 3}` : `Device number ${i}`, externalId: `E${i}` }),
+		);
+		const result = validateDevices(rows, 'add');
+		const repeated = rows.filter((_, i) => i % 7 === 6);
+		expect(result.issues).toHaveLength(repeated.length);
+		expect(result.devices).toHaveLength(20_000 - repeated.length);
+		result.issues.forEach((issue, k) => {
+			const i = k * 7 + 6;
+			expect(issue).toMatchObject({ row: i + 2, column: 'name', reason: expect.stringContaining(`first in row ${i - 1}`) });
+		});
+	});
+
 	it('finds a device identity used twice', () => {
 		const result = validateDevices(
 			[
