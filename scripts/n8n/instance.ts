@@ -109,6 +109,7 @@ export class N8nInstance {
 			N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE: 'true',
 			GENERIC_TIMEZONE: 'UTC',
 			N8N_LOG_LEVEL: 'info',
+			...(this.runtime.line.env ?? {}),
 			...extra,
 		});
 	}

@@ -57,11 +57,14 @@ export async function run(
 	});
 }
 
-/** The environment for a child process, without the variables `npm run` adds for this package. */
+/**
+ * The environment for a child process, without what `npm run` and jest add for this package:
+ * n8n behaves differently under NODE_ENV=test (jest sets it), and npm_* would leak our package.
+ */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {};
 	for (const [key, value] of Object.entries(process.env)) {
-		if (key.startsWith('npm_') || key === 'INIT_CWD' || key === 'NODE_OPTIONS') continue;
+		if (key.startsWith('npm_') || key.startsWith('JEST_') || key === 'INIT_CWD' || key === 'NODE_OPTIONS' || key === 'NODE_ENV') continue;
 		env[key] = value;
 	}
 	return { ...env, ...extra };

@@ -100,9 +100,13 @@ function checkNodeForLine(line: N8nLine, node: NodeRuntime): void {
 	if (!ok) throw new Error(`n8n ${line.n8nVersion} does not run on Node.js ${node.version}`);
 }
 
-/** Checks that the native modules n8n cannot start without load in this Node.js. */
-function checkNativeModules(installDir: string, node: NodeRuntime): string | undefined {
-	const script = "require('sqlite3'); try { require.resolve('isolated-vm') } catch { process.exit(0) } require('isolated-vm')";
+/**
+ * Checks that the native modules n8n cannot start without load in this Node.js: sqlite3, and
+ * isolated-vm (prebuilt inside its package) unless the line uses the legacy expression engine.
+ */
+function checkNativeModules(line: N8nLine, installDir: string, node: NodeRuntime): string | undefined {
+	const modules = ['sqlite3', ...(line.env?.N8N_EXPRESSION_ENGINE === 'legacy' ? [] : ['isolated-vm'])];
+	const script = modules.map((name) => `require(${JSON.stringify(name)});`).join(' ');
 	const result = spawnSync(node.bin, ['-e', script], { cwd: installDir, encoding: 'utf8' });
 	return result.status === 0 ? undefined : (result.stderr || 'unknown error').trim().split('\n').slice(0, 6).join('\n');
 }
@@ -137,7 +141,7 @@ export async function provisionN8n(line: N8nLine): Promise<N8nRuntime> {
 			// optional); against our Node's own headers, since node-gyp cannot download them here.
 			const nodedir = node.headersDir ? [`--nodedir=${node.headersDir}`] : [];
 			await runNpm({ what: 'compiling sqlite3 for this Node.js (about 1-2 minutes)', cwd: installDir, args: ['rebuild', 'sqlite3', ...nodedir], logFile, nodeBinDir, env: { JOBS: 'max' } });
-			const problem = checkNativeModules(installDir, node);
+			const problem = checkNativeModules(line, installDir, node);
 			if (problem) throw new Error(`n8n ${line.n8nVersion}: a native module does not load in Node.js ${node.version}:\n${problem}`);
 			const done: Marker = { what: `n8n@${line.n8nVersion}`, nodeVersion: node.version, provisionedAt: new Date().toISOString() };
 			writeFileSync(join(installDir, MARKER), JSON.stringify(done, null, '\t'));

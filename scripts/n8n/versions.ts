@@ -17,6 +17,8 @@ export interface N8nLine {
 	readonly node: NodeSource;
 	/** npm `overrides` for the install folder's package.json, each with its reason. */
 	readonly overrides?: Readonly<Record<string, string>>;
+	/** Settings every n8n process of this line needs, each with its reason. */
+	readonly env?: Readonly<Record<string, string>>;
 }
 
 export const N8N_2: N8nLine = {
@@ -32,6 +34,10 @@ export const N8N_1: N8nLine = {
 	// n8n-nodes-base 1.x takes xlsx as a tarball from the SheetJS CDN, which only the npm
 	// registry's copy (0.18.5, the Spreadsheet File node's parser) can replace here.
 	overrides: { xlsx: '0.18.5' },
+	// Late 1.x releases evaluate expressions in isolated-vm by default; isolated-vm 6 needs
+	// Node.js >= 22 and ships no build for Node.js 20, so n8n 1.x on Node.js 20 must use its
+	// legacy expression engine (n8n exits at start-up otherwise).
+	env: { N8N_EXPRESSION_ENGINE: 'legacy' },
 };
 
 export function lineById(id: string): N8nLine {
