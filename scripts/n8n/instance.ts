@@ -55,9 +55,15 @@ export class N8nInstance {
 
 	/** A new, empty instance (any earlier one of that name is deleted). */
 	static create(runtime: N8nRuntime, name: string): N8nInstance {
+		rmSync(join(CACHE_DIR, 'instances', name), { recursive: true, force: true });
+		return N8nInstance.open(runtime, name);
+	}
+
+	/** The instance of that name as it was left (its workflows, executions, owner), or a new one. */
+	static open(runtime: N8nRuntime, name: string): N8nInstance {
 		const userFolder = join(CACHE_DIR, 'instances', name);
-		rmSync(userFolder, { recursive: true, force: true });
 		const instance = new N8nInstance(runtime, userFolder);
+		if (existsSync(join(instance.nodesFolder, 'package.json'))) return instance;
 		mkdirSync(instance.nodesFolder, { recursive: true });
 		mkdirSync(instance.filesFolder, { recursive: true });
 		// n8n's own ledger of community packages (it writes the same when it finds none).

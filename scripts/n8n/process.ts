@@ -1,13 +1,27 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 
-/** A free TCP port on loopback (n8n, its task broker and the emulator each need one). */
-export async function freePort(): Promise<number> {
+/**
+ * A free TCP port on loopback (n8n, its task broker and the emulator each need one): `preferred`
+ * when it is free, any free one otherwise.
+ */
+export async function freePort(preferred = 0): Promise<number> {
+	if (preferred !== 0) {
+		try {
+			return await listenAndClose(preferred);
+		} catch {
+			// Taken: fall back to any free port.
+		}
+	}
+	return await listenAndClose(0);
+}
+
+async function listenAndClose(port: number): Promise<number> {
 	return await new Promise<number>((resolvePromise, reject) => {
 		const server = createServer();
 		server.unref();
 		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
+		server.listen(port, '127.0.0.1', () => {
 			const address = server.address();
 			const port = typeof address === 'object' && address ? address.port : 0;
 			server.close(() => resolvePromise(port));
