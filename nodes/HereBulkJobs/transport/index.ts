@@ -228,8 +228,25 @@ export interface Page<TItem> {
 const MAX_PAGES = 100_000;
 
 /**
+ * Empty pages in a row that still point at a next page. The spec allows an empty page with a
+ * token, but a server that sends this many in a row would otherwise be followed up to MAX_PAGES.
+ */
+const MAX_EMPTY_PAGES_IN_A_ROW = 100;
+
+/** A listing that cannot end: stop with an error rather than loop or return part of it as if it were all. */
+function pagingError(context: HereContext, request: HereRequest, reason: string, read: number, pages: number): NodeApiError {
+	const what = request.action ?? `${request.method} ${request.path}`;
+	return new NodeApiError(context.getNode(), { message: reason } as JsonObject, {
+		message: `${what} failed: ${reason}, so the list would never end.`,
+		description: `Stopped after ${read} items in ${pages} pages. Try again; if it persists, report it to HERE support with this request. Request: ${request.method} ${request.path}.`,
+		itemIndex: request.itemIndex,
+	});
+}
+
+/**
  * Follows `nextPageToken` until the last page or until `maxItems` items were read. Stops with
- * an error when HERE repeats a token, which would otherwise never end.
+ * an error when HERE repeats a token or keeps sending empty pages with a token, which would
+ * otherwise never end.
  */
 export async function* herePages<TItem>(
 	context: HereContext,
@@ -239,8 +256,9 @@ export async function* herePages<TItem>(
 	const seenTokens = new Set<string>();
 	let pageToken: string | undefined;
 	let read = 0;
+	let emptyInARow = 0;
 	const maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
-	for (let pageNumber = 0; pageNumber < MAX_PAGES; pageNumber++) {
+	for (let pageNumber = 1; pageNumber <= MAX_PAGES; pageNumber++) {
 		const limit = Math.min(options.pageSize ?? 100, Math.max(1, maxItems - read));
 		const page = await hereRequest<Page<TItem>>(
 			context,
@@ -251,23 +269,18 @@ export async function* herePages<TItem>(
 		const room = maxItems - read;
 		const taken = items.length > room ? items.slice(0, room) : items;
 		read += taken.length;
+		emptyInARow = items.length === 0 ? emptyInARow + 1 : 0;
 		if (taken.length > 0) yield taken;
 		const next = typeof page?.nextPageToken === 'string' && page.nextPageToken !== '' ? page.nextPageToken : undefined;
 		if (next === undefined || read >= maxItems) return;
-		if (seenTokens.has(next)) {
-			throw new NodeApiError(
-				context.getNode(),
-				{ message: 'HERE repeated a page token' } as JsonObject,
-				{
-					message: `${request.action ?? `${request.method} ${request.path}`} failed: HERE returned the same page token twice, so the list would never end.`,
-					description: `Stopped after ${read} items. Try again; if it persists, report it to HERE support with this request.`,
-					itemIndex: request.itemIndex,
-				},
-			);
+		if (seenTokens.has(next)) throw pagingError(context, request, 'HERE returned the same page token twice', read, pageNumber);
+		if (emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
+			throw pagingError(context, request, `HERE returned ${emptyInARow} empty pages in a row, each pointing at a further page`, read, pageNumber);
 		}
 		seenTokens.add(next);
 		pageToken = next;
 	}
+	throw pagingError(context, request, `HERE still pointed at a further page after ${MAX_PAGES} pages`, read, MAX_PAGES);
 }
 
 /** All items of a paged listing, up to `maxItems`. */
