@@ -5,6 +5,8 @@ import { waitAndCollectResults } from '../../jobs/collectResults';
 import type { JobType } from '../../jobs/wire';
 import { readProjectId } from '../parameters';
 import { readResultOutput, readWaitSettings, resultOutputItems, resultOutputProperties, waitProperties } from '../results.descriptions';
+import type { AlreadySentDevice } from './create/alreadySent';
+import { alreadySentItem, readEarlierDevices, readEarlierJobIds, withAlreadySent, withoutAlreadySent } from './create/alreadySent';
 import { checkInput } from './create/checkInput';
 import { createProperties, DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from './create/create.descriptions';
 import type { InputSource } from './create/deviceSource';
@@ -35,6 +37,7 @@ interface CreateOptions {
 	fileName?: string;
 	ignoreUnknownFields?: boolean;
 	jobPerItem?: boolean;
+	skipDevicesInJobs?: unknown;
 	skipInvalidRows?: boolean;
 }
 
@@ -49,6 +52,8 @@ interface CreateSettings {
 	ignoreUnknownFields: boolean;
 	waitForCompletion: boolean;
 	output: 'perJob' | 'summary';
+	/** Earlier jobs whose devices are not sent again (a re-run after a partial upload). */
+	earlierJobIds: string[];
 }
 
 const SOURCES: readonly InputSource[] = ['csvFile', 'csvText', 'items', 'json'];
@@ -86,6 +91,7 @@ function readSettings(context: IExecuteFunctions): CreateSettings {
 		ignoreUnknownFields: options.ignoreUnknownFields === true,
 		waitForCompletion: context.getNodeParameter('waitForCompletion', 0, false) === true,
 		output: output === 'summary' ? 'summary' : 'perJob',
+		earlierJobIds: readEarlierJobIds(context, options.skipDevicesInJobs),
 	};
 }
 
@@ -110,7 +116,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const node = this.getNode();
 
 	// 1. Read and validate everything; nothing has been sent yet.
-	const blocks = await readDeviceBlocks(this, items, {
+	let blocks = await readDeviceBlocks(this, items, {
 		source: settings.source,
 		kind: settings.jobType === 'create' ? 'add' : 'delete',
 		ignoreUnknownFields: settings.ignoreUnknownFields,
@@ -144,6 +150,15 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const waitSettings = settings.waitForCompletion ? readWaitSettings(this, 0) : undefined;
 	const resultOutput = settings.waitForCompletion ? readResultOutput(this, 0) : undefined;
 
+	// A re-run after a partial upload: leave out the devices the earlier jobs already hold.
+	let alreadySent: AlreadySentDevice[] = [];
+	if (settings.earlierJobIds.length > 0) {
+		const sent = await readEarlierDevices(this, settings.earlierJobIds, settings.jobType, { projectId: settings.projectId, itemIndex: 0 });
+		({ blocks, skipped: alreadySent } = withoutAlreadySent(blocks, sent, settings.jobType));
+	}
+	const label = blocks[0]?.prepared.label ?? 'row';
+	const alreadySentOutput = alreadySentItem(alreadySent, label, outputContext);
+
 	// 2. Plan the jobs (at most chunkSize devices each) and upload them.
 	const plan = planUploads(blocks, {
 		chunkSize: settings.chunkSize,
@@ -163,14 +178,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (!this.continueOnFail()) throw error;
 		// Continue on fail: every job with its fate, so the next node can resend exactly the rest.
 		return settings.output === 'summary' && !settings.waitForCompletion
-			? [summaryItem(submissions, plan.unsent, outputContext, { message: error.message, description: error.description ?? undefined })]
-			: perJobItems(submissions, plan.unsent, outputContext);
+			? [withAlreadySent(summaryItem(submissions, plan.unsent, outputContext, { message: error.message, description: error.description ?? undefined }), alreadySent, label, outputContext)]
+			: [...perJobItems(submissions, plan.unsent, outputContext), ...alreadySentOutput];
 	}
 
-	if (waitSettings === undefined || resultOutput === undefined) {
-		return settings.output === 'summary'
-			? [summaryItem(submissions, plan.unsent, outputContext)]
-			: perJobItems(submissions, plan.unsent, outputContext);
+	if (waitSettings === undefined || resultOutput === undefined || submissions.length === 0) {
+		return settings.output === 'summary' && !settings.waitForCompletion
+			? [withAlreadySent(summaryItem(submissions, plan.unsent, outputContext), alreadySent, label, outputContext)]
+			: [...perJobItems(submissions, plan.unsent, outputContext), ...alreadySentOutput];
 	}
 
 	// 3. Wait for Completion: one shared deadline for all jobs, then every device's result.
@@ -185,7 +200,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		);
 		const output = await resultOutputItems(this, results, resultOutput);
 		const paired = pairResults(output, results, jobsById, outputContext);
-		return withInvalidRows(paired, jobsById, plan.unsent, resultOutput.shape, outputContext);
+		return [...withInvalidRows(paired, jobsById, plan.unsent, resultOutput.shape, outputContext), ...alreadySentOutput];
 	} catch (error) {
 		throw withCreatedJobs(error, submissions, rowContext);
 	}

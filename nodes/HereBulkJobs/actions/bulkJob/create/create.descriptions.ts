@@ -417,6 +417,16 @@ const options: INodeProperties = {
 			description: 'How many jobs are uploaded at the same time when the devices are split into several jobs',
 		},
 		{
+			displayName: 'Skip Devices Already in Jobs',
+			name: 'skipDevicesInJobs',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. BULK-6279286f-a09a-4521-9d3a-af7559e84836, BULK-...',
+			description:
+				'For a re-run after an upload that stopped part-way: the job IDs of the earlier uploads (separated by commas, or a list). Rows whose device is in the results of one of these jobs are not sent again and come out as one item with outcome "alreadySent". The jobs must have finished.',
+			hint: 'The error of an upload that stopped part-way lists the job IDs to put here',
+		},
+		{
 			displayName: 'Skip Invalid Rows',
 			name: 'skipInvalidRows',
 			type: 'boolean',

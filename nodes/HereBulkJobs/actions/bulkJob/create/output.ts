@@ -130,8 +130,8 @@ export function summaryItem(
 // ---------------------------------------------------------------------------------------------
 // Wait for Completion: results back to the input rows
 
-/** Keys under which a device can be recognized in its result row. */
-function keysOf(row: Record<string, unknown>, jobType: JobType): string[] {
+/** Keys under which a device can be recognized in its result row (also used to skip devices already sent). */
+export function keysOf(row: Record<string, unknown>, jobType: JobType): string[] {
 	const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
 	if (jobType === 'create') {
 		const name = text(row.name);

@@ -111,6 +111,13 @@ export function submissionError(
 	if (notSent.length > 0) {
 		sections.push(section('Not sent (the upload stopped after the failure): send these rows in a new run:', notSent.map(jobText)));
 	}
+	if (created.length > 0) {
+		// The re-run that sends just the rest: the created jobs' devices are left out by their results.
+		const maybe = uncertain.length > 0 ? ', plus the ID of any job you find under a file name listed above' : '';
+		sections.push(
+			`To send just the rest, run the node again with Options > Skip Devices Already in Jobs set to: ${created.map((s) => s.jobId).join(', ')}${maybe}.`,
+		);
+	}
 
 	const description = sections.join('\n\n');
 	const itemIndex = first.job.items[0];
