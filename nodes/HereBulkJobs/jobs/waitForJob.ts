@@ -82,6 +82,48 @@ export function pollSchedule(settings: WaitSettings): number[] {
 	return delays;
 }
 
+/** A progress reading of a job: when it was taken and the share of its devices processed (0-1). */
+export interface ProgressReading {
+	at: number;
+	done: number;
+}
+
+/** The share of a job's devices processed: from HERE's counts when it gives a total, else its percentage. */
+export function doneShare(status: JobStatusAnswer): number {
+	const total = Number(status.total) || 0;
+	if (total > 0) {
+		const done = (Number(status.succeeded) || 0) + (Number(status.failed) || 0) + (Number(status.partiallySucceeded) || 0);
+		return Math.min(1, done / total);
+	}
+	return Math.min(1, Math.max(0, (Number(status.progress) || 0) / 100));
+}
+
+/**
+ * When a running job should be done, at the pace of its last three progress readings. Only a
+ * job seen moving in both intervals gets an estimate: a single jump (a batch) is no pace, and a
+ * pending, stalled or finished job has none.
+ */
+export function estimatedCompletion(readings: readonly ProgressReading[]): number | undefined {
+	if (readings.length < 3) return undefined;
+	const [oldest, middle, latest] = readings.slice(-3);
+	if (!(middle.done > oldest.done) || !(latest.done > middle.done) || latest.done >= 1) return undefined;
+	if (!(latest.at > oldest.at)) return undefined;
+	const perMs = (latest.done - oldest.done) / (latest.at - oldest.at);
+	return latest.at + (1 - latest.done) / perMs;
+}
+
+/**
+ * The pause before the next round: the doubling pause, cut short when a job's progress says it
+ * will be done sooner. The doubling alone checks a job that finishes after 20 s only at 31 s;
+ * with the estimate the check comes a little after the expected end (by 5% of the time waited,
+ * late rather than early), and never sooner than the poll interval after the last one.
+ */
+export function pauseBeforeNextCheck(delayMs: number, settings: WaitSettings, now: number, startedAt: number, completionAt: number | undefined): number {
+	if (completionAt === undefined) return delayMs;
+	const margin = Math.max(0, completionAt - startedAt) * 0.05;
+	return Math.min(delayMs, Math.max(settings.pollIntervalMs, Math.ceil(completionAt + margin - now)));
+}
+
 export function formatDuration(ms: number): string {
 	const totalSeconds = Math.round(ms / 1000);
 	if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
@@ -109,6 +151,9 @@ interface Followed {
 	last?: JobStatusAnswer;
 	statusCalls: number;
 	finished?: FinishedJob;
+	/** The last three progress readings, and the completion they suggest. */
+	readings: ProgressReading[];
+	completionAt?: number;
 }
 
 function unsuccessful(status: JobStatusAnswer): boolean {
@@ -149,13 +194,14 @@ function timeoutError(context: HereContext, followed: Followed[], scope: Scope, 
 /**
  * Waits until every job has reached a terminal status, or until the shared deadline. Each
  * round checks the unfinished jobs (at most a few requests at once), then pauses with
- * exponential backoff. The answer keeps the input order.
+ * exponential backoff, cut short when a running job's progress says it will be done sooner
+ * (`pauseBeforeNextCheck`). The answer keeps the input order.
  */
 export async function waitForJobs(context: HereContext, jobIds: string[], scope: Scope, settings: WaitSettings): Promise<FinishedJob[]> {
 	const safe = normalizeWaitSettings(settings);
 	const startedAt = Date.now();
 	const deadline = startedAt + safe.timeoutMs;
-	const followed: Followed[] = jobIds.map((jobId) => ({ jobId, statusCalls: 0 }));
+	const followed: Followed[] = jobIds.map((jobId) => ({ jobId, statusCalls: 0, readings: [] }));
 	// A belt to the deadline's braces: even a clock that stood still could not loop for ever.
 	const maxRounds = Math.ceil(safe.timeoutMs / safe.pollIntervalMs) + 2;
 	let delay: number | undefined;
@@ -174,7 +220,10 @@ export async function waitForJobs(context: HereContext, jobIds: string[], scope:
 			job.last = answer;
 			if (isTerminal(answer.status)) {
 				job.finished = { ...answer, jobId: job.jobId, statusCalls: job.statusCalls, waitedMs: now - startedAt };
+				return;
 			}
+			job.readings = [...job.readings.slice(-2), { at: now, done: doneShare(answer) }];
+			job.completionAt = estimatedCompletion(job.readings);
 		});
 		if (safe.failOnUnsuccessful) {
 			const bad = followed.find((job) => job.finished !== undefined && unsuccessful(job.finished));
@@ -186,7 +235,9 @@ export async function waitForJobs(context: HereContext, jobIds: string[], scope:
 		const remaining = deadline - Date.now();
 		if (remaining <= 0) break;
 		delay = nextPollDelayMs(delay, safe, remaining);
-		await sleep(delay);
+		const estimates = followed.flatMap((job) => (job.finished === undefined && job.completionAt !== undefined ? [job.completionAt] : []));
+		const soonest = estimates.length > 0 ? Math.min(...estimates) : undefined;
+		await sleep(pauseBeforeNextCheck(delay, safe, Date.now(), startedAt, soonest));
 	}
 	throw timeoutError(context, followed, scope, Date.now() - startedAt, safe);
 }

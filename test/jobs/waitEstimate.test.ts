@@ -1,0 +1,72 @@
+import type { HereEmulator } from '../../emulator';
+import { startEmulator } from '../../emulator';
+import type { WaitSettings } from '../../nodes/HereBulkJobs/jobs/waitForJob';
+import { doneShare, estimatedCompletion, pauseBeforeNextCheck, waitForJob } from '../../nodes/HereBulkJobs/jobs/waitForJob';
+import type { JobStatusAnswer } from '../../nodes/HereBulkJobs/jobs/wire';
+import type { Engine } from '../harness/engine';
+import { createEngine, executeContext } from '../harness/engine';
+import { bulkJobsNode, createJobDirectly, loginUser, newDevices } from '../harness/fixtures';
+import { gaps, statusCalls } from './helpers';
+
+const settings: WaitSettings = { pollIntervalMs: 1000, maxPollIntervalMs: 30_000, timeoutMs: 600_000, failOnUnsuccessful: true };
+
+describe('the completion estimate', () => {
+	const status = (figures: Partial<JobStatusAnswer>) => ({ status: 'ongoing', progress: 0, total: 0, succeeded: 0, failed: 0, partiallySucceeded: 0, pending: 0, ...figures }) as JobStatusAnswer;
+
+	test('reads the share done from the device counts, or the percentage while there is no total', () => {
+		expect(doneShare(status({ total: 1000, succeeded: 240, failed: 5, partiallySucceeded: 5, progress: 24 }))).toBe(0.25);
+		expect(doneShare(status({ status: 'pending', total: 0, progress: 0 }))).toBe(0);
+		expect(doneShare(status({ total: 0, progress: 40 }))).toBe(0.4);
+	});
+
+	test('extrapolates the pace of the last three readings, only for a job seen moving in both intervals', () => {
+		expect(estimatedCompletion([{ at: 1000, done: 0.05 }, { at: 3000, done: 0.15 }, { at: 7000, done: 0.35 }])).toBe(20_000);
+		expect(estimatedCompletion([{ at: 0, done: 0 }, { at: 1000, done: 0.05 }, { at: 3000, done: 0.15 }, { at: 7000, done: 0.35 }])).toBe(20_000);
+		// Too few readings, a single jump (a batch), a stall, the end.
+		expect(estimatedCompletion([{ at: 1000, done: 0.05 }, { at: 3000, done: 0.15 }])).toBeUndefined();
+		expect(estimatedCompletion([{ at: 1000, done: 0 }, { at: 3000, done: 0 }, { at: 7000, done: 0.5 }])).toBeUndefined();
+		expect(estimatedCompletion([{ at: 1000, done: 0.2 }, { at: 3000, done: 0.5 }, { at: 7000, done: 0.5 }])).toBeUndefined();
+		expect(estimatedCompletion([{ at: 1000, done: 0.2 }, { at: 3000, done: 0.5 }, { at: 7000, done: 1 }])).toBeUndefined();
+	});
+
+	test('only ever shortens the doubling pause, aims a little after the estimate, and keeps the poll interval apart', () => {
+		// Checks at 0, 1, 3, 7, 15 s of a job that will be done at 20 s: the doubling would next check at 31 s.
+		expect(pauseBeforeNextCheck(16_000, settings, 15_000, 0, 20_000)).toBe(6000);
+		expect(pauseBeforeNextCheck(4000, settings, 3000, 0, 20_000)).toBe(4000);
+		expect(pauseBeforeNextCheck(16_000, settings, 15_000, 0, undefined)).toBe(16_000);
+		// Past the estimate and still running: the next check is one poll interval later, not at once.
+		expect(pauseBeforeNextCheck(30_000, settings, 21_000, 0, 20_100)).toBe(1000);
+	});
+});
+
+describe('waiting for a running job (timer processing)', () => {
+	let emulator: HereEmulator;
+	let engine: Engine;
+
+	beforeAll(async () => {
+		// 400 devices at 400 a second: a job that takes about one second.
+		emulator = await startEmulator({ processing: { mode: 'timer', devicesPerSecond: 400 }, seed: 77 });
+		engine = await createEngine();
+	});
+
+	afterAll(async () => {
+		await emulator.close();
+	});
+
+	test('notices the end soon after it, where the doubling alone would check half a second later', async () => {
+		const user = loginUser(emulator, engine);
+		const context = executeContext(engine, bulkJobsNode(user.credential, {}));
+		const jobId = await createJobDirectly(emulator, user.email, newDevices(400));
+		// Doubling alone: checks at 0, 50, 150, 350, 750, 1550 ms: a job done at ~1000 ms is seen at 1550.
+		const finished = await waitForJob(context, jobId, {}, { pollIntervalMs: 50, maxPollIntervalMs: 5000, timeoutMs: 20_000, failOnUnsuccessful: true });
+
+		const job = emulator.jobs().find((candidate) => candidate.jobId === jobId)!;
+		const calls = statusCalls(emulator, jobId);
+		const noticed = calls.find((call) => call.at >= job.updatedAt)!;
+		expect(finished.status).toBe('completed');
+		expect(noticed.at - job.updatedAt).toBeLessThan(300);
+		// Still a backoff: no pause shorter than the poll interval, and few checks.
+		for (const pause of gaps(calls)) expect(pause).toBeGreaterThanOrEqual(48);
+		expect(calls.length).toBeLessThanOrEqual(9);
+	});
+});
