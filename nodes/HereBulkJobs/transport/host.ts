@@ -24,9 +24,14 @@ function parseUrl(text: string): URL | undefined {
 	}
 }
 
+/**
+ * Only names that cannot leave this machine: `localhost`, 127.x.x.x and ::1. Not `*.localhost`:
+ * RFC 6761 reserves it, but Node asks the system resolver, which may send it to a DNS server
+ * (here it did), and a token in plain http would then go wherever that server says.
+ */
 function isLoopback(hostname: string): boolean {
 	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-	if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return true;
+	if (host === 'localhost' || host === '::1') return true;
 	return /^127(\.\d{1,3}){3}$/.test(host);
 }
 
