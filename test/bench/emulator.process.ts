@@ -1,0 +1,120 @@
+/**
+ * The emulator in a process of its own (forked by run.ts), so that its CPU time and memory
+ * never count for the side being measured. Controlled over IPC; seeding runs here too, over
+ * the emulator's own HTTP API (as any HERE client would make the jobs).
+ */
+import type { EmulatorOptions, HereEmulator, RequestLogEntry } from '../../emulator';
+import { startEmulator } from '../../emulator';
+import { serve } from './lib/ipc';
+
+let emulator: HereEmulator | undefined;
+
+function here(): HereEmulator {
+	if (!emulator) throw new Error('emulator not started (call init)');
+	return emulator;
+}
+
+async function api(token: string, method: string, path: string, body?: unknown): Promise<unknown> {
+	const response = await fetch(`${here().url}${path}`, {
+		method,
+		headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const text = await response.text();
+	if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text.slice(0, 300)}`);
+	return text === '' ? undefined : JSON.parse(text);
+}
+
+async function inParallel<T>(count: number, width: number, fn: (index: number) => Promise<T>): Promise<T[]> {
+	const out: T[] = new Array(count);
+	let next = 0;
+	await Promise.all(
+		Array.from({ length: Math.min(width, count) }, async () => {
+			while (next < count) {
+				const index = next++;
+				out[index] = await fn(index);
+			}
+		}),
+	);
+	return out;
+}
+
+/** What kind of call a log entry was, for the "requests made" column. */
+export type RequestKind = 'login' | 'upload' | 'status' | 'results' | 'list' | 'patch' | 'other';
+
+function kindOf(entry: RequestLogEntry): RequestKind {
+	if (entry.path.startsWith('/users/')) return 'login';
+	if (!entry.path.startsWith('/bulkjobs/v4/deviceUploads')) return 'other';
+	if (entry.method === 'POST') return 'upload';
+	if (entry.method === 'PATCH') return 'patch';
+	if (entry.path.endsWith('/status')) return 'status';
+	if (entry.path.endsWith('/results')) return 'results';
+	return entry.path === '/bulkjobs/v4/deviceUploads' ? 'list' : 'other';
+}
+
+export interface RequestCounts {
+	total: number;
+	byKind: Partial<Record<RequestKind, number>>;
+	/** Arrival of the first and the last request of each kind (epoch ms): the phases of a run. */
+	spans: Partial<Record<RequestKind, [number, number]>>;
+}
+
+serve({
+	async init(options: EmulatorOptions) {
+		emulator = await startEmulator({ host: '127.0.0.1', port: 0, ...options });
+		return emulator.url;
+	},
+	reset() {
+		here().reset();
+		return true;
+	},
+	addUser({ email, password, projectId }: { email: string; password: string; projectId: string }) {
+		here().addUser({ email, password, projects: [{ projectId, projectName: `Project ${projectId}` }] });
+		return true;
+	},
+	token({ email }: { email: string }) {
+		return here().issueToken(email, { ttlSeconds: 24 * 3600 });
+	},
+	/** `count` jobs of `devicesPerJob` devices each (names unique by `prefix`); returns their ids. */
+	async seedJobs({ email, count, devicesPerJob, prefix, concurrency }: { email: string; count: number; devicesPerJob: number; prefix: string; concurrency?: number }) {
+		const token = here().issueToken(email, { ttlSeconds: 24 * 3600 });
+		return await inParallel(count, concurrency ?? 8, async (job) => {
+			const devices = Array.from({ length: devicesPerJob }, (_, index) => ({ name: `${prefix}-${job + 1}-${index + 1}` }));
+			const answer = (await api(token, 'POST', '/bulkjobs/v4/deviceUploads', devices)) as { jobId: string };
+			return answer.jobId;
+		});
+	},
+	async acknowledge({ email, jobIds }: { email: string; jobIds: string[] }) {
+		const token = here().issueToken(email, { ttlSeconds: 24 * 3600 });
+		await inParallel(jobIds.length, 8, async (index) => await api(token, 'PATCH', `/bulkjobs/v4/deviceUploads/${jobIds[index]}`, { action: 'acknowledge' }));
+		return jobIds.length;
+	},
+	clearRequests() {
+		here().clearRequests();
+		return true;
+	},
+	requests(): RequestCounts {
+		const byKind: Partial<Record<RequestKind, number>> = {};
+		const spans: Partial<Record<RequestKind, [number, number]>> = {};
+		for (const entry of here().requests) {
+			const kind = kindOf(entry);
+			byKind[kind] = (byKind[kind] ?? 0) + 1;
+			const span = spans[kind];
+			if (span) span[1] = entry.at;
+			else spans[kind] = [entry.at, entry.at];
+		}
+		return { total: here().requests.length, byKind, spans };
+	},
+	/** Arrival times (emulator clock) and answers of a job's status calls. */
+	statusCalls({ jobId }: { jobId: string }) {
+		return here()
+			.requests.filter((entry) => entry.path === `/bulkjobs/v4/deviceUploads/${jobId}/status`)
+			.map((entry) => ({ at: entry.at, status: entry.status }));
+	},
+	job({ jobId }: { jobId: string }) {
+		return here().jobs().find((job) => job.jobId === jobId);
+	},
+	now() {
+		return here().clock.now();
+	},
+});

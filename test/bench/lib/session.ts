@@ -1,0 +1,41 @@
+import * as path from 'node:path';
+
+/** What one `npm run bench` invocation is doing: its options, and the table and figures it collects. */
+
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const OUT = path.join(ROOT, 'bench-results');
+
+export interface Options {
+	runs: number;
+	warmup: number;
+	only: Set<number>;
+	profile: boolean;
+}
+
+/** One row of the printed table. */
+export interface Row {
+	scenario: string;
+	node: number;
+	reference?: number;
+	ratio?: number;
+	peakNode?: number;
+	peakReference?: number;
+	requestsNode?: number;
+	requestsReference?: number;
+	/** The reference client on n8n's HTTP helper (median), and node / that. */
+	floor?: number;
+	nodeOverFloor?: number;
+	target: string;
+	met?: boolean;
+	note?: string;
+}
+
+export const session = {
+	options: { runs: 5, warmup: 1, only: new Set([1, 2, 3, 4, 5, 6]), profile: false } as Options,
+	rows: [] as Row[],
+	details: {} as Record<string, unknown>,
+};
+
+export function log(text: string): void {
+	process.stdout.write(`${text}\n`);
+}
