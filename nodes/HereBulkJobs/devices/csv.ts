@@ -14,6 +14,7 @@ import type { Options as CsvParseOptions } from 'csv-parse';
 import {
 	ALLOWED_KEYS_TEXT,
 	classifyKey,
+	clearFields,
 	emptyFields,
 	isUuid,
 	setField,
@@ -22,7 +23,7 @@ import {
 	showValue,
 	splitList,
 } from './fields';
-import type { FieldName, ListField } from './fields';
+import type { DeviceFields, FieldName, ListField } from './fields';
 import { optionError } from './report';
 import type { RowIssue, SourceRow, SourceRows } from './types';
 import type { INode } from 'n8n-workflow';
@@ -62,7 +63,11 @@ export async function parseCsvDevices(input: CsvInput, options: CsvOptions = {})
 
 /** Hooks for callers that handle rows as they are read (prepareDevices validates them at once). */
 export interface CsvRowHandling {
-	/** Called for every row in order, instead of collecting the rows (`rows` comes back empty). */
+	/**
+	 * Called for every row in order, instead of collecting the rows (`rows` comes back empty).
+	 * The row object and its `fields` are reused for the next row (fewer short-lived objects,
+	 * fewer garbage collections): use them during the call, keep only the values.
+	 */
 	onRow?: (row: SourceRow) => void;
 	/** Issues are appended here, so that a consumer's own issues interleave in row order. */
 	issues?: RowIssue[];
@@ -143,7 +148,11 @@ class RowBuilder {
 	) {
 		const rows = this.rows;
 		this.emit = onRow ?? ((row) => rows.push(row));
+		this.shared = onRow === undefined ? undefined : { row: 0, fields: emptyFields(), flagged: false };
 	}
+
+	/** The one row object handed to `onRow` again and again (undefined when rows are collected). */
+	private readonly shared: { row: number; fields: DeviceFields; flagged: boolean } | undefined;
 
 	/**
 	 * The line where the next record starts. csv-parse counts lines as it reads (`info.lines`
@@ -177,7 +186,8 @@ class RowBuilder {
 			}
 			return;
 		}
-		const fields = emptyFields();
+		const shared = this.shared;
+		const fields = shared === undefined ? emptyFields() : clearFields(shared.fields);
 		const issuesBefore = this.issues.length;
 		let set = 0;
 		let tags: string[] | undefined;
@@ -225,7 +235,14 @@ class RowBuilder {
 		if (geofences !== undefined) fields.geofences = geofences;
 		if (set === 0) return; // a row of empty cells (a sheet's trailing ",,,,") is a blank line
 		if (!this.count(row)) return;
-		this.emit(this.issues.length === issuesBefore ? { row, fields } : { row, fields, flagged: true });
+		const flagged = this.issues.length !== issuesBefore;
+		if (shared === undefined) {
+			this.emit(flagged ? { row, fields, flagged } : { row, fields });
+		} else {
+			shared.row = row;
+			shared.flagged = flagged;
+			this.emit(shared);
+		}
 	}
 
 	/** Count a (non-blank) row; false, and parsing stops, once there are more than allowed. */
@@ -383,7 +400,7 @@ class RowBuilder {
  * without csv-parse's per-record info objects (which cost a third of the parse time).
  */
 class CsvReader {
-	private readonly parser: RecordParser;
+	private readonly parser: Parser;
 	private readonly finished: Promise<void>;
 	private head: Uint8Array[] = [];
 	private headBytes = 0;
@@ -461,7 +478,7 @@ class CsvReader {
 		this.sniffed = true;
 		const head = this.head.length === 1 ? this.head[0] : Buffer.concat(this.head);
 		this.head = [];
-		const verdict = sniff(head);
+		const verdict = sniff(head.subarray(0, SNIFF_BYTES));
 		if (verdict !== undefined) {
 			this.builder.fail(0, verdict);
 			return;
@@ -489,6 +506,7 @@ class CsvReader {
 	}
 }
 
+/** A csv-parse stream whose `push` hands each record to the builder, with the line counts. */
 class RecordParser extends Parser {
 	constructor(
 		options: CsvParseOptions,
@@ -547,16 +565,13 @@ function isList(field: FieldName): field is ListField {
 	return field === 'tags' || field === 'rules' || field === 'geofences';
 }
 
-/** Add one entry or several to a row's list (created on first use). */
+/**
+ * Add one entry or several to a row's list. `concat` makes arrays of exactly the needed size
+ * (`push` would leave room for 16 more entries in every device's list).
+ */
 function append(list: string[] | undefined, add: string[] | string): string[] {
-	if (typeof add === 'string') {
-		if (list === undefined) return [add];
-		list.push(add);
-		return list;
-	}
-	if (list === undefined) return add;
-	for (const entry of add) list.push(entry);
-	return list;
+	if (list === undefined) return typeof add === 'string' ? [add] : add;
+	return list.concat(add);
 }
 
 function countCrLf(cells: string[]): number {

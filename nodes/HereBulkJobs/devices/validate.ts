@@ -14,6 +14,7 @@ import {
 	MAX_LIST_ITEMS,
 	MAX_TEXT_LENGTH,
 	describeType,
+	exactCopy,
 	exceedsLength,
 	isUuid,
 	readBoolean,
@@ -50,6 +51,23 @@ interface Context {
 	label: RowLabel;
 	issues: RowIssue[];
 	row: number;
+	types: Interner;
+}
+
+/**
+ * One string per distinct value of a field that repeats (a fleet has a handful of device types):
+ * 100,000 devices then share a few strings instead of keeping 100,000 copies.
+ */
+class Interner {
+	private readonly seen = new Map<string, string>();
+
+	intern(text: string | undefined): string | undefined {
+		if (text === undefined) return undefined;
+		const known = this.seen.get(text);
+		if (known !== undefined) return known;
+		if (this.seen.size < 256) this.seen.set(text, text);
+		return text;
+	}
 }
 
 /**
@@ -118,7 +136,7 @@ export class DeviceValidator<K extends JobKind = JobKind> {
 
 	constructor(kind: K, options: DeviceValidatorOptions<K> = {}) {
 		this.issues = options.issues ?? [];
-		this.ctx = { kind, label: options.label ?? 'row', issues: this.issues, row: 0 };
+		this.ctx = { kind, label: options.label ?? 'row', issues: this.issues, row: 0, types: new Interner() };
 		this.onDevice = options.onDevice;
 	}
 
@@ -203,7 +221,7 @@ function validateAddRow(
 		add(ctx, 'sendMs', 'must be at least sampleMs', `${sendMs} < ${sampleMs}`);
 	}
 	const areaBased = readFlag(f.areaBased, 'areaBased', ctx);
-	const type = readText(f.type, 'type', ctx, false);
+	const type = ctx.types.intern(readText(f.type, 'type', ctx, false));
 	const tags = readList(f.tags, 'tags', ctx, false);
 	const rules = readList(f.rules, 'rules', ctx, true);
 	const geofences = readList(f.geofences, 'geofences', ctx, true);
@@ -585,7 +603,7 @@ function normalizeEntries(value: unknown[], column: string, ctx: Context): strin
 		if (out === undefined) out = (value as string[]).slice(0, i);
 		if (text !== undefined && text !== '') out.push(text);
 	}
-	return out ?? (value as string[]);
+	return out === undefined ? (value as string[]) : exactCopy(out);
 }
 
 function withoutDuplicates(list: string[]): string[] {
