@@ -231,7 +231,7 @@ export class N8nServer {
 		if (!this.running) return;
 		const exited = new Promise<void>((resolvePromise) => this.child.once('exit', () => resolvePromise()));
 		this.child.kill('SIGTERM');
-		const killed = await Promise.race([exited.then(() => false), delay(20_000).then(() => true)]);
+		const killed = await Promise.race([exited.then(() => false), delay(20_000, true, { ref: false })]);
 		if (killed) {
 			say(`n8n (pid ${this.child.pid}) did not stop within 20 s: killing it`);
 			this.child.kill('SIGKILL');

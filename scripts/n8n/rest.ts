@@ -35,6 +35,14 @@ export interface PublicExecution {
 	};
 }
 
+export interface NodeTypeInfo {
+	readonly name: string;
+	readonly displayName: string;
+	readonly iconUrl?: string | { readonly light: string; readonly dark: string };
+	readonly codex?: { readonly categories?: string[] };
+	readonly polling?: boolean;
+}
+
 export class N8nApi {
 	private cookie = '';
 	private apiKey = '';
@@ -73,7 +81,7 @@ export class N8nApi {
 	}
 
 	/** An API key for the public API, with every scope the owner may grant. */
-	async createApiKey(label = 'n8n-e2e'): Promise<string> {
+	async createApiKey(label = `n8n-e2e-${Date.now()}`): Promise<string> {
 		let scopes: string[] | undefined;
 		try {
 			scopes = unwrap(await this.call<unknown>('GET', '/rest/api-keys/scopes')) as string[];
@@ -91,6 +99,17 @@ export class N8nApi {
 	private async publicCall<T>(method: string, path: string, body?: unknown): Promise<T> {
 		if (!this.apiKey) await this.createApiKey();
 		return await this.call<T>(method, `/api/v1${path}`, body, { 'X-N8N-API-KEY': this.apiKey });
+	}
+
+	/** The node types the editor gets (as the logged-in owner): name, iconUrl, codex, ... */
+	async nodeTypes(): Promise<NodeTypeInfo[]> {
+		return await this.call<NodeTypeInfo[]>('GET', '/types/nodes.json');
+	}
+
+	/** Replaces a workflow's nodes and connections (public API). */
+	async updateWorkflow(workflow: { id: string; name: string; nodes: readonly unknown[]; connections: Record<string, unknown>; settings?: Record<string, unknown> }): Promise<void> {
+		const { id, name, nodes, connections, settings } = workflow;
+		await this.publicCall('PUT', `/workflows/${id}`, { name, nodes, connections, settings: settings ?? {} });
 	}
 
 	/** Activates (n8n 2.x: publishes) a workflow; its triggers start at once. */
