@@ -8,7 +8,7 @@ export type OperationModule =
 	| {
 			description: INodeProperties[];
 			mode: 'perItem';
-			/** Output items for input item `itemIndex`; the router adds `pairedItem`. */
+			/** New output items for input item `itemIndex` (never input items); the router sets their `pairedItem`. */
 			execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
 	  }
 	| {

@@ -54,7 +54,9 @@ export function errorMessageOf(row: ResultRow): string {
  */
 function writeDeviceFields(target: IDataObject, row: ResultRow, options: ResultOutputOptions): IDataObject {
 	const fields = (row ?? {}) as Record<string, unknown>;
-	for (const key of Object.keys(fields)) {
+	// for...in rather than Object.keys: no array per row. Own keys only, as Object.keys gives.
+	for (const key in fields) {
+		if (!Object.prototype.hasOwnProperty.call(fields, key)) continue;
 		const value = fields[key];
 		if (key === 'errors' || value === undefined) continue;
 		if (key === 'deviceSecret' && options.omitDeviceSecret) continue;
@@ -94,10 +96,11 @@ function jobFieldsOf(job: JobFacts): IDataObject {
  */
 export function deviceResultItems(rows: ResultRow[], job: JobFacts, options: ResultOutputOptions): IDataObject[] {
 	const jobFields = jobFieldsOf(job);
+	const jobKeys = Object.keys(jobFields);
 	return rows.map((row) => {
 		// Key order: jobId, outcome, the job's fields, the row's (a row's own key keeps its place and wins).
 		const item: IDataObject = { jobId: job.jobId, outcome: rowOutcome(row) };
-		for (const key of Object.keys(jobFields)) item[key] = jobFields[key];
+		for (const key of jobKeys) item[key] = jobFields[key];
 		return writeDeviceFields(item, row, options);
 	});
 }
