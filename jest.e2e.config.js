@@ -8,10 +8,13 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test/e2e'],
 	testMatch: ['**/*.e2e.ts'],
+	// Queue mode (Redis, a main and a worker) has its own run: npm run test:e2e:queue.
+	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/queue/'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
 	},
 	maxWorkers: 1,
+	globalSetup: '<rootDir>/test/e2e/support/globalSetup.ts',
 	// A cold provisioning (Node 24 + n8n, sqlite3 compiled) takes minutes; runs take seconds each.
 	testTimeout: 20 * 60_000,
 	verbose: true,

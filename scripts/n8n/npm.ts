@@ -4,6 +4,9 @@ import { delimiter, join } from 'node:path';
 
 import { elapsed, heartbeat, say } from './log';
 
+/** Where the registry and the cache are: these npm_config_* variables may pass through. */
+const KEEP_NPM_ENV = new Set(['npm_config_registry', 'npm_config_cache', 'npm_config_userconfig', 'npm_config_proxy', 'npm_config_https_proxy', 'npm_config_noproxy', 'npm_config_cafile']);
+
 export interface NpmStep {
 	/** Shown in progress lines, e.g. "installing n8n 2.41.1". */
 	readonly what: string;
@@ -35,8 +38,9 @@ export async function runNpm(step: NpmStep): Promise<void> {
 	say(`${step.what} ...`);
 	const env = { ...process.env, ...(step.env ?? {}) };
 	if (step.nodeBinDir) env.PATH = `${step.nodeBinDir}${delimiter}${env.PATH ?? ''}`;
-	// npm run sets these for the outer package; they must not leak into the inner install.
-	for (const key of Object.keys(env)) if (key.startsWith('npm_package_') || key === 'npm_lifecycle_event') delete env[key];
+	// `npm run` exports this repository's npm config (its .npmrc turns install scripts off) and
+	// package as npm_* variables; the inner npm must read its own folder's config instead.
+	for (const key of Object.keys(env)) if ((key.startsWith('npm_') && !KEEP_NPM_ENV.has(key)) || key === 'INIT_CWD') delete env[key];
 	try {
 		const code = await new Promise<number>((resolvePromise, reject) => {
 			const child = spawn('npm', [...step.args, '--loglevel=http', '--no-audit', '--no-fund', '--no-update-notifier'], {

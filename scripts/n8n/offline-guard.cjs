@@ -5,7 +5,9 @@
  * the machine has no route out anyway.
  */
 'use strict';
+const dns = require('node:dns');
 const net = require('node:net');
+const tls = require('node:tls');
 const fs = require('node:fs');
 
 const logFile = process.env.N8N_E2E_NETWORK_LOG;
@@ -19,18 +21,33 @@ function targetOf(args) {
 	return { host: typeof args[1] === 'string' ? args[1] : 'localhost', port: first };
 }
 
+function record(host, port) {
+	if (host === undefined || LOOPBACK.test(String(host))) return;
+	try {
+		const stack = new Error().stack.split('\n').slice(3, 9).map((line) => line.trim());
+		fs.appendFileSync(logFile, `${JSON.stringify({ pid: process.pid, host, port, stack })}\n`);
+	} catch {
+		// Recording must never break a connection.
+	}
+}
+
 if (logFile) {
-	const original = net.Socket.prototype.connect;
-	net.Socket.prototype.connect = function connect(...args) {
-		try {
-			const target = targetOf(args);
-			if (target.path === undefined && !LOOPBACK.test(String(target.host))) {
-				const stack = new Error().stack.split('\n').slice(2, 8).map((line) => line.trim());
-				fs.appendFileSync(logFile, `${JSON.stringify({ pid: process.pid, host: target.host, port: target.port, stack })}\n`);
-			}
-		} catch {
-			// Recording must never break a connection.
-		}
-		return original.apply(this, args);
+	// Host names: every connection to a name is looked up first (http, https, fetch, axios, ...).
+	const lookup = dns.lookup;
+	dns.lookup = function guardedLookup(hostname, ...rest) {
+		record(hostname, undefined);
+		return lookup.call(this, hostname, ...rest);
 	};
+	// Addresses: connections that skip the lookup.
+	for (const [owner, key] of [
+		[net.Socket.prototype, 'connect'],
+		[tls, 'connect'],
+	]) {
+		const original = owner[key];
+		owner[key] = function guardedConnect(...args) {
+			const target = targetOf(args);
+			if (target.path === undefined && net.isIP(String(target.host)) !== 0) record(target.host, target.port);
+			return original.apply(this, args);
+		};
+	}
 }

@@ -130,7 +130,7 @@ export async function provisionN8n(line: N8nLine): Promise<N8nRuntime> {
 			writeFileSync(join(installDir, 'package.json'), JSON.stringify(host, null, '\t'));
 			const logFile = join(installDir, 'install.log');
 			await runNpm({
-				what: `installing n8n ${line.n8nVersion} (about 2,400 packages)`,
+				what: `installing n8n ${line.n8nVersion} (about 2,000 packages)`,
 				cwd: installDir,
 				args: ['install', '--ignore-scripts', `n8n@${line.n8nVersion}`],
 				logFile,
@@ -140,7 +140,7 @@ export async function provisionN8n(line: N8nLine): Promise<N8nRuntime> {
 			// Only sqlite3 needs compiling (the other native modules ship prebuilt binaries or are
 			// optional); against our Node's own headers, since node-gyp cannot download them here.
 			const nodedir = node.headersDir ? [`--nodedir=${node.headersDir}`] : [];
-			await runNpm({ what: 'compiling sqlite3 for this Node.js (about 1-2 minutes)', cwd: installDir, args: ['rebuild', 'sqlite3', ...nodedir], logFile, nodeBinDir, env: { JOBS: 'max' } });
+			await runNpm({ what: 'compiling sqlite3 for this Node.js (about 1-2 minutes)', cwd: installDir, args: ['rebuild', 'sqlite3', '--ignore-scripts=false', ...nodedir], logFile, nodeBinDir, env: { JOBS: 'max' } });
 			const problem = checkNativeModules(line, installDir, node);
 			if (problem) throw new Error(`n8n ${line.n8nVersion}: a native module does not load in Node.js ${node.version}:\n${problem}`);
 			const done: Marker = { what: `n8n@${line.n8nVersion}`, nodeVersion: node.version, provisionedAt: new Date().toISOString() };

@@ -25,6 +25,9 @@ export const N8N_2: N8nLine = {
 	id: 'v2',
 	n8nVersion: process.env.N8N_E2E_N8N2_VERSION ?? '2.41.1',
 	node: { source: 'registry', version: process.env.N8N_E2E_NODE24_VERSION ?? '24.22.3' },
+	// The MCP server registry refreshes its list from api.n8n.io every few minutes; nothing else
+	// of n8n 2.x reaches out once telemetry, version checks and templates are off.
+	env: { N8N_DISABLED_MODULES: 'mcp-registry' },
 };
 
 export const N8N_1: N8nLine = {

@@ -181,4 +181,8 @@ describe('n8n 2.x server: the package in the editor and the polling trigger', ()
 		expect([clean, mixed, allFail].map((jobId) => statuses.get(jobId))).toEqual(['acknowledged', 'acknowledged', 'acknowledged']);
 		expect(statuses.get(late)).toBe('completed');
 	});
+
+	test('n8n reached for nothing but the emulator, also as a server', () => {
+		expect(world.n8n.networkAttempts().map((attempt) => `${attempt.host}:${attempt.port ?? ''}`)).toEqual([]);
+	});
 });

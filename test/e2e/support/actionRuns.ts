@@ -121,94 +121,98 @@ export function describeActionRuns(title: string, getWorld: () => World): void {
 		world = getWorld();
 	});
 	describe(title, () => {
-	test('the onboarding example uploads 2,500 devices from a CSV file, waits, and outputs every result', async () => {
-		const run = await world.n8n.execute(IDS.onboarding);
-		expectSuccess(run);
-		const jobs = run.json('Add devices and wait');
-		expect(jobs).toHaveLength(3); // 1000 + 1000 + 500: split by the node
-		expect(jobs.map((job) => job.status)).toEqual(['completed', 'completed', 'completed']);
-		expect(jobs.reduce((sum, job) => sum + numberOf(job.succeededCount), 0)).toBe(2500);
-		expect(jobs.flatMap((job) => job.failedDevices as unknown[])).toEqual([]);
-		const results = jobs.flatMap((job) => job.results as Array<{ outcome: string; externalId: string; trackingId: string }>);
-		expect(results).toHaveLength(2500);
-		expect(new Set(results.map((r) => r.externalId))).toEqual(new Set(ONBOARDING.map((d) => d.externalId)));
-		expect(results.every((r) => r.outcome === 'succeeded' && /^HERE-/.test(r.trackingId))).toBe(true);
+		test('the onboarding example uploads 2,500 devices from a CSV file, waits, and outputs every result', async () => {
+			const run = await world.n8n.execute(IDS.onboarding);
+			expectSuccess(run);
+			const jobs = run.json('Add devices and wait');
+			expect(jobs).toHaveLength(3); // 1000 + 1000 + 500: split by the node
+			expect(jobs.map((job) => job.status)).toEqual(['completed', 'completed', 'completed']);
+			expect(jobs.reduce((sum, job) => sum + numberOf(job.succeededCount), 0)).toBe(2500);
+			expect(jobs.flatMap((job) => job.failedDevices as unknown[])).toEqual([]);
+			const results = jobs.flatMap((job) => job.results as Array<{ outcome: string; externalId: string; trackingId: string }>);
+			expect(results).toHaveLength(2500);
+			expect(new Set(results.map((r) => r.externalId))).toEqual(new Set(ONBOARDING.map((d) => d.externalId)));
+			expect(results.every((r) => r.outcome === 'succeeded' && /^HERE-/.test(r.trackingId))).toBe(true);
 
-		// The results file rides on the first item, ready for the (here disabled) e-mail node.
-		const file = run.output('Add devices and wait')[0].binary?.data;
-		expect(file?.fileName).toBe('onboarding-results.csv');
-		const stored = file?.id?.startsWith('filesystem') ? join(world.n8n.n8nFolder, 'binaryData', file.id.split(':').slice(1).join(':')) : undefined;
-		if (stored && existsSync(stored)) expect(readFileSync(stored, 'utf8').trim().split(/\r?\n/)).toHaveLength(2501);
+			// The results file rides on the first item, ready for the (here disabled) e-mail node.
+			const file = run.output('Add devices and wait')[0].binary?.data;
+			expect(file?.fileName).toBe('onboarding-results.csv');
+			const stored = file?.id?.startsWith('filesystem') ? join(world.n8n.n8nFolder, 'binaryData', file.id.split(':').slice(1).join(':')) : undefined;
+			if (stored && existsSync(stored)) expect(readFileSync(stored, 'utf8').trim().split(/\r?\n/)).toHaveLength(2501);
 
-		const devices = world.emulator.devices(DEMO.projectId).filter((d) => d.externalId?.startsWith('onb-'));
-		expect(devices).toHaveLength(2500);
-		const state = await controlApi<EmulatorState>(world, 'state');
-		expect(state.jobs.filter((j) => j.fileName?.startsWith('sample-devices.csv')).map((j) => j.status)).toEqual(['completed', 'completed', 'completed']);
+			const devices = world.emulator.devices(DEMO.projectId).filter((d) => d.externalId?.startsWith('onb-'));
+			expect(devices).toHaveLength(2500);
+			const state = await controlApi<EmulatorState>(world, 'state');
+			expect(state.jobs.filter((j) => j.fileName?.startsWith('sample-devices.csv')).map((j) => j.status)).toEqual(['completed', 'completed', 'completed']);
+		});
+
+		test('a delete job removes 300 of them', async () => {
+			const run = await world.n8n.execute(IDS.deleteSome);
+			expectSuccess(run);
+			const [job] = run.json('Delete 300 devices');
+			expect(job).toMatchObject({ status: 'completed', succeededCount: 300 });
+			const left = world.emulator.devices(DEMO.projectId).filter((d) => d.externalId?.startsWith('onb-'));
+			expect(left).toHaveLength(2200);
+			expect(left.some((d) => DELETED.some((gone) => gone.externalId === d.externalId))).toBe(false);
+		});
+
+		test('list, status, results, cancel and acknowledge, with the token credential', async () => {
+			const run = await world.n8n.execute(IDS.lifecycle);
+			expectSuccess(run);
+			const [big] = run.json('Big job');
+			const [small] = run.json('Small job');
+			expect(big.jobId).toMatch(/^BULK-/);
+			expect(run.json('Cancel small job')[0]).toMatchObject({ jobId: small.jobId });
+			expect(run.json('Wait for big job')[0]).toMatchObject({ jobId: big.jobId, status: 'completed', succeededCount: 1000 });
+			expect(run.json('Acknowledge big job')[0]).toMatchObject({ jobId: big.jobId });
+			expect(run.json('Status of big job')[0]).toMatchObject({ jobId: big.jobId, status: 'acknowledged' });
+			expect(run.json('Status of small job')[0]).toMatchObject({ jobId: small.jobId, status: 'cancelled' });
+			const listed = run.json('List jobs');
+			expect(listed.find((j) => j.jobId === big.jobId)).toMatchObject({ status: 'acknowledged' });
+			expect(listed.find((j) => j.jobId === small.jobId)).toMatchObject({ status: 'cancelled' });
+			const results = run.json('Results of big job');
+			expect(results).toHaveLength(1000);
+			expect(results.every((r) => r.jobId === big.jobId && r.outcome === 'succeeded')).toBe(true);
+			// The small job's devices were never created.
+			expect(world.emulator.devices(DEMO.projectId).filter((d) => d.externalId?.startsWith('small-'))).toHaveLength(0);
+		});
+
+		test('an invalid CSV fails with every bad row and uploads nothing', async () => {
+			const before = await controlApi<EmulatorState>(world, 'state');
+			await fetch(`${world.emulator.url}/_emulator/requests`, { method: 'DELETE' });
+			const run = await world.n8n.execute(IDS.invalidCsv);
+			expect(run.exitCode).not.toBe(0);
+			expect(run.status).toBe('error');
+			const error = run.nodeError('Upload invalid CSV') ?? run.error;
+			const text = `${error?.message ?? ''}\n${error?.description ?? ''}`;
+			expect(text).toMatch(/row 3\b/);
+			expect(text).toMatch(/row 5\b/);
+			expect(text).toMatch(/name/);
+			expect(text).toMatch(/sendMs/);
+			const after = await controlApi<EmulatorState>(world, 'state');
+			expect(after.counts.jobs).toBe(before.counts.jobs);
+			const { requests } = await controlApi<{ requests: Array<{ method: string; path: string }> }>(world, 'requests');
+			expect(requests.filter((r) => r.method === 'POST' && r.path.includes('deviceUploads'))).toEqual([]);
+		});
+
+		test('the nightly sync example adds the active vans and deletes the retired ones', async () => {
+			await seedDevices(world.emulator, RETIRED_VANS);
+			const run = await world.n8n.execute(IDS.nightlySync);
+			expectSuccess(run);
+			const deleted = run.json('Delete retired devices');
+			expect(deleted.map((d) => [d.externalId, d.outcome])).toEqual([
+				['depot-n-0009', 'succeeded'],
+				['depot-n-0010', 'succeeded'],
+			]);
+			const added = run.json('Add active devices');
+			expect(added).toHaveLength(8);
+			expect(added.every((d) => d.outcome === 'succeeded')).toBe(true);
+			const vans = world.emulator.devices(DEMO.projectId).filter((d) => d.externalId?.startsWith('depot-n-'));
+			expect(vans.map((d) => d.externalId).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `depot-n-000${i + 1}`));
+		});
+
+		test('n8n reached for nothing but the emulator (no telemetry, version check, templates)', () => {
+			expect(world.n8n.networkAttempts().map((attempt) => `${attempt.host}:${attempt.port ?? ''}`)).toEqual([]);
+		});
 	});
-
-	test('a delete job removes 300 of them', async () => {
-		const run = await world.n8n.execute(IDS.deleteSome);
-		expectSuccess(run);
-		const [job] = run.json('Delete 300 devices');
-		expect(job).toMatchObject({ status: 'completed', succeededCount: 300 });
-		const left = world.emulator.devices(DEMO.projectId).filter((d) => d.externalId?.startsWith('onb-'));
-		expect(left).toHaveLength(2200);
-		expect(left.some((d) => DELETED.some((gone) => gone.externalId === d.externalId))).toBe(false);
-	});
-
-	test('list, status, results, cancel and acknowledge, with the token credential', async () => {
-		const run = await world.n8n.execute(IDS.lifecycle);
-		expectSuccess(run);
-		const [big] = run.json('Big job');
-		const [small] = run.json('Small job');
-		expect(big.jobId).toMatch(/^BULK-/);
-		expect(run.json('Cancel small job')[0]).toMatchObject({ jobId: small.jobId });
-		expect(run.json('Wait for big job')[0]).toMatchObject({ jobId: big.jobId, status: 'completed', succeededCount: 1000 });
-		expect(run.json('Acknowledge big job')[0]).toMatchObject({ jobId: big.jobId });
-		expect(run.json('Status of big job')[0]).toMatchObject({ jobId: big.jobId, status: 'acknowledged' });
-		expect(run.json('Status of small job')[0]).toMatchObject({ jobId: small.jobId, status: 'cancelled' });
-		const listed = run.json('List jobs');
-		expect(listed.find((j) => j.jobId === big.jobId)).toMatchObject({ status: 'acknowledged' });
-		expect(listed.find((j) => j.jobId === small.jobId)).toMatchObject({ status: 'cancelled' });
-		const results = run.json('Results of big job');
-		expect(results).toHaveLength(1000);
-		expect(results.every((r) => r.jobId === big.jobId && r.outcome === 'succeeded')).toBe(true);
-		// The small job's devices were never created.
-		expect(world.emulator.devices(DEMO.projectId).filter((d) => d.externalId?.startsWith('small-'))).toHaveLength(0);
-	});
-
-	test('an invalid CSV fails with every bad row and uploads nothing', async () => {
-		const before = await controlApi<EmulatorState>(world, 'state');
-		await fetch(`${world.emulator.url}/_emulator/requests`, { method: 'DELETE' });
-		const run = await world.n8n.execute(IDS.invalidCsv);
-		expect(run.exitCode).not.toBe(0);
-		expect(run.status).toBe('error');
-		const error = run.nodeError('Upload invalid CSV') ?? run.error;
-		const text = `${error?.message ?? ''}\n${error?.description ?? ''}`;
-		expect(text).toMatch(/row 3\b/);
-		expect(text).toMatch(/row 5\b/);
-		expect(text).toMatch(/name/);
-		expect(text).toMatch(/sendMs/);
-		const after = await controlApi<EmulatorState>(world, 'state');
-		expect(after.counts.jobs).toBe(before.counts.jobs);
-		const { requests } = await controlApi<{ requests: Array<{ method: string; path: string }> }>(world, 'requests');
-		expect(requests.filter((r) => r.method === 'POST' && r.path.includes('deviceUploads'))).toEqual([]);
-	});
-
-	test('the nightly sync example adds the active vans and deletes the retired ones', async () => {
-		await seedDevices(world.emulator, RETIRED_VANS);
-		const run = await world.n8n.execute(IDS.nightlySync);
-		expectSuccess(run);
-		const deleted = run.json('Delete retired devices');
-		expect(deleted.map((d) => [d.externalId, d.outcome])).toEqual([
-			['depot-n-0009', 'succeeded'],
-			['depot-n-0010', 'succeeded'],
-		]);
-		const added = run.json('Add active devices');
-		expect(added).toHaveLength(8);
-		expect(added.every((d) => d.outcome === 'succeeded')).toBe(true);
-		const vans = world.emulator.devices(DEMO.projectId).filter((d) => d.externalId?.startsWith('depot-n-'));
-		expect(vans.map((d) => d.externalId).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `depot-n-000${i + 1}`));
-	});
-});
 }
