@@ -17,9 +17,14 @@ export const AFTER_EFFECT_FAULTS: FaultKind[] = ['500', '502', 'slow', 'drop', '
 export const RUNS_PER_FLOW = Number(process.env.HERE_FAULTS_RUNS) > 0 ? Number(process.env.HERE_FAULTS_RUNS) : 50;
 export const PARALLEL_RUNS = 10;
 
-/** The seeds of a flow's runs: distinct across flows, the same on every machine. */
+/**
+ * The seeds of a flow's runs: distinct across flows, the same on every machine. HERE_FAULTS_SEED_OFFSET
+ * shifts them all, to explore other fault sequences locally; CI uses the fixed ones.
+ */
+const SEED_OFFSET = Number(process.env.HERE_FAULTS_SEED_OFFSET) || 0;
+
 export function seedsFor(flow: number, runs = RUNS_PER_FLOW): number[] {
-	return Array.from({ length: runs }, (_, run) => 10_000 * flow + run + 1);
+	return Array.from({ length: runs }, (_, run) => SEED_OFFSET + 10_000 * flow + run + 1);
 }
 
 /**
