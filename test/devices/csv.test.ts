@@ -362,10 +362,18 @@ describe('parseCsvDevices: refusals', () => {
 		['a ZIP/xlsx file', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(20, 0x41)]), /Excel workbook/],
 		['UTF-16 text', Buffer.from('\uFEFFname\na\n', 'utf16le'), /UTF-16/],
 		['gzip data', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x41]), /gzip/],
-		['Latin-1 text', Buffer.from('name\nM\xfcller\n', 'latin1'), /not UTF-8.*CSV UTF-8/],
 	])('%s', async (_, bytes, reason) => {
 		const parsed = await refuse(bytes);
 		expect(parsed.issues).toEqual([expect.objectContaining({ whole: true, reason: expect.stringMatching(reason) })]);
+	});
+
+	it('text in another encoding (Latin-1), naming the row and column', async () => {
+		const parsed = await refuse(Buffer.from('name,type\nok,Tracker\nM\xfcller,Tracker\n', 'latin1'));
+		expect(parsed.issues).toEqual([
+			{ row: 3, label: 'row', column: 'name', reason: expect.stringMatching(/is not UTF-8 text.*CSV UTF-8/) },
+		]);
+		const header = await refuse(Buffer.from('n\xe4me\nx\n', 'latin1'));
+		expect(header.issues[0]).toMatchObject({ row: 1, reason: expect.stringMatching(/not UTF-8/) });
 	});
 
 	it('more rows than the limit, early', async () => {

@@ -11,22 +11,28 @@
 import { CsvError, Parser } from 'csv-parse';
 import type { Options as CsvParseOptions } from 'csv-parse';
 
-import {
+import * as fieldHelpers from './fields';
+import type { DeviceFields, FieldName, ListField } from './fields';
+import { optionError } from './report';
+import type { RowIssue, SourceRow, SourceRows } from './types';
+import type { INode } from 'n8n-workflow';
+
+// Module-level copies of the helpers. Loaders that compile TypeScript to CommonJS on the fly
+// (tsx, which the benchmarks and the emulator use) turn every use of an imported binding into a
+// getter call, which in the per-row code costs more than the work itself.
+const {
+	ALL_FIELDS,
 	ALLOWED_KEYS_TEXT,
 	classifyKey,
 	clearFields,
 	emptyFields,
 	isUuid,
-	setField,
 	readBoolean,
+	setFieldById,
 	showName,
 	showValue,
 	splitList,
-} from './fields';
-import type { DeviceFields, FieldName, ListField } from './fields';
-import { optionError } from './report';
-import type { RowIssue, SourceRow, SourceRows } from './types';
-import type { INode } from 'n8n-workflow';
+} = fieldHelpers;
 
 export type CsvInput = string | Uint8Array | AsyncIterable<Uint8Array | string>;
 
@@ -46,6 +52,20 @@ export const DEFAULT_MAX_RECORD_LENGTH = 65_536;
 const SNIFF_BYTES = 4096;
 /** Buffers and strings are handed to the parser in slices, so that a refusal stops early. */
 const SLICE_BYTES = 1 << 20;
+
+/** Fields whose text is kept as given (see RowBuilder.textual). */
+const TEXT_FIELDS: ReadonlySet<string> = new Set([
+	'name',
+	'deviceId',
+	'externalId',
+	'externalDeviceId',
+	'connectorId',
+	'type',
+	'tags',
+	'rules',
+	'geofences',
+	'trackingId',
+]);
 
 /** How a column's cells are read. */
 type Mode = typeof FIELD | typeof LIST | typeof ENTRY;
@@ -126,12 +146,17 @@ class RowBuilder {
 	done = false;
 
 	private header: string[] | undefined;
-	/** Per column: the field a FIELD column sets, the list a LIST or ENTRY column adds to, … */
-	private fieldOf: FieldName[] = [];
+	/** Per column: the field a FIELD column sets (its ALL_FIELDS id), the list a LIST or ENTRY column adds to, … */
+	private fieldOf: number[] = [];
 	private listOf: ListField[] = [];
 	private modes: Mode[] = [];
 	/** … and the entry an ENTRY column adds (`tag:<entry>`). */
 	private entries: string[] = [];
+	/**
+	 * Columns whose text is kept as it is (names, ids, type, list cells): only these need the
+	 * check for bytes that were not UTF-8. A number or a flag with such bytes fails validation.
+	 */
+	private textual: boolean[] = [];
 	private width = 0;
 	private devices = 0;
 	private previousEnd = 0;
@@ -164,8 +189,17 @@ class RowBuilder {
 	}
 
 	/** One record from csv-parse; `endLine` is csv-parse's line count at its end. */
-	record(cells: string[], endLine: number, emptyLines: number): void {
+	/**
+	 * csv-parse's running counts (`info` of its parser): `lines` is the line a record ends on
+	 * when it is handed over, `empty_lines` the empty lines skipped so far.
+	 */
+	counts: { readonly lines: number; readonly empty_lines: number } = { lines: 0, empty_lines: 0 };
+
+	/** One record from csv-parse. */
+	record(cells: string[]): void {
 		if (this.done) return;
+		const endLine = this.counts.lines;
+		const emptyLines = this.counts.empty_lines;
 		const row = this.nextStart(emptyLines);
 		if (endLine > row + this.drift) this.drift += countCrLf(cells); // spans lines: quoted newlines
 		this.previousEnd = endLine;
@@ -193,15 +227,19 @@ class RowBuilder {
 		let tags: string[] | undefined;
 		let rules: string[] | undefined;
 		let geofences: string[] | undefined;
-		const { fieldOf, modes, listOf, entries } = this;
+		const { fieldOf, modes, listOf, entries, textual } = this;
 		for (let i = 0; i < cells.length; i++) {
 			const cell = cells[i];
 			const length = cell.length;
 			if (length === 0) continue;
 			const mode = modes[i];
+			if (textual[i] && cell.indexOf('\uFFFD') !== -1) {
+				this.notUtf8(row, i);
+				return;
+			}
 			if (mode === FIELD) {
 				if ((cell.charCodeAt(0) <= 32 || cell.charCodeAt(length - 1) <= 32) && cell.trim() === '') continue;
-				setField(fields, fieldOf[i], cell);
+				setFieldById(fields, fieldOf[i], cell);
 				set++;
 				continue;
 			}
@@ -253,6 +291,19 @@ class RowBuilder {
 			`the file has more than ${this.maxRows.toLocaleString('en-US')} device rows, the most accepted at once: split it into smaller files`,
 		);
 		return false;
+	}
+
+	/**
+	 * csv-parse decodes UTF-8 and turns invalid bytes into U+FFFD; finding one in a value (it
+	 * never belongs in a device field) means the file is in another encoding. Checking the values
+	 * kept is much cheaper than validating every byte of the file.
+	 */
+	private notUtf8(row: number, column: number | undefined): void {
+		this.fail(
+			row,
+			'is not UTF-8 text (the file may be saved in another encoding, such as Windows-1252): save or export it as "CSV UTF-8"',
+			column === undefined || this.header === undefined ? undefined : this.header[column],
+		);
 	}
 
 	/** A problem that makes the whole input unusable; parsing stops. */
@@ -316,6 +367,10 @@ class RowBuilder {
 
 	/** Plan every column once: which field it feeds and how its cells are read. */
 	private readHeader(cells: string[], row: number): void {
+		if (cells.some((cell) => cell.includes('\uFFFD'))) {
+			this.notUtf8(row, undefined);
+			return;
+		}
 		this.header = cells.map((cell) => showName(cell.trim()));
 		this.width = cells.length;
 		const problems: RowIssue[] = [];
@@ -349,13 +404,15 @@ class RowBuilder {
 				continue;
 			} else if (target.type === 'field') {
 				const field = target.field;
-				this.fieldOf[i] = field;
+				this.textual[i] = TEXT_FIELDS.has(field);
+				this.fieldOf[i] = ALL_FIELDS.indexOf(field);
 				this.listOf[i] = isList(field) ? field : 'tags';
 				this.modes[i] = isList(field) ? LIST : FIELD;
 				this.entries[i] = '';
 				key = field;
 			} else {
-				this.fieldOf[i] = target.list;
+				this.textual[i] = false;
+				this.fieldOf[i] = ALL_FIELDS.indexOf(target.list);
 				this.listOf[i] = target.list;
 				this.modes[i] = ENTRY;
 				this.entries[i] = target.entry;
@@ -405,7 +462,6 @@ class CsvReader {
 	private head: Uint8Array[] = [];
 	private headBytes = 0;
 	private sniffed = false;
-	private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
 
 	constructor(
 		private readonly builder: RowBuilder,
@@ -421,6 +477,7 @@ class CsvReader {
 			max_record_size: maxRecordLength,
 		};
 		this.parser = new RecordParser(options, builder);
+		builder.counts = this.parser.info;
 		const parser = this.parser;
 		// Errors are also read synchronously (checkError): a stream that is destroyed before its
 		// 'error' event is emitted drops the event.
@@ -456,13 +513,6 @@ class CsvReader {
 
 	async end(): Promise<void> {
 		if (!this.sniffed) this.flushHead();
-		if (!this.stopped()) {
-			try {
-				this.utf8.decode();
-			} catch {
-				this.notUtf8();
-			}
-		}
 		if (this.stopped()) {
 			this.checkError();
 			this.parser.destroy();
@@ -488,25 +538,12 @@ class CsvReader {
 
 	private feed(bytes: Uint8Array): void {
 		if (this.stopped()) return;
-		try {
-			this.utf8.decode(bytes, { stream: true });
-		} catch {
-			this.notUtf8();
-			return;
-		}
 		this.parser.write(bytes);
 		this.checkError();
 	}
-
-	private notUtf8(): void {
-		this.builder.fail(
-			0,
-			'is not UTF-8 text (it may be saved in another encoding, such as Windows-1252): save or export it as "CSV UTF-8"',
-		);
-	}
 }
 
-/** A csv-parse stream whose `push` hands each record to the builder, with the line counts. */
+/** A csv-parse stream whose `push` hands each record to the builder. */
 class RecordParser extends Parser {
 	constructor(
 		options: CsvParseOptions,
@@ -517,7 +554,7 @@ class RecordParser extends Parser {
 
 	override push(record: unknown): boolean {
 		if (record === null) return super.push(null);
-		this.builder.record(record as string[], this.info.lines, this.info.empty_lines);
+		this.builder.record(record as string[]);
 		return true;
 	}
 }
@@ -566,12 +603,20 @@ function isList(field: FieldName): field is ListField {
 }
 
 /**
- * Add one entry or several to a row's list. `concat` makes arrays of exactly the needed size
- * (`push` would leave room for 16 more entries in every device's list).
+ * Add one entry or several to a row's list, making arrays of exactly the needed size (`push`
+ * would leave room for 16 more entries in every device's list, `concat` is slow).
  */
 function append(list: string[] | undefined, add: string[] | string): string[] {
-	if (list === undefined) return typeof add === 'string' ? [add] : add;
-	return list.concat(add);
+	if (typeof add === 'string') {
+		if (list === undefined) return [add];
+		if (list.length === 1) return [list[0], add];
+		if (list.length === 2) return [list[0], list[1], add];
+		const longer = list.slice();
+		longer.push(add);
+		return longer;
+	}
+	if (list === undefined) return add;
+	return [...list, ...add];
 }
 
 function countCrLf(cells: string[]): number {

@@ -126,58 +126,79 @@ export function clearFields(fields: DeviceFields): DeviceFields {
 	return fields;
 }
 
+/** Every field in a fixed order: a field's position is its id for `setFieldById`. */
+export const ALL_FIELDS: readonly FieldName[] = [
+	'name',
+	'deviceId',
+	'externalId',
+	'externalDeviceId',
+	'connectorId',
+	'sendMs',
+	'sampleMs',
+	'distanceM',
+	'areaBased',
+	'type',
+	'tags',
+	'rules',
+	'geofences',
+	'trackingId',
+	'unclaimOnly',
+	'removeFromConnectorOnly',
+];
+
 /**
- * `fields[field] = value` without a keyed store: a switch of named stores is several times
- * faster when the field name varies from call to call (the CSV reader's inner loop).
+ * `fields[ALL_FIELDS[id]] = value` without a keyed store: a switch over small integers (a jump
+ * table) is several times faster when the field varies from call to call, as in the CSV
+ * reader's inner loop.
  */
-export function setField(fields: DeviceFields, field: FieldName, value: unknown): void {
-	switch (field) {
-		case 'name':
+export function setFieldById(fields: DeviceFields, id: number, value: unknown): void {
+	switch (id) {
+		case 0:
 			fields.name = value;
 			break;
-		case 'deviceId':
+		case 1:
 			fields.deviceId = value;
 			break;
-		case 'externalId':
+		case 2:
 			fields.externalId = value;
 			break;
-		case 'externalDeviceId':
+		case 3:
 			fields.externalDeviceId = value;
 			break;
-		case 'connectorId':
+		case 4:
 			fields.connectorId = value;
 			break;
-		case 'sendMs':
+		case 5:
 			fields.sendMs = value;
 			break;
-		case 'sampleMs':
+		case 6:
 			fields.sampleMs = value;
 			break;
-		case 'distanceM':
+		case 7:
 			fields.distanceM = value;
 			break;
-		case 'areaBased':
+		case 8:
 			fields.areaBased = value;
 			break;
-		case 'type':
+		case 9:
 			fields.type = value;
 			break;
-		case 'tags':
+		case 10:
 			fields.tags = value;
 			break;
-		case 'rules':
+		case 11:
 			fields.rules = value;
 			break;
-		case 'geofences':
+		case 12:
 			fields.geofences = value;
 			break;
-		case 'trackingId':
+		case 13:
 			fields.trackingId = value;
 			break;
-		case 'unclaimOnly':
+		case 14:
 			fields.unclaimOnly = value;
 			break;
-		case 'removeFromConnectorOnly':
+		case 15:
 			fields.removeFromConnectorOnly = value;
 			break;
 	}

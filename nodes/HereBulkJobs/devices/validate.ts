@@ -7,21 +7,7 @@
  */
 import { randomBytes } from 'crypto';
 
-import {
-	ADD_ONLY_FIELDS,
-	DELETE_ONLY_FIELDS,
-	MAX_AREA_BASED_GEOFENCES,
-	MAX_LIST_ITEMS,
-	MAX_TEXT_LENGTH,
-	describeType,
-	exactCopy,
-	exceedsLength,
-	isUuid,
-	readBoolean,
-	readNonNegativeNumber,
-	showValue,
-	splitList,
-} from './fields';
+import * as fieldHelpers from './fields';
 import type { ListField } from './fields';
 import { rowName } from './report';
 import type {
@@ -37,6 +23,24 @@ import type {
 	ValidatedDevices,
 } from './types';
 
+// Module-level copies of the helpers (see csv.ts: on-the-fly CommonJS loaders such as tsx make
+// every use of an imported binding a getter call).
+const {
+	ADD_ONLY_FIELDS,
+	DELETE_ONLY_FIELDS,
+	MAX_AREA_BASED_GEOFENCES,
+	MAX_LIST_ITEMS,
+	MAX_TEXT_LENGTH,
+	describeType,
+	exactCopy,
+	exceedsLength,
+	isUuid,
+	readBoolean,
+	readNonNegativeNumber,
+	showValue,
+	splitList,
+} = fieldHelpers;
+
 export { formatIssues, issueText, issuesError } from './report';
 export { KNOWN_DEVICE_TYPES } from './fields';
 
@@ -51,23 +55,6 @@ interface Context {
 	label: RowLabel;
 	issues: RowIssue[];
 	row: number;
-	types: Interner;
-}
-
-/**
- * One string per distinct value of a field that repeats (a fleet has a handful of device types):
- * 100,000 devices then share a few strings instead of keeping 100,000 copies.
- */
-class Interner {
-	private readonly seen = new Map<string, string>();
-
-	intern(text: string | undefined): string | undefined {
-		if (text === undefined) return undefined;
-		const known = this.seen.get(text);
-		if (known !== undefined) return known;
-		if (this.seen.size < 256) this.seen.set(text, text);
-		return text;
-	}
 }
 
 /**
@@ -136,7 +123,7 @@ export class DeviceValidator<K extends JobKind = JobKind> {
 
 	constructor(kind: K, options: DeviceValidatorOptions<K> = {}) {
 		this.issues = options.issues ?? [];
-		this.ctx = { kind, label: options.label ?? 'row', issues: this.issues, row: 0, types: new Interner() };
+		this.ctx = { kind, label: options.label ?? 'row', issues: this.issues, row: 0 };
 		this.onDevice = options.onDevice;
 	}
 
@@ -221,7 +208,7 @@ function validateAddRow(
 		add(ctx, 'sendMs', 'must be at least sampleMs', `${sendMs} < ${sampleMs}`);
 	}
 	const areaBased = readFlag(f.areaBased, 'areaBased', ctx);
-	const type = ctx.types.intern(readText(f.type, 'type', ctx, false));
+	const type = readText(f.type, 'type', ctx, false);
 	const tags = readList(f.tags, 'tags', ctx, false);
 	const rules = readList(f.rules, 'rules', ctx, true);
 	const geofences = readList(f.geofences, 'geofences', ctx, true);
@@ -378,32 +365,41 @@ function wrongKind(
  */
 class UniqueIndex {
 	private keys: string[] = [];
-	private rows: number[] = [];
-	private hashes = new Int32Array(1024);
-	/** slot → 1 + index into keys; 0 = empty. Kept at most half full. */
-	private table = new Int32Array(2048);
+	/** Per key: its hash and the row where it was first seen. */
+	private hashes: Int32Array = EMPTY;
+	private rows: Int32Array = EMPTY;
+	/**
+	 * slot → 1 + index into keys; 0 = empty. Kept at most half full. Allocated on first use,
+	 * large enough for 8,192 keys before it first grows.
+	 */
+	private table: Int32Array = EMPTY;
 
 	/** The row where `key` was first seen, or undefined (and `key` recorded) if it is new. */
 	firstRow(key: string, row: number): number | undefined {
 		const hash = hashText(key);
-		const mask = this.table.length - 1;
+		if (this.table.length === 0) {
+			this.table = new Int32Array(16384);
+			this.hashes = new Int32Array(8192);
+			this.rows = new Int32Array(8192);
+		}
+		const table = this.table;
+		const mask = table.length - 1;
 		let slot = hash & mask;
-		for (let entry = this.table[slot]; entry !== 0; entry = this.table[slot]) {
+		for (let entry = table[slot]; entry !== 0; entry = table[slot]) {
 			const index = entry - 1;
 			if (this.hashes[index] === hash && this.keys[index] === key) return this.rows[index];
 			slot = (slot + 1) & mask;
 		}
 		const index = this.keys.length;
 		this.keys.push(key);
-		this.rows.push(row);
 		if (index === this.hashes.length) {
-			const hashes = new Int32Array(index * 2);
-			hashes.set(this.hashes);
-			this.hashes = hashes;
+			this.hashes = grown(this.hashes);
+			this.rows = grown(this.rows);
 		}
 		this.hashes[index] = hash;
-		this.table[slot] = index + 1;
-		if ((index + 1) * 2 > this.table.length) this.grow();
+		this.rows[index] = row;
+		table[slot] = index + 1;
+		if ((index + 1) * 2 > table.length) this.grow();
 		return undefined;
 	}
 
@@ -419,22 +415,30 @@ class UniqueIndex {
 	}
 }
 
+const EMPTY = new Int32Array(0);
+
+function grown(array: Int32Array): Int32Array {
+	const bigger = new Int32Array(array.length * 2);
+	bigger.set(array);
+	return bigger;
+}
+
 const HASH_SEED = randomBytes(4).readInt32LE(0);
 
 /**
- * FNV-1a over the length and the first and last 16 UTF-16 code units (names and ids differ at
- * one end or the other; equal hashes are compared in full anyway), seeded, with a final mix so
- * that the low bits spread well.
+ * FNV-1a over the length and at most 16 UTF-16 code units, the first 4 and the last 12 (names
+ * and ids differ at one end or the other; keys with equal hashes are compared in full anyway),
+ * seeded, with a final mix so that the low bits spread well.
  */
 function hashText(text: string): number {
 	const n = text.length;
 	let h = Math.imul(0x811c9dc5 ^ HASH_SEED ^ n, 0x01000193);
-	const head = n <= 32 ? n : 16;
+	const head = n <= 16 ? n : 4;
 	for (let i = 0; i < head; i++) {
 		h ^= text.charCodeAt(i);
 		h = Math.imul(h, 0x01000193);
 	}
-	for (let i = n <= 32 ? n : n - 16; i < n; i++) {
+	for (let i = n <= 16 ? n : n - 12; i < n; i++) {
 		h ^= text.charCodeAt(i);
 		h = Math.imul(h, 0x01000193);
 	}
