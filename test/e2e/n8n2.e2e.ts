@@ -9,6 +9,7 @@ import { say } from '../../scripts/n8n/log';
 import { DEMO_OWNER, N8nApi, type PublicExecution } from '../../scripts/n8n/rest';
 import { N8N_2 } from '../../scripts/n8n/versions';
 import { actionWorkflows, describeActionRuns } from './support/actionRuns';
+import { FAKE_ANSWER_PREFIX, startFakeChatModel, type FakeChatModel } from './support/fakeChatModel';
 import { fleet } from './support/csv';
 import { disable, edit, example, HERE_TRIGGER, type WfNode } from './support/workflows';
 import { createWorld, type World } from './support/world';
@@ -60,8 +61,12 @@ function triggeredJobs(execution: PublicExecution, triggerName: string): Map<str
 describe('n8n 2.x server: the package in the editor and the polling trigger', () => {
 	let server: N8nServer;
 	let api: N8nApi;
+	let model: FakeChatModel;
 
 	beforeAll(async () => {
+		// The AI-agent example's model credential, pointing at a scripted stand-in for OpenAI.
+		model = await startFakeChatModel(/list/i);
+		await world.n8n.importCredentials([{ id: 'exampleOpenAi', name: 'OpenAI account', type: 'openAiApi', data: { apiKey: 'sk-e2e-fake-key', url: model.url } }]);
 		say('starting the n8n server');
 		// Debug level: the log (in the instance folder) then shows every publication and poll.
 		server = await world.n8n.start({ env: { N8N_LOG_LEVEL: 'debug' } });
@@ -72,6 +77,7 @@ describe('n8n 2.x server: the package in the editor and the polling trigger', ()
 
 	afterAll(async () => {
 		await server?.stop();
+		await model?.close();
 	});
 
 	test('n8n loads the package from its package.json "n8n" field, with icons, codex and the AI-tool variant', async () => {
@@ -180,6 +186,39 @@ describe('n8n 2.x server: the package in the editor and the polling trigger', ()
 		const statuses = new Map(world.emulator.jobs(DEMO.projectId).map((job) => [job.jobId, job.status]));
 		expect([clean, mixed, allFail].map((jobId) => statuses.get(jobId))).toEqual(['acknowledged', 'acknowledged', 'acknowledged']);
 		expect(statuses.get(late)).toBe('completed');
+	});
+
+	test('the AI-agent example: the agent calls HERE Bulk Jobs as a tool (a scripted model stands in for OpenAI)', async () => {
+		const agentExample = example(world.examples, 'ai-agent-bulk-jobs-tool');
+		const chatTrigger = (agentExample.workflow.nodes as WfNode[]).find((node) => node.type === '@n8n/n8n-nodes-langchain.chatTrigger');
+		if (!chatTrigger?.webhookId) throw new Error('the AI example has no chat trigger with a webhookId');
+		// Reachable over HTTP (as when the chat is embedded in a web page) instead of only in the editor.
+		const workflow = edit(agentExample, {
+			[chatTrigger.name]: (node) => ({ ...node, parameters: { ...node.parameters, public: true, mode: 'webhook', options: {} } }),
+		});
+		await api.updateWorkflow({ ...workflow, id: agentExample.workflow.id });
+		await api.activateWorkflow(agentExample.workflow.id);
+		const jobs = world.emulator.jobs(DEMO.projectId).length;
+		const answer = await waitFor(
+			'the chat answer',
+			60_000,
+			async () => {
+				const response = await fetch(`${server.url}/webhook/${chatTrigger.webhookId}/chat`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ action: 'sendMessage', sessionId: 'e2e-session', chatInput: 'Which bulk jobs are there?' }),
+				});
+				if (response.status === 404) return undefined; // published in the background: not registered yet
+				return { status: response.status, body: await response.text() };
+			},
+			explain,
+		);
+		await api.deactivateWorkflow(agentExample.workflow.id);
+		expect(answer.status).toBe(200);
+		// The model saw the four HERE tools, called "List bulk jobs", and got the jobs back (at most 20).
+		const toolNames = model.requests[0]?.tools?.map((tool) => tool.function.name) ?? [];
+		expect(toolNames.sort()).toEqual(['Add_devices', 'Get_job_results', 'Get_job_status', 'List_bulk_jobs']);
+		expect(JSON.parse(answer.body)).toMatchObject({ output: `${FAKE_ANSWER_PREFIX}: ${Math.min(jobs, 20)} jobs` });
 	});
 
 	test('n8n reached for nothing but the emulator, also as a server', () => {
