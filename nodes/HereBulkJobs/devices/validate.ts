@@ -229,8 +229,7 @@ function validateAddRow(
 	if (identityCount === 1) identities.check(ctx, deviceId, externalId, connectorId, externalDeviceId);
 
 	if (ctx.issues.length !== before || name === undefined) return undefined;
-	// Built from an empty literal: V8 gives `{}` four in-object slots, `{ name }` only one.
-	const device = {} as AddDeviceRow;
+	const device = new WireObject() as AddDeviceRow;
 	device.name = name;
 	if (deviceId !== undefined) device.deviceId = deviceId;
 	if (externalId !== undefined) device.externalId = externalId;
@@ -316,7 +315,7 @@ function validateDeleteRow(
 	}
 
 	if (ctx.issues.length !== before) return undefined;
-	const device: DeleteDeviceRow = {};
+	const device = new WireObject() as DeleteDeviceRow;
 	if (trackingId !== undefined) device.trackingId = trackingId;
 	if (externalId !== undefined) device.externalId = externalId;
 	if (connectorId !== undefined) device.connectorId = connectorId;
@@ -328,6 +327,15 @@ function validateDeleteRow(
 
 // ---------------------------------------------------------------------------------------------
 // Shared checks
+
+/**
+ * Makes the device objects: plain objects (their prototype is Object.prototype and their
+ * constructor Object, exactly as for `{}`), but made by `new`, so V8 sizes them for the fields
+ * they get. A `{}` has room for four fields and moves the rest to a second, growing array; with
+ * 100,000 devices that doubled the cost of building them.
+ */
+const WireObject = function WireObject(): void {} as unknown as new () => object;
+(WireObject as unknown as { prototype: object }).prototype = Object.prototype;
 
 function add(ctx: Context, column: string | undefined, reason: string, value?: string): void {
 	const issue: RowIssue = { row: ctx.row, label: ctx.label, reason };
@@ -370,7 +378,7 @@ class UniqueIndex {
 	private rows: Int32Array = EMPTY;
 	/**
 	 * slot → 1 + index into keys; 0 = empty. Kept at most half full. Allocated on first use,
-	 * large enough for 8,192 keys before it first grows.
+	 * large enough for 8,192 keys before it first grows (to 32,768 keys, then 131,072, ...).
 	 */
 	private table: Int32Array = EMPTY;
 
@@ -403,8 +411,9 @@ class UniqueIndex {
 		return undefined;
 	}
 
+	/** Four times larger at once: fewer rehashes (each touches every key) for a little more memory. */
 	private grow(): void {
-		const table = new Int32Array(this.table.length * 2);
+		const table = new Int32Array(this.table.length * 4);
 		const mask = table.length - 1;
 		for (let index = 0; index < this.keys.length; index++) {
 			let slot = this.hashes[index] & mask;
