@@ -11,7 +11,8 @@ const tls = require('node:tls');
 const fs = require('node:fs');
 
 const logFile = process.env.N8N_E2E_NETWORK_LOG;
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\]|::ffff:127(\.\d{1,3}){3})$/i;
+// This machine: loopback names and addresses, and the unspecified addresses a server listens on.
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\]|::ffff:127(\.\d{1,3}){3}|::|0\.0\.0\.0)$/i;
 
 function targetOf(args) {
 	const first = args[0];
