@@ -146,8 +146,9 @@ class RowBuilder {
 	done = false;
 
 	private header: string[] | undefined;
-	/** Per column: the field a FIELD column sets (its ALL_FIELDS id), the list a LIST or ENTRY column adds to, … */
+	/** Per column: the field a FIELD column sets (its ALL_FIELDS position), … */
 	private fieldOf: number[] = [];
+	/** … the list a LIST or ENTRY column adds to, … */
 	private listOf: ListField[] = [];
 	private modes: Mode[] = [];
 	/** … and the entry an ENTRY column adds (`tag:<entry>`). */
@@ -164,6 +165,8 @@ class RowBuilder {
 	private drift = 0;
 
 	private readonly emit: (row: SourceRow) => void;
+	/** The one row object handed to `onRow` again and again (undefined when rows are collected). */
+	private readonly shared: { row: number; fields: DeviceFields; flagged: boolean } | undefined;
 
 	constructor(
 		private readonly maxRows: number,
@@ -176,9 +179,6 @@ class RowBuilder {
 		this.shared = onRow === undefined ? undefined : { row: 0, fields: emptyFields(), flagged: false };
 	}
 
-	/** The one row object handed to `onRow` again and again (undefined when rows are collected). */
-	private readonly shared: { row: number; fields: DeviceFields; flagged: boolean } | undefined;
-
 	/**
 	 * The line where the next record starts. csv-parse counts lines as it reads (`info.lines`
 	 * is the line a record ends on when it is handed over) and counts the empty lines it skips;
@@ -188,7 +188,6 @@ class RowBuilder {
 		return this.previousEnd + 1 + (emptyLines - this.previousEmpty) - this.drift;
 	}
 
-	/** One record from csv-parse; `endLine` is csv-parse's line count at its end. */
 	/**
 	 * csv-parse's running counts (`info` of its parser): `lines` is the line a record ends on
 	 * when it is handed over, `empty_lines` the empty lines skipped so far.
