@@ -3,7 +3,6 @@
  * item key means which field, how list cells split, and how values are shown safely in messages.
  * Kept apart from csv.ts/items.ts/validate.ts so that all of them agree on one vocabulary.
  */
-import type { JobKind } from './types';
 
 /** Fields of an add-device row, in the order messages list them. */
 export const ADD_FIELDS = [
@@ -235,11 +234,6 @@ export const ALLOWED_KEYS_TEXT =
 	`add: ${ADD_FIELDS.join(', ')}, tag:<name>, rule:<uuid>, geofence:<uuid>; ` +
 	`delete: ${DELETE_FIELDS.join(', ')}`;
 
-/** Job-kind wording for messages. */
-export function kindText(kind: JobKind): string {
-	return kind === 'add' ? 'adds devices' : 'deletes devices';
-}
-
 // ---------------------------------------------------------------------------------------------
 // Value helpers (no per-call regex compilation: every pattern is compiled once here).
 
@@ -253,14 +247,7 @@ const NEGATIVE_DECIMAL = /^-(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
  * contains one of these characters can be given as a `tag:<name>` column or a JSON array.
  */
 export function splitList(text: string): string[] {
-	const scratch: string[] = [];
-	splitListInto(text, scratch);
-	return exactCopy(scratch);
-}
-
-/** splitList, appending the entries to `out`; returns how many were added. */
-export function splitListInto(text: string, out: string[]): number {
-	const before = out.length;
+	const out: string[] = [];
 	const n = text.length;
 	let start = 0;
 	for (let i = 0; i <= n; i++) {
@@ -273,7 +260,7 @@ export function splitListInto(text: string, out: string[]): number {
 		}
 		start = i + 1;
 	}
-	return out.length - before;
+	return exactCopy(out);
 }
 
 /**
