@@ -83,7 +83,7 @@ export class N8nInstance {
 			what: `installing ${basename(tarball)} into n8n's community nodes folder`,
 			cwd: this.nodesFolder,
 			// n8n provides n8n-workflow (our only, peer, dependency); n8n's own installer skips peers too.
-			args: ['install', `./${basename(tarball)}`, '--ignore-scripts', '--legacy-peer-deps', '--omit=dev', '--package-lock=false'],
+			args: ['install', `./${basename(tarball)}`, '--ignore-scripts', '--legacy-peer-deps', '--omit=dev', '--package-lock=false', '--prefer-offline'],
 			logFile: join(this.userFolder, 'npm.log'),
 		});
 	}
