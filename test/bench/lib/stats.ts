@@ -17,7 +17,7 @@ export function ms(value: number): string {
 }
 
 export function mb(bytes: number): string {
-	return Number.isFinite(bytes) ? `${(bytes / (1024 * 1024)).toFixed(0)} MB` : '—';
+	return Number.isFinite(bytes) ? `${(bytes / (1024 * 1024)).toFixed(0)} MiB` : '—';
 }
 
 export function ratio(value: number): string {
