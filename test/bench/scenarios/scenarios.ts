@@ -92,6 +92,8 @@ export async function referenceOnboard(account: Account & { rows: number; floor?
 // 2: validate and split an N-row CSV, no network.
 
 export async function nodeValidate({ rows }: { rows: number }): Promise<Outcome & { ms: number }> {
+	// The pipeline's own entry point, compiled by tsx (esbuild, as the bundle in dist/ is): the
+	// bundle exports only the node classes, and this scenario has no network and no n8n in it.
 	const { prepareDevices } = await import('../../../nodes/HereBulkJobs/devices');
 	const csv = csvOf(rows);
 	const started = performance.now();
