@@ -126,24 +126,7 @@ export function clearFields(fields: DeviceFields): DeviceFields {
 }
 
 /** Every field in a fixed order: a field's position is its id for `setFieldById`. */
-export const ALL_FIELDS: readonly FieldName[] = [
-	'name',
-	'deviceId',
-	'externalId',
-	'externalDeviceId',
-	'connectorId',
-	'sendMs',
-	'sampleMs',
-	'distanceM',
-	'areaBased',
-	'type',
-	'tags',
-	'rules',
-	'geofences',
-	'trackingId',
-	'unclaimOnly',
-	'removeFromConnectorOnly',
-];
+export const ALL_FIELDS: readonly FieldName[] = [...ADD_FIELDS, 'trackingId', 'unclaimOnly', 'removeFromConnectorOnly'];
 
 /**
  * `fields[ALL_FIELDS[id]] = value` without a keyed store: a switch over small integers (a jump
