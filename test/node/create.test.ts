@@ -1,29 +1,16 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { HereEmulator } from '../../emulator';
-import { startEmulator } from '../../emulator';
 import type { Engine } from '../harness/engine';
-import { createEngine, runWorkflow } from '../harness/engine';
+import { runWorkflow } from '../harness/engine';
+import { withEmulatorAndEngine } from '../harness/suite';
 import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
 import { TUTORIAL_CSV, TUTORIAL_DELETE_JSON, TUTORIAL_JSON, UPLOADS_PATH, csvOf, uploads } from './createFixtures';
 
 // Instant processing: a job is done when its upload returns, so waits end at the first check.
 let emulator: HereEmulator;
 let engine: Engine;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ processing: { mode: 'instant' }, seed: 61 });
-	engine = await createEngine();
-});
-
-afterAll(async () => {
-	await emulator.close();
-});
-
-beforeEach(() => {
-	emulator.faults.clear();
-	emulator.clearRequests();
-});
+withEmulatorAndEngine({ processing: { mode: 'instant' }, seed: 61 }, (started) => ({ emulator, engine } = started));
 
 type User = ReturnType<typeof loginUser>;
 type Described = Error & { description?: string };

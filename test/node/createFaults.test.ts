@@ -3,27 +3,15 @@ import type { IDataObject } from 'n8n-workflow';
 import type { HereEmulator } from '../../emulator';
 import { startEmulator } from '../../emulator';
 import type { Engine } from '../harness/engine';
-import { createEngine, runWorkflow } from '../harness/engine';
+import { runWorkflow } from '../harness/engine';
+import { withEmulatorAndEngine } from '../harness/suite';
 import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
 import { UPLOADS_PATH, csvOf, uploads } from './createFixtures';
 
 // Create when HERE fails part-way: which rows went where, and never a second job for the same rows.
 let emulator: HereEmulator;
 let engine: Engine;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ processing: { mode: 'instant' }, seed: 62 });
-	engine = await createEngine();
-});
-
-afterAll(async () => {
-	await emulator.close();
-});
-
-beforeEach(() => {
-	emulator.faults.clear();
-	emulator.clearRequests();
-});
+withEmulatorAndEngine({ processing: { mode: 'instant' }, seed: 62 }, (started) => ({ emulator, engine } = started));
 
 type User = ReturnType<typeof loginUser>;
 type Described = Error & { description?: string; context?: IDataObject };

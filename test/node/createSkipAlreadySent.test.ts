@@ -3,27 +3,15 @@ import type { IDataObject } from 'n8n-workflow';
 import type { HereEmulator } from '../../emulator';
 import { startEmulator } from '../../emulator';
 import type { Engine } from '../harness/engine';
-import { createEngine, runWorkflow } from '../harness/engine';
+import { runWorkflow } from '../harness/engine';
+import { withEmulatorAndEngine } from '../harness/suite';
 import { bulkJobsNode, createJobDirectly, itemsThen, loginUser } from '../harness/fixtures';
 import { UPLOADS_PATH, csvOf, uploads } from './createFixtures';
 
 // Create's "Skip Devices Already in Jobs": the re-run after an upload that stopped part-way sends just the rest.
 let emulator: HereEmulator;
 let engine: Engine;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ processing: { mode: 'instant' }, seed: 64 });
-	engine = await createEngine();
-});
-
-afterAll(async () => {
-	await emulator.close();
-});
-
-beforeEach(() => {
-	emulator.faults.clear();
-	emulator.clearRequests();
-});
+withEmulatorAndEngine({ processing: { mode: 'instant' }, seed: 64 }, (started) => ({ emulator, engine } = started));
 
 type User = ReturnType<typeof loginUser>;
 type Described = Error & { description?: string; context?: IDataObject };
