@@ -1,0 +1,24 @@
+/**
+ * Text for an error's `description`. n8n's editor shows it as HTML: it turns `x` into
+ * <code>x</code>, sanitises the rest and renders it, so a raw `<name>` vanishes and line breaks
+ * collapse into one paragraph. Values that come from users or from HERE are therefore escaped,
+ * and lists and paragraphs are built from tags the editor keeps (`ul`, `li`, `br`).
+ * The error's `message` is shown as plain text: never pass it through these functions.
+ */
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '`': '&#96;' };
+
+/** A user's or HERE's text, safe inside a description: shown exactly as written. */
+export function escapeHtml(text: string): string {
+	return text.replace(/[&<>"`]/g, (char) => ENTITIES[char]);
+}
+
+/** One problem per line: a bulleted list of already escaped lines. */
+export function htmlList(lines: readonly string[]): string {
+	return lines.length === 0 ? '' : `<ul>${lines.map((line) => `<li>${line}</li>`).join('')}</ul>`;
+}
+
+/** Paragraphs (already escaped) separated by an empty line. */
+export function htmlParagraphs(paragraphs: readonly string[]): string {
+	return paragraphs.filter((paragraph) => paragraph !== '').join('<br><br>');
+}
