@@ -39,6 +39,9 @@ const packageDir = path.resolve(process.argv[2] ?? path.join(path.dirname(fileUR
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-scan-'));
 // The scanner makes a temp folder for its downloads as it loads and leaves it behind: put it in ours.
 process.env.TMPDIR = workDir;
+// eslint-plugin-n8n-nodes-base reads file names as for its own tests when NODE_ENV is "test" (jest
+// sets it), which fails sound files: scan as n8n does.
+delete process.env.NODE_ENV;
 const { analyzePackage, SOURCE_FILE_PATTERNS } = await import('@n8n/scan-community-package/scanner/scanner.mjs');
 try {
 	const { filename, unpacked } = packAndUnpack(packageDir, workDir);
