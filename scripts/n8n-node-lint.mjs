@@ -6,7 +6,7 @@
  * Node's http, fs and child_process on purpose; so it runs in a copy of the shipped tree that
  * shares this repository's node_modules.
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,9 +19,10 @@ const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-node-lint-'));
 try {
 	for (const entry of SHIPPED_SOURCE) fs.cpSync(path.join(root, entry), path.join(stage, entry), { recursive: true });
 	fs.symlinkSync(path.join(root, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
-	execFileSync(path.join(root, 'node_modules', '.bin', 'n8n-node'), ['lint'], { cwd: stage, stdio: 'inherit' });
-} catch (error) {
-	process.exitCode = error.status ?? 1;
+	const lint = spawnSync(path.join(root, 'node_modules', '.bin', 'n8n-node'), ['lint'], { cwd: stage, stdio: 'inherit' });
+	if (lint.error) throw lint.error;
+	process.exitCode = lint.status ?? 1;
+	if (lint.status === 0) console.log(`n8n-node lint passed on ${SHIPPED_SOURCE.join(', ')}`);
 } finally {
 	fs.rmSync(stage, { recursive: true, force: true });
 }

@@ -69,7 +69,7 @@ describe("n8n's scanner (npm run scan)", () => {
 			fixtures.push(fixturePackage(streamBundle));
 			const { status, output } = scan(fixtures.at(-1));
 			expect(status).toBe(1);
-			expect(output).toContain('FAILED: n8n scanner on the tarball n8n-nodes-here-tracking-0.1.0.tgz (**/*.js, package.json): ESLint violations found');
+			expect(output).toMatch(/FAILED: n8n scanner on the tarball n8n-nodes-here-tracking-\S+\.tgz \(\*\*\/\*\.js, package\.json\): ESLint violations found/);
 			expect(output).toMatch(
 				/dist\/nodes\/HereBulkJobs\/HereBulkJobs\.node\.js\n\s+6:\d+\s+error\s+Require of 'stream' is not allowed\. n8n Cloud does not allow community nodes with dependencies\s+@n8n\/community-nodes\/no-restricted-imports/,
 			);
