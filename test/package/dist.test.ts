@@ -68,3 +68,22 @@ describe('npm pack', () => {
 		expect(paths.filter((file) => /\.map$|\.test\.|\.ts$/.test(file))).toEqual([]);
 	});
 });
+
+describe('package.json, as n8n verification reads it', () => {
+	test('repository, homepage, bugs and author name one GitHub repository; the license is MIT', () => {
+		const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+			repository: { url: string };
+			homepage: string;
+			bugs: { url: string };
+			author: { url: string };
+			license: string;
+		};
+		const repository = /^git\+(https:\/\/github\.com\/[\w.-]+\/[\w.-]+)\.git$/.exec(pkg.repository.url)?.[1];
+		expect(repository).toBeDefined();
+		expect(pkg.homepage).toBe(`${repository}#readme`);
+		expect(pkg.bugs.url).toBe(`${repository}/issues`);
+		expect(repository?.startsWith(`${pkg.author.url}/`)).toBe(true);
+		expect(pkg.license).toBe('MIT');
+		expect(fs.readFileSync(path.join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n/);
+	});
+});
