@@ -4,6 +4,7 @@ import type { Engine } from '../harness/engine';
 import { createEngine } from '../harness/engine';
 import { loginUser, newDevices } from '../harness/fixtures';
 import { PollDriver, TriggerStore } from '../harness/poll';
+import { readState, storedForm } from '../../nodes/HereBulkJobs/trigger/state';
 import { createJob, distinctJobIds, marks, patchJob, records, triggerNode } from './helpers';
 
 /**
@@ -26,9 +27,11 @@ afterAll(async () => {
 });
 
 function ageRecords(store: TriggerStore, ms: number, only?: string[]): void {
-	for (const [jobId, record] of Object.entries(records(store.committed))) {
+	const state = readState(store.committed)!;
+	for (const [jobId, record] of state.jobs) {
 		if (only === undefined || only.includes(jobId)) record.seenAt -= ms;
 	}
+	store.committed = storedForm(state);
 }
 
 test('records leave the state only when HERE has forgotten the job, never while HERE still lists it', async () => {
