@@ -36,8 +36,9 @@ export async function pollTrigger(context: IPollFunctions): Promise<INodeExecuti
 	if (context.getMode() === 'manual') return await manualSample(context, settings);
 
 	const staticData = context.getWorkflowStaticData('node');
-	const storedJson = JSON.stringify(staticData);
 	const stored = readState(staticData);
+	// Compared in our own form, so that a database that reorders JSON keys causes no write.
+	const storedJson = stored && JSON.stringify(storedForm(stored));
 	const scope = scopeKey(settings);
 	const now = Date.now();
 	const budget = new PollBudget(pollBudgetMs(context));
@@ -60,7 +61,8 @@ export async function pollTrigger(context: IPollFunctions): Promise<INodeExecuti
 
 	// The one write of the poll; unchanged state is not written, so n8n has nothing to store.
 	const next = storedForm(state);
-	if (JSON.stringify(next) !== storedJson) {
+	const nextJson = JSON.stringify(next);
+	if (nextJson !== storedJson) {
 		for (const key of Object.keys(staticData)) delete staticData[key];
 		Object.assign(staticData, next);
 	}
@@ -74,7 +76,7 @@ export async function pollTrigger(context: IPollFunctions): Promise<INodeExecuti
 		acknowledgeRetriesLater: acknowledged?.retryLater,
 		prunedRecords: pruned,
 		records: state.jobs.size,
-		staticDataBytes: JSON.stringify(next).length,
+		staticDataBytes: nextJson.length,
 		elapsedMs: budget.elapsedMs(),
 	});
 	return emission.items.length > 0 ? [emission.items] : null;

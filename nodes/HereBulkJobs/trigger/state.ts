@@ -34,6 +34,7 @@ export const MAX_RECORDS = 50_000;
 const HOUR_MS = 60 * 60 * 1000;
 
 export type JobMark = 'baseline' | 'skipped' | 'emitted' | 'acknowledged';
+/** Within an hour, read back in this order: a job acknowledged was emitted before one still waiting. */
 const MARKS: readonly JobMark[] = ['baseline', 'skipped', 'acknowledged', 'emitted'];
 
 export interface JobRecord {
@@ -52,8 +53,8 @@ export interface TriggerState {
 /**
  * The stored form, which must be plain JSON: one entry per hour in which jobs were first seen,
  * holding for each mark the ids of its jobs as one string, 32 hex digits per id (the uuid of
- * `BULK-<uuid>` without its dashes). 10,000 jobs take about 320 KB, not 860 KB as one object
- * per job would.
+ * `BULK-<uuid>` without its dashes). A week at 10,000 jobs takes about 330 KB, where one
+ * object per job took 880 KB.
  */
 interface StoredHour extends Partial<Record<JobMark, string>> {
 	at: number;
