@@ -9,7 +9,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { CUSTOM_HOST, HERE_HOSTS, resolveBaseUrl } from '../nodes/HereBulkJobs/transport/host';
+import { CUSTOM_HOST, HERE_HOSTS, requestUrlWithinBase, resolveBaseUrl } from '../nodes/HereBulkJobs/transport/host';
 import { obtainSessionToken } from '../nodes/HereBulkJobs/transport/session';
 
 export class HereTrackingApi implements ICredentialType {
@@ -147,19 +147,18 @@ export class HereTrackingApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const baseUrl = resolveBaseUrl(credentials);
-		if (/^[a-z][a-z0-9+.-]*:/i.test(requestOptions.url) && !requestOptions.url.startsWith(`${baseUrl}/`)) {
-			// Only relative paths (or URLs on the credential's own host) ever get the token.
-			throw new Error('HERE Tracking credential: refusing to send the token to a URL outside the configured host.');
-		}
+		// Checked before the token is added; the request then goes to exactly the URL that was checked.
+		const target = requestUrlWithinBase(resolveBaseUrl(credentials), requestedUrl(requestOptions));
 		const projectId = String(credentials.projectId ?? '').trim();
 		const qs = { ...(requestOptions.qs ?? {}) };
-		if (projectId !== '' && requestOptions.url.includes('/bulkjobs/v4/deviceUploads') && !qs.projectId) {
+		if (projectId !== '' && target.pathname.includes('/bulkjobs/v4/deviceUploads') && !qs.projectId) {
 			qs.projectId = projectId;
 		}
 		return {
 			...requestOptions,
-			baseURL: baseUrl,
+			...('uri' in requestOptions ? { uri: target.href } : {}),
+			url: target.href,
+			baseURL: undefined,
 			qs,
 			disableFollowRedirect: true,
 			headers: { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${String(credentials.sessionToken ?? '')}` },
@@ -189,4 +188,11 @@ export class HereTrackingApi implements ICredentialType {
 			},
 		],
 	};
+}
+
+/** n8n's `httpRequest` names the URL `url`; the older `request` helper (used by some nodes) names it `uri`. */
+function requestedUrl(requestOptions: IHttpRequestOptions): string {
+	const { url, uri } = requestOptions as IHttpRequestOptions & { uri?: unknown };
+	if (typeof url === 'string') return url;
+	return typeof uri === 'string' ? uri : '';
 }

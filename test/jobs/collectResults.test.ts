@@ -82,3 +82,19 @@ test('waitAndCollectResults waits for every job, then reads all their rows, in i
 	]);
 	expect(results.map((r) => r.job.jobId)).toEqual((await collectJobsResults(context(), results.map((r) => r.job), {})).map((r) => r.job.jobId));
 });
+
+test('failAbove: more rows than that is an error naming the job, found after reading one row more', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(250));
+	emulator.process({ jobId });
+	emulator.clearRequests();
+
+	const failure = await collectResults(context(), jobId, {}, { failAbove: 120 }).then(
+		() => undefined,
+		(error: Error & { description?: string }) => error,
+	);
+	expect(failure?.message).toBe(`HERE returned more than 120 results for job ${jobId}, which holds at most 120 devices`);
+	expect(failure?.description).toMatch(/Reading stopped after 121 result rows/);
+	expect(resultCalls(emulator, jobId).map((call) => call.query.limit)).toEqual(['100', '21']);
+
+	expect(await collectResults(context(), jobId, {}, { failAbove: 250 })).toHaveLength(250);
+});

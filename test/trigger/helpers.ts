@@ -1,6 +1,8 @@
-import type { INode, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 
 import type { HereEmulator } from '../../emulator';
+import type { JobRecord } from '../../nodes/HereBulkJobs/trigger/state';
+import { readState } from '../../nodes/HereBulkJobs/trigger/state';
 import { NODE_TYPES } from '../harness/engine';
 
 export const TRIGGER_NAME = 'HERE Trigger';
@@ -82,12 +84,12 @@ export function distinctJobIds(items: INodeExecutionData[] | null | undefined): 
 	return [...new Set(jobIdsOf(items))];
 }
 
-/** The records of the stored trigger state. */
-export function records(staticData: Record<string, unknown>): Record<string, { mark: string; seenAt: number }> {
-	return (staticData.jobs ?? {}) as Record<string, { mark: string; seenAt: number }>;
+/** The records of the stored trigger state, read the way the trigger reads them. */
+export function records(staticData: IDataObject): Record<string, JobRecord> {
+	return Object.fromEntries(readState(staticData)?.jobs ?? []);
 }
 
-export function marks(staticData: Record<string, unknown>): Record<string, string> {
+export function marks(staticData: IDataObject): Record<string, string> {
 	return Object.fromEntries(Object.entries(records(staticData)).map(([jobId, record]) => [jobId, record.mark]));
 }
 

@@ -4,7 +4,9 @@ import type { Engine } from '../harness/engine';
 import { createEngine } from '../harness/engine';
 import { loginUser, newDevices } from '../harness/fixtures';
 import { PollDriver, TriggerStore } from '../harness/poll';
+import { MAX_RECORDS, readState, storedForm } from '../../nodes/HereBulkJobs/trigger/state';
 import { createJob, distinctJobIds, marks, patchJob, records, triggerNode } from './helpers';
+import { startMisbehavingHere } from './misbehavingHere';
 
 /**
  * The trigger's records are pruned once HERE has certainly forgotten a job. HERE's clock is the
@@ -26,9 +28,11 @@ afterAll(async () => {
 });
 
 function ageRecords(store: TriggerStore, ms: number, only?: string[]): void {
-	for (const [jobId, record] of Object.entries(records(store.committed))) {
+	const state = readState(store.committed)!;
+	for (const [jobId, record] of state.jobs) {
 		if (only === undefined || only.includes(jobId)) record.seenAt -= ms;
 	}
+	store.committed = storedForm(state);
 }
 
 test('records leave the state only when HERE has forgotten the job, never while HERE still lists it', async () => {
@@ -89,3 +93,28 @@ test('over three weeks of daily jobs the state stays bounded by what HERE keeps'
 	expect(Math.max(...sizes)).toBeLessThanOrEqual(9 * 5);
 	expect(sizes.slice(-1)[0]).toBeLessThanOrEqual(9 * 5);
 });
+
+test('a project whose list holds more jobs than the state may remember fails the poll with what to change', async () => {
+	const user = loginUser(emulator, engine);
+	const listed = MAX_RECORDS + 100;
+	const fakeId = (n: number) => `BULK-${n.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
+	// HERE lists more finished jobs than the state may hold (ids made up, 100 a page).
+	const here = await startMisbehavingHere(emulator.url, async (request, forward) => {
+		if (request.method !== 'GET' || !request.path.endsWith('/deviceUploads')) return await forward();
+		const page = Number(request.query.get('pageToken') ?? 0);
+		const items = Array.from({ length: 100 }, (_, index) => ({ jobId: fakeId(page * 100 + index), status: 'completed' }));
+		const last = (page + 1) * 100 >= listed;
+		return { status: 200, json: { count: 100, limit: 100, items, ...(last ? {} : { nextPageToken: String(page + 1) }) } };
+	});
+	try {
+		const credential = engine.saveCredential(`crowded-${user.email}`, { ...engine.credentials.stored(user.credential.id), baseUrl: here.url });
+		const store = new TriggerStore();
+		const poll = await new PollDriver(engine, triggerNode(credential, user.projectId), store).tick();
+
+		expect(poll.error?.message).toBe(`The HERE Bulk Jobs Trigger would have to remember ${listed} jobs, more than its limit of ${MAX_RECORDS}`);
+		expect((poll.error as Error & { description?: string }).description).toMatch(/Turn on "Acknowledge Emitted Jobs".*no job is lost/);
+		expect(store.committed).toEqual({});
+	} finally {
+		await here.close();
+	}
+}, 120_000);

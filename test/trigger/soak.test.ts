@@ -150,3 +150,54 @@ test.each([
 		expect(marks(store.committed)).toEqual({});
 	}
 }, 120_000);
+
+/**
+ * A week and a day at 10,000 jobs a week (HERE keeps one week), without acknowledging, so the
+ * trigger must remember every job HERE still lists: the largest its static data gets. Time is
+ * played forward 4 hours per poll for the trigger and the emulator alike. SOAK_WEEKLY_JOBS
+ * runs it smaller.
+ */
+const WEEKLY_JOBS = Number(process.env.SOAK_WEEKLY_JOBS ?? 10_000);
+const POLL_EVERY_MS = 4 * 60 * 60 * 1000;
+const WEEK_POLLS = 42;
+
+test(`a week at ${WEEKLY_JOBS} jobs: each emitted once, the static data stays bounded`, async () => {
+	const user = loginUser(emulator, engine);
+	const node = triggerNode(user.credential, user.projectId, { output: 'summary', options: { includeResults: false } });
+	const store = new TriggerStore();
+	const driver = new PollDriver(engine, node, store);
+	const realNow = Date.now.bind(Date);
+	let playedMs = 0;
+	const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + playedMs);
+	try {
+		await driver.tick();
+		const created: string[] = [];
+		const times = new Map<string, number>();
+		let largest = { bytes: 0, records: 0 };
+		const perPoll = Math.ceil(WEEKLY_JOBS / WEEK_POLLS);
+		for (let poll = 0; poll < WEEK_POLLS + 6; poll++) {
+			for (let index = 0; index < perPoll; index++) created.push(await createJob(emulator, user.email, newDevices(1)));
+			emulator.process();
+			const outcome = await driver.tick();
+			expect(outcome.error).toBeUndefined();
+			for (const jobId of distinctJobIds(outcome.items)) times.set(jobId, (times.get(jobId) ?? 0) + 1);
+			const bytes = JSON.stringify(store.committed).length;
+			if (bytes > largest.bytes) largest = { bytes, records: Object.keys(marks(store.committed)).length };
+			playedMs += POLL_EVERY_MS;
+		}
+		const repeated = created.filter((jobId) => (times.get(jobId) ?? 0) > 1).length;
+		const missing = created.filter((jobId) => !times.has(jobId)).length;
+		console.log(
+			`a week at ${WEEKLY_JOBS} jobs (${created.length} jobs over ${WEEK_POLLS + 6} polls 4 hours apart, no acknowledging): ` +
+				`static data at most ${largest.bytes} bytes of JSON for ${largest.records} remembered jobs ` +
+				`(${(largest.bytes / largest.records).toFixed(1)} bytes a job); ${repeated} repeated, ${missing} missing`,
+		);
+		expect({ repeated, missing }).toEqual({ repeated: 0, missing: 0 });
+		// HERE keeps a week of jobs (42 polls' worth), and the trigger a week after first seeing them, rounded up to the hour.
+		expect(largest.records).toBeLessThanOrEqual(perPoll * (WEEK_POLLS + 1));
+		// 32 hex digits a job, plus a few dozen bytes for each hour in which jobs were first seen.
+		expect(largest.bytes).toBeLessThanOrEqual(32 * largest.records + 60 * (WEEK_POLLS + 6) + 200);
+	} finally {
+		clock.mockRestore();
+	}
+}, 600_000);

@@ -7,6 +7,7 @@ import { createEngine, runWorkflow } from '../harness/engine';
 import { loginUser, newDevices } from '../harness/fixtures';
 import { legacyPollContext, PollDriver, TriggerStore } from '../harness/poll';
 import { createJob, distinctJobIds, marks, patchJob, requestsTo, statusOf, TRIGGER_NAME, triggerNode } from './helpers';
+import { startMisbehavingHere } from './misbehavingHere';
 
 let emulator: HereEmulator;
 let engine: Engine;
@@ -51,7 +52,6 @@ describe('first poll', () => {
 		expect(first.items).toBeNull();
 		expect(first.committed).toBe(true);
 		expect(marks(store.committed)).toEqual({ [done]: 'baseline' });
-		expect(store.committed.baselineComplete).toBe(true);
 
 		// The running job finishes later: it is new.
 		finish(running);
@@ -70,8 +70,8 @@ describe('first poll', () => {
 		expect(marks(store.committed)).toEqual({ [done]: 'emitted' });
 		expect((await driver.tick()).items).toBeNull();
 	});
-	test('a first poll that runs out of time records what it listed and goes on recording in the next poll', async () => {
-		const { user, store, driver } = setup({}, { budgetMs: 400 });
+	test('a first listing cut short by the budget: a job that finishes after activation is still emitted, once', async () => {
+		const { user, store, node, driver } = setup({}, { budgetMs: 400 });
 		const existing: string[] = [];
 		for (let index = 0; index < 250; index++) existing.push(await createJob(emulator, user.email, newDevices(1)));
 		for (const jobId of existing) finish(jobId);
@@ -81,14 +81,23 @@ describe('first poll', () => {
 		const first = await driver.tick();
 		emulator.faults.clear();
 		expect(first.items).toBeNull();
-		expect(store.committed.baselineComplete).toBe(false);
-		expect([100, 200]).toContain(Object.keys(marks(store.committed)).length);
-
-		const second = await driver.tick();
-		expect(second.items).toBeNull();
-		expect(store.committed.baselineComplete).toBe(true);
-		expect(Object.keys(marks(store.committed)).sort()).toEqual([...existing].sort());
+		const recorded = Object.keys(marks(store.committed));
+		expect([100, 200]).toContain(recorded.length);
 		expect(new Set(Object.values(marks(store.committed)))).toEqual(new Set(['baseline']));
+
+		// Finishes after activation, while part of the first listing was never read.
+		const late = await createJob(emulator, user.email, newDevices(1));
+		finish(late);
+		const unlisted = existing.filter((jobId) => !recorded.includes(jobId));
+		const roomy = new PollDriver(engine, node, store, { budgetMs: 60_000 });
+		const second = await roomy.tick();
+
+		// HERE gives no finish times: the jobs the first poll could not list are emitted as well.
+		expect(distinctJobIds(second.items).sort()).toEqual([late, ...unlisted].sort());
+		expect((await roomy.tick()).items).toBeNull();
+		expect(marks(store.committed)).toEqual(
+			Object.fromEntries([...recorded.map((jobId) => [jobId, 'baseline']), ...[late, ...unlisted].map((jobId) => [jobId, 'emitted'])]),
+		);
 	});
 
 	test('works on a poll context without getPollBudgetMs (n8n 1.x): n8n\'s 5 minutes are assumed', async () => {
@@ -297,7 +306,7 @@ describe('restarts and failed polls', () => {
 		const jobId = await createJob(emulator, user.email, newDevices(1));
 		finish(jobId);
 		const copy = JSON.parse(JSON.stringify(stored)) as unknown;
-		expect(Object.keys(copy as object)).toContain('jobs');
+		expect(Object.keys(copy as object)).toContain('hours');
 
 		emulator.faults.script([{ method: 'GET', path: /\/results$/, kind: '500', times: 50 }]);
 		const failing = legacyPollContext(engine, node, first.workflow.staticData, 4_000);
@@ -431,6 +440,69 @@ describe('cost and budget', () => {
 		expect([...firstJobs, ...later].sort()).toEqual([...jobIds].sort());
 		for (const items of store.emissions) {
 			for (const jobId of distinctJobIds(items)) expect(items.filter((item) => item.json.jobId === jobId)).toHaveLength(250);
+		}
+	});
+});
+
+describe('answers from HERE are not trusted', () => {
+	/** A trigger whose credential goes through a misbehaving HERE in front of the emulator. */
+	async function misbehaving(answer: Parameters<typeof startMisbehavingHere>[1]) {
+		const { user, store } = setup();
+		const here = await startMisbehavingHere(emulator.url, answer);
+		const credential = engine.saveCredential(`misbehaving-${user.email}`, { ...engine.credentials.stored(user.credential.id), baseUrl: here.url });
+		const driver = new PollDriver(engine, triggerNode(credential, user.projectId), store, { budgetMs: 10_000 });
+		return { user, store, driver, here };
+	}
+
+	test('results that never end stop after 1000 rows with an error naming the job; nothing is emitted', async () => {
+		let resultPages = 0;
+		const { user, store, driver, here } = await misbehaving(async (request, forward) => {
+			if (!request.path.endsWith('/results')) return await forward();
+			resultPages++;
+			const page = Number(request.query.get('pageToken') ?? 0);
+			const rows = Array.from({ length: Number(request.query.get('limit')) }, (_, index) => ({ name: `ghost-${page}-${index}` }));
+			return { status: 200, json: { status: 'completed', limit: rows.length, count: rows.length, items: rows, nextPageToken: String(page + 1) } };
+		});
+		try {
+			await driver.tick();
+			const jobId = await createJob(emulator, user.email, newDevices(5));
+			finish(jobId);
+			const stateBefore = store.snapshot();
+
+			const poll = await driver.tick();
+
+			expect(poll.items).toBeNull();
+			expect(poll.error?.message).toBe(`HERE returned more than 1000 results for job ${jobId}, which holds at most 1000 devices`);
+			expect((poll.error as Error & { description?: string }).description).toMatch(/Try again later; if it persists, report it to HERE support/);
+			expect(resultPages).toBe(11);
+			expect(store.committed).toEqual(stateBefore);
+		} finally {
+			await here.close();
+		}
+	});
+
+	test('listed IDs that are not BULK-uuid are left out: never a key of the state, never in a URL', async () => {
+		const bogus = ['__proto__', 'constructor', 'toString', '../../registry/v2/licenses', 'BULK-123', 'bulk-6279286f-a09a-4521-9d3a-af7559e84836', 42];
+		const { user, store, driver, here } = await misbehaving(async (request, forward) => {
+			const answer = await forward();
+			if (request.method !== 'GET' || !request.path.endsWith('/deviceUploads') || request.query.has('pageToken')) return answer;
+			const page = answer.json as { items: unknown[] };
+			return { ...answer, json: { ...page, items: [...bogus.map((jobId) => ({ jobId, status: 'completed' })), ...page.items] } };
+		});
+		try {
+			await driver.tick();
+			const jobId = await createJob(emulator, user.email, newDevices(2));
+			finish(jobId);
+			emulator.clearRequests();
+
+			const poll = await driver.tick();
+
+			expect(distinctJobIds(poll.items)).toEqual([jobId]);
+			expect(requestsTo(emulator, 'GET', /\/status$/).map((request) => request.path)).toEqual([`/bulkjobs/v4/deviceUploads/${jobId}/status`]);
+			expect(marks(store.committed)).toEqual({ [jobId]: 'emitted' });
+			expect(JSON.stringify(store.committed)).not.toMatch(/proto|constructor|toString|registry|BULK-123/);
+		} finally {
+			await here.close();
 		}
 	});
 });

@@ -1,3 +1,7 @@
+import type { JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { escapeHtml, htmlParagraphs } from '../editorText';
 import type { HereContext, HereRequestOptions } from '../transport';
 import type { Scope } from './api';
 import { resultPages } from './api';
@@ -11,18 +15,34 @@ import type { JobStatusAnswer, ResultRow } from './wire';
  * page or until `maxItems` rows were read. While a job runs, HERE returns the rows finished so
  * far; a caller that needs all of them reads the status first and waits for a terminal one.
  * `retry` narrows the transport's retry policy (the trigger keeps a poll within its budget).
+ * With `failAbove`, a job that has more rows than that is an error, found after reading one row
+ * more: a job holds at most 1000 devices, so a server that sends more is not followed on.
  */
 export async function collectResults(
 	context: HereContext,
 	jobId: string,
 	scope: Scope,
-	options: { maxItems?: number } & HereRequestOptions = {},
+	options: { maxItems?: number; failAbove?: number } & HereRequestOptions = {},
 ): Promise<ResultRow[]> {
+	const { failAbove } = options;
+	const maxItems = failAbove === undefined ? options.maxItems : failAbove + 1;
 	const rows: ResultRow[] = [];
-	for await (const page of resultPages(context, jobId, scope, { maxItems: options.maxItems, retry: options.retry })) {
+	for await (const page of resultPages(context, jobId, scope, { maxItems, retry: options.retry })) {
 		for (const row of page) rows.push(row);
 	}
+	if (failAbove !== undefined && rows.length > failAbove) throw tooManyResults(context, jobId, failAbove);
 	return rows;
+}
+
+function tooManyResults(context: HereContext, jobId: string, limit: number): NodeApiError {
+	const reason = `HERE returned more than ${limit} results for job ${jobId}`;
+	return new NodeApiError(context.getNode(), { message: reason } as JsonObject, {
+		message: `${reason}, which holds at most ${limit} devices`,
+		description: htmlParagraphs([
+			`Reading stopped after ${limit + 1} result rows, so that a wrong answer cannot fill n8n's memory. HERE's answer for job ${escapeHtml(jobId)} is wrong.`,
+			'Try again later; if it persists, report it to HERE support with the job ID.',
+		]),
+	});
 }
 
 /** A job's figures with the result rows read for it. */

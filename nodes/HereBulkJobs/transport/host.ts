@@ -16,9 +16,9 @@ export class HostRefusedError extends Error {
 	}
 }
 
-function parseUrl(text: string): URL | undefined {
+function parseUrl(text: string, base?: string): URL | undefined {
 	try {
-		return new URL(text);
+		return new URL(text, base);
 	} catch {
 		return undefined;
 	}
@@ -66,4 +66,42 @@ export function resolveBaseUrl(credentials: ICredentialDataDecryptedObject): str
 		throw new HostRefusedError('"Base URL" must not contain "?" or "#"; enter only the scheme, host, port and path.');
 	}
 	return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/**
+ * Whether a request URL names its own scheme or host (`https://x`, `//x`, `\\x`, `http:/x`):
+ * resolved against two bases of different schemes, such a URL keeps the origin of neither.
+ * Anything else is a path, which n8n (axios) appends to the base URL.
+ */
+function namesItsOwnHost(requestUrl: string): boolean {
+	const againstHttps = parseUrl(requestUrl, 'https://a.invalid/');
+	const againstHttp = parseUrl(requestUrl, 'http://b.invalid/');
+	return againstHttps?.origin !== 'https://a.invalid' || againstHttp?.origin !== 'http://b.invalid';
+}
+
+/**
+ * The URL a request of this credential goes to, checked before the token is added: a path is
+ * appended to the base URL (`/bulkjobs/...`), a URL that names its own host is resolved against
+ * it with `new URL()`. Either way it must keep the base URL's origin, carry no user-info, and
+ * stay under the base URL's path once `..` and the like are resolved; anything else is refused.
+ */
+export function requestUrlWithinBase(baseUrl: string, requestUrl: string): URL {
+	const base = new URL(`${baseUrl}/`);
+	const target = namesItsOwnHost(requestUrl)
+		? parseUrl(requestUrl, base.href)
+		: parseUrl(`${baseUrl}/${requestUrl.replace(/^\//, '')}`);
+	const refusal = `refusing to send the token to a URL outside the Base URL ${baseUrl}`;
+	const advice = 'Use a path such as /bulkjobs/v4/deviceUploads, or a URL that starts with the Base URL.';
+	if (target === undefined) throw new HostRefusedError(`${refusal}: the request URL is not a valid URL. ${advice}`);
+	if (target.origin !== base.origin) {
+		const where = target.origin === 'null' ? `a ${target.protocol} URL` : target.host;
+		throw new HostRefusedError(`${refusal} (the request goes to ${where}). ${advice}`);
+	}
+	if (target.username !== '' || target.password !== '') {
+		throw new HostRefusedError(`${refusal} (the request URL carries a user name or password). ${advice}`);
+	}
+	if (!target.pathname.startsWith(base.pathname)) {
+		throw new HostRefusedError(`${refusal} (its path leaves ${base.pathname}). ${advice}`);
+	}
+	return target;
 }

@@ -44,18 +44,18 @@ export async function acknowledgeEmitted(
 			outcome.requests++;
 			await patchJob(context, jobId, 'acknowledge', scope, budget.retry());
 			budget.recordRequest(Date.now() - startedAt);
-			state.jobs[jobId].mark = 'acknowledged';
+			markAcknowledged(state, jobId);
 			outcome.acknowledged.push(jobId);
 		} catch (error) {
 			const status = error instanceof NodeApiError ? (error.context.httpStatus as number | undefined) : undefined;
 			if (status === 401) throw ensureNodeError(context.getNode(), error);
 			if (status === 403) throw notAllowed(context, jobId, error as NodeApiError);
 			if (status === 404) {
-				delete state.jobs[jobId];
+				state.jobs.delete(jobId);
 				continue;
 			}
 			if (status === 412 && (await isAcknowledged(context, jobId, scope, budget, outcome))) {
-				state.jobs[jobId].mark = 'acknowledged';
+				markAcknowledged(state, jobId);
 				outcome.acknowledged.push(jobId);
 				continue;
 			}
@@ -68,6 +68,11 @@ export async function acknowledgeEmitted(
 		}
 	}
 	return outcome;
+}
+
+function markAcknowledged(state: TriggerState, jobId: string): void {
+	const record = state.jobs.get(jobId);
+	if (record !== undefined) record.mark = 'acknowledged';
 }
 
 async function isAcknowledged(

@@ -2,6 +2,7 @@ import type { IDataObject, IPollFunctions, INodeExecutionData } from 'n8n-workfl
 import { NodeApiError } from 'n8n-workflow';
 
 import { getJobStatus } from '../jobs/api';
+import { MAX_CHUNK_SIZE } from '../devices/chunk';
 import { collectResults } from '../jobs/collectResults';
 import { deviceResultItems, jobSummary, noDeviceItem } from '../jobs/resultItems';
 import { ensureNodeError } from '../transport';
@@ -26,8 +27,9 @@ function isNotFound(error: unknown): boolean {
 
 /**
  * Reads a finished job's status and all its result rows (100 a page) and builds its output
- * items. One status request plus one request per 100 devices; a job holds at most 1000.
- * Requests retry within the poll's budget.
+ * items. One status request plus one request per 100 devices; a job holds at most 1000, and
+ * more rows than that are an error (the job is left for the next poll). Requests retry within
+ * the poll's budget.
  */
 export async function fetchFinishedJob(
 	context: IPollFunctions,
@@ -50,7 +52,7 @@ export async function fetchFinishedJob(
 	let rows: ResultRow[];
 	try {
 		// With the poll's retry budget, so that a fault late in a poll cannot keep it past its time.
-		rows = await collectResults(context, jobId, scope, budget.retry());
+		rows = await collectResults(context, jobId, scope, { failAbove: MAX_CHUNK_SIZE, ...budget.retry() });
 	} catch (error) {
 		if (isNotFound(error)) return { kind: 'gone' };
 		throw ensureNodeError(context.getNode(), error);

@@ -3,6 +3,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { listJobPages } from '../jobs/api';
 import type { JobListItem } from '../jobs/wire';
+import { JOB_ID_PATTERN } from '../jobs/wire';
 import type { PollBudget } from './budget';
 import type { TriggerSettings } from './settings';
 
@@ -14,6 +15,11 @@ export interface FinalJobListing {
 	requests: number;
 }
 
+/** HERE's job ids are `BULK-<uuid>`; anything else from a listing is never used as a key or in a URL. */
+export function isJobId(jobId: unknown): jobId is string {
+	return typeof jobId === 'string' && JOB_ID_PATTERN.test(jobId);
+}
+
 /**
  * Lists the project's jobs in the watched final statuses (and type), page by page, while the
  * budget allows. With acknowledging on, handled jobs are `acknowledged` and drop out of this
@@ -22,6 +28,7 @@ export interface FinalJobListing {
 export async function listFinalJobs(context: IPollFunctions, settings: TriggerSettings, budget: PollBudget): Promise<FinalJobListing> {
 	const jobs: JobListItem[] = [];
 	const seen = new Set<string>();
+	const invalidIds: string[] = [];
 	let requests = 0;
 	if (!budget.allowsRequest()) return { jobs, complete: false, requests };
 	const pages = listJobPages(context, { type: settings.jobType, statuses: settings.statuses }, { projectId: settings.projectId }, budget.retry());
@@ -31,18 +38,32 @@ export async function listFinalJobs(context: IPollFunctions, settings: TriggerSe
 			requests++;
 			budget.recordRequest(Date.now() - pageStartedAt);
 			for (const job of page) {
-				if (typeof job?.jobId !== 'string' || seen.has(job.jobId)) continue;
+				if (!isJobId(job?.jobId)) {
+					invalidIds.push(String(job?.jobId).slice(0, 80));
+					continue;
+				}
+				if (seen.has(job.jobId)) continue;
 				seen.add(job.jobId);
 				jobs.push(job);
 			}
 			// Leaving the loop ends the generator before it asks for the next page.
-			if (!budget.allowsRequest()) return { jobs, complete: false, requests };
+			if (!budget.allowsRequest()) return withWarning(context, invalidIds, { jobs, complete: false, requests });
 			pageStartedAt = Date.now();
 		}
 	} catch (error) {
 		throw explainListingFailure(context, settings, error);
 	}
-	return { jobs, complete: true, requests };
+	return withWarning(context, invalidIds, { jobs, complete: true, requests });
+}
+
+/** A listed id that is not a job id is left out, and said so in n8n's log. */
+function withWarning(context: IPollFunctions, invalidIds: string[], listing: FinalJobListing): FinalJobListing {
+	if (invalidIds.length > 0) {
+		context.logger.warn(`HERE Bulk Jobs Trigger: HERE listed ${invalidIds.length} job IDs that are not BULK-uuid; they were left out`, {
+			examples: invalidIds.slice(0, 5),
+		});
+	}
+	return listing;
 }
 
 /**

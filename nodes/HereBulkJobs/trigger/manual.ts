@@ -5,6 +5,7 @@ import { listJobPages } from '../jobs/api';
 import { PollBudget, pollBudgetMs } from './budget';
 import type { JobFetch } from './emit';
 import { fetchFinishedJob } from './emit';
+import { isJobId } from './listing';
 import type { TriggerSettings } from './settings';
 import { scopeKey, wantsJobId } from './settings';
 import { readState } from './state';
@@ -27,12 +28,13 @@ const SAMPLE_EMITTED_TRIES = 3;
 export async function manualSample(context: IPollFunctions, settings: TriggerSettings): Promise<INodeExecutionData[][]> {
 	const budget = new PollBudget(pollBudgetMs(context));
 	const state = readState(context.getWorkflowStaticData('node'));
+	// The state's records are oldest first.
 	const emittedNewestFirst =
 		state !== undefined && state.scope === scopeKey(settings)
-			? Object.entries(state.jobs)
+			? [...state.jobs]
 					.filter(([, record]) => record.mark === 'emitted' || record.mark === 'acknowledged')
-					.sort(([, a], [, b]) => b.seenAt - a.seenAt)
 					.map(([jobId]) => jobId)
+					.reverse()
 			: [];
 	for (const jobId of emittedNewestFirst.slice(0, SAMPLE_EMITTED_TRIES)) {
 		const fetched = await fetchFinishedJob(context, settings, jobId, budget, { acceptAcknowledged: true });
@@ -43,7 +45,7 @@ export async function manualSample(context: IPollFunctions, settings: TriggerSet
 	const pages = listJobPages(context, { type: settings.jobType, statuses: settings.statuses }, { projectId: settings.projectId }, { maxItems: SAMPLE_LIST_LIMIT });
 	for await (const page of pages) {
 		for (const { jobId } of page) {
-			if (!wantsJobId(settings, jobId)) continue;
+			if (!isJobId(jobId) || !wantsJobId(settings, jobId)) continue;
 			if (statusReads++ >= SAMPLE_STATUS_READS) return noSample(context, settings, true);
 			const fetched: JobFetch = await fetchFinishedJob(context, settings, jobId, budget);
 			if (fetched.kind === 'emit') return [fetched.items];

@@ -1,17 +1,19 @@
 import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { escapeHtml, htmlParagraphs } from '../editorText';
 import type { JobListItem } from '../jobs/wire';
 import { ensureNodeError } from '../transport';
 import { acknowledgeEmitted } from './acknowledge';
 import { PollBudget, pollBudgetMs } from './budget';
 import { fetchFinishedJob } from './emit';
+import type { FinalJobListing } from './listing';
 import { listFinalJobs } from './listing';
 import { manualSample } from './manual';
 import type { TriggerSettings } from './settings';
 import { readSettings, scopeKey, wantsJobId } from './settings';
 import type { TriggerState } from './state';
-import { cloneState, emptyState, pruneState, readState, sameState, writeState } from './state';
+import { emptyState, MAX_RECORDS, pruneState, readState, seenHour, storedForm } from './state';
 
 /**
  * One poll of the HERE Bulk Jobs Trigger.
@@ -35,28 +37,35 @@ export async function pollTrigger(context: IPollFunctions): Promise<INodeExecuti
 
 	const staticData = context.getWorkflowStaticData('node');
 	const stored = readState(staticData);
+	// Compared in our own form, so that a database that reorders JSON keys causes no write.
+	const storedJson = stored && JSON.stringify(storedForm(stored));
 	const scope = scopeKey(settings);
 	const now = Date.now();
 	const budget = new PollBudget(pollBudgetMs(context));
 	// A first poll, or a new project / statuses / job type: the old marks say nothing about these jobs.
-	const state: TriggerState =
-		stored !== undefined && stored.scope === scope ? cloneState(stored) : emptyState(scope, settings.firstPoll === 'emitExisting');
+	const firstPoll = stored === undefined || stored.scope !== scope;
+	const state: TriggerState = firstPoll ? emptyState(scope) : stored;
 
 	const acknowledged = settings.acknowledge ? await acknowledgeEmitted(context, settings, state, budget) : undefined;
 
 	const listing = await listFinalJobs(context, settings, budget);
 	let emission: Emission = { items: [], emitted: [], deferred: 0 };
-	if (!state.baselineComplete) {
-		recordBaseline(state, listing.jobs, now);
-		state.baselineComplete = listing.complete;
+	if (firstPoll && settings.firstPoll === 'recordExisting') {
+		recordBaseline(context, state, listing, now);
 	} else {
-		const fresh = listing.jobs.filter((job) => state.jobs[job.jobId] === undefined);
+		const fresh = listing.jobs.filter((job) => !state.jobs.has(job.jobId));
 		emission = await emitNewJobs(context, settings, state, fresh, budget, now);
 	}
-	const pruned = listing.complete ? pruneState(state, new Set(listing.jobs.map((job) => job.jobId)), now) : [];
+	const pruned = listing.complete ? pruneState(state, new Set(listing.jobs.map((job) => job.jobId)), now) : 0;
+	if (state.jobs.size > MAX_RECORDS) throw tooManyRecords(context, settings, state.jobs.size);
 
 	// The one write of the poll; unchanged state is not written, so n8n has nothing to store.
-	if (!sameState(stored, state)) writeState(staticData, state);
+	const next = storedForm(state);
+	const nextJson = JSON.stringify(next);
+	if (nextJson !== storedJson) {
+		for (const key of Object.keys(staticData)) delete staticData[key];
+		Object.assign(staticData, next);
+	}
 	context.logger.debug('HERE Bulk Jobs Trigger poll', {
 		listed: listing.jobs.length,
 		listPages: listing.requests,
@@ -65,8 +74,9 @@ export async function pollTrigger(context: IPollFunctions): Promise<INodeExecuti
 		deferredJobs: emission.deferred,
 		acknowledgedJobs: acknowledged?.acknowledged,
 		acknowledgeRetriesLater: acknowledged?.retryLater,
-		prunedRecords: pruned.length,
-		records: Object.keys(state.jobs).length,
+		prunedRecords: pruned,
+		records: state.jobs.size,
+		staticDataBytes: nextJson.length,
 		elapsedMs: budget.elapsedMs(),
 	});
 	return emission.items.length > 0 ? [emission.items] : null;
@@ -79,9 +89,30 @@ interface Emission {
 	deferred: number;
 }
 
-/** The first poll: what has already finished is recorded, not emitted. */
-function recordBaseline(state: TriggerState, jobs: JobListItem[], now: number): void {
-	for (const job of jobs) state.jobs[job.jobId] ??= { mark: 'baseline', seenAt: now };
+/**
+ * The first poll records what has already finished and emits nothing. It records only what it
+ * listed: if its time ran out first, the finished jobs it did not list are emitted by later
+ * polls like new ones. HERE's list has no finish times, so nothing tells them apart from jobs
+ * that finished after activation, and recording them instead could miss those.
+ */
+function recordBaseline(context: IPollFunctions, state: TriggerState, listing: FinalJobListing, now: number): void {
+	for (const { jobId } of listing.jobs) state.jobs.set(jobId, { mark: 'baseline', seenAt: seenHour(now) });
+	if (!listing.complete) {
+		context.logger.warn(
+			`HERE Bulk Jobs Trigger: the first poll recorded ${listing.jobs.length} finished jobs before its time ran out; finished jobs it could not list are emitted by the next polls`,
+		);
+	}
+}
+
+/** Remembering every job HERE lists is what keeps a job from being emitted twice: say what to change. */
+function tooManyRecords(context: IPollFunctions, settings: TriggerSettings, records: number): NodeOperationError {
+	const project = settings.projectId ? `project "${escapeHtml(settings.projectId)}"` : "the credential's default project";
+	return new NodeOperationError(context.getNode(), `The HERE Bulk Jobs Trigger would have to remember ${records} jobs, more than its limit of ${MAX_RECORDS}`, {
+		description: htmlParagraphs([
+			`HERE lists that many finished jobs of ${project} in the watched statuses and type, and the trigger keeps the ID of each so that none is emitted twice.`,
+			'Turn on "Acknowledge Emitted Jobs" (handled jobs then leave HERE\'s list), or narrow "Statuses" or "Job Type". This poll emitted nothing and changed nothing; no job is lost.',
+		]),
+	});
 }
 
 function httpStatusOf(error: unknown): number | undefined {
@@ -105,7 +136,7 @@ async function emitNewJobs(
 	let firstFailure: unknown;
 	for (const [index, { jobId }] of fresh.entries()) {
 		if (!wantsJobId(settings, jobId)) {
-			state.jobs[jobId] = { mark: 'skipped', seenAt: now };
+			state.jobs.set(jobId, { mark: 'skipped', seenAt: seenHour(now) });
 			continue;
 		}
 		if (!budget.allowsJob()) {
@@ -118,9 +149,9 @@ async function emitNewJobs(
 			if (fetched.kind === 'emit') {
 				emission.items.push(...fetched.items);
 				emission.emitted.push(jobId);
-				state.jobs[jobId] = { mark: 'emitted', seenAt: now };
+				state.jobs.set(jobId, { mark: 'emitted', seenAt: seenHour(now) });
 			} else if (fetched.kind === 'skip') {
-				state.jobs[jobId] = { mark: 'skipped', seenAt: now };
+				state.jobs.set(jobId, { mark: 'skipped', seenAt: seenHour(now) });
 			}
 		} catch (error) {
 			// A refused credential fails every request alike: say so now, not after trying every job.

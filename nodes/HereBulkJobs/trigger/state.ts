@@ -1,12 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { JOB_ID_PATTERN } from '../jobs/wire';
+
 /**
  * The trigger's memory between polls, kept in the workflow's static data (n8n stores it with
  * the workflow, so it survives restarts and works in queue mode). It is a set of job ids the
- * trigger has dealt with, each with what it did and when it first saw the job finished:
+ * trigger has dealt with, each with what it did and the hour it first saw the job finished:
  *
- * - `baseline`: already finished when the trigger started watching; never emitted.
- * - `skipped`: finished, but filtered out (file name) or acknowledged by someone else.
+ * - `baseline`: listed by the first poll, which records and does not emit.
+ * - `skipped`: finished, but filtered out (file name, job id) or acknowledged by someone else.
  * - `emitted`: emitted by a poll whose hand-off n8n recorded. With "Acknowledge Emitted Jobs"
  *   this also means "to acknowledge": a record only exists in a later poll if n8n committed
  *   the poll that emitted it, so acknowledging it then is never early.
@@ -14,85 +16,103 @@ import type { IDataObject } from 'n8n-workflow';
  *
  * HERE's job list has no timestamps and no promised order, so "new" can only mean "a finished
  * job whose id is not in this set". Ids leave the set once HERE has certainly forgotten them
- * (see `pruneState`), which bounds it by the jobs HERE keeps (one week).
+ * (see `pruneState`), which bounds it by the jobs HERE keeps (one week), and it never holds
+ * more than MAX_RECORDS ids.
  */
 
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 /** HERE keeps jobs and results for one week. */
 export const HERE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
+/**
+ * The count bound: about 1.6 MB of static data. A poll that would leave more records fails
+ * (see `tooManyRecords` in poll.ts) rather than forget jobs HERE still lists.
+ */
+export const MAX_RECORDS = 50_000;
+
+const HOUR_MS = 60 * 60 * 1000;
+
 export type JobMark = 'baseline' | 'skipped' | 'emitted' | 'acknowledged';
-const MARKS: readonly JobMark[] = ['baseline', 'skipped', 'emitted', 'acknowledged'];
+/** Within an hour, read back in this order: a job acknowledged was emitted before one still waiting. */
+const MARKS: readonly JobMark[] = ['baseline', 'skipped', 'acknowledged', 'emitted'];
 
 export interface JobRecord {
 	mark: JobMark;
-	/** When this trigger first saw the job finished (ms since the epoch). */
+	/** The end of the hour in which this trigger first saw the job finished (ms since the epoch). */
 	seenAt: number;
 }
 
 export interface TriggerState {
-	version: typeof STATE_VERSION;
 	/** The project, statuses and job type the records are about (see `scopeKey`). */
 	scope: string;
-	/**
-	 * False until one complete listing has been recorded: a first poll that ran out of time
-	 * goes on recording (not emitting) in the next poll.
-	 */
-	baselineComplete: boolean;
-	jobs: Record<string, JobRecord>;
-}
-
-export function emptyState(scope: string, baselineComplete: boolean): TriggerState {
-	return { version: STATE_VERSION, scope, baselineComplete, jobs: {} };
-}
-
-function isRecord(value: unknown): value is JobRecord {
-	if (typeof value !== 'object' || value === null) return false;
-	const { mark, seenAt } = value as Partial<JobRecord>;
-	return MARKS.includes(mark as JobMark) && typeof seenAt === 'number' && Number.isFinite(seenAt);
+	/** By job id (a `Map`: ids from HERE never become object keys), oldest first. */
+	jobs: Map<string, JobRecord>;
 }
 
 /**
- * The stored state, as a copy the poll may change freely, or undefined when there is none
- * usable (never polled, or from another version). Unknown or damaged records are dropped.
+ * The stored form, which must be plain JSON: one entry per hour in which jobs were first seen,
+ * holding for each mark the ids of its jobs as one string, 32 hex digits per id (the uuid of
+ * `BULK-<uuid>` without its dashes). A week at 10,000 jobs takes about 330 KB, where one
+ * object per job took 880 KB.
+ */
+interface StoredHour extends Partial<Record<JobMark, string>> {
+	at: number;
+}
+
+/** Records keep the hour they were first seen in, rounded up, so pruning by age is never early. */
+export function seenHour(now: number): number {
+	return Math.ceil(now / HOUR_MS) * HOUR_MS;
+}
+
+export function emptyState(scope: string): TriggerState {
+	return { scope, jobs: new Map() };
+}
+
+function packId(jobId: string): string {
+	return jobId.slice('BULK-'.length).replace(/-/g, '');
+}
+
+/** The ids of a packed string; anything that is not a valid job id is dropped. */
+function unpackIds(packed: unknown): string[] {
+	if (typeof packed !== 'string') return [];
+	const ids: string[] = [];
+	for (let start = 0; start + 32 <= packed.length; start += 32) {
+		const hex = packed.slice(start, start + 32);
+		const jobId = `BULK-${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+		if (JOB_ID_PATTERN.test(jobId)) ids.push(jobId);
+	}
+	return ids;
+}
+
+/**
+ * The stored state as a fresh `Map` the poll may change freely, or undefined when there is none
+ * usable (never polled, or another version). Damaged entries are dropped.
  */
 export function readState(staticData: IDataObject): TriggerState | undefined {
-	const stored = staticData as Partial<TriggerState>;
-	if (stored.version !== STATE_VERSION || typeof stored.scope !== 'string' || typeof stored.jobs !== 'object' || stored.jobs === null) {
-		return undefined;
+	const { version, scope, hours } = staticData;
+	if (version !== STATE_VERSION || typeof scope !== 'string' || !Array.isArray(hours)) return undefined;
+	const jobs = new Map<string, JobRecord>();
+	for (const hour of hours as Array<Partial<StoredHour> | null>) {
+		const at = hour?.at;
+		if (typeof at !== 'number' || !Number.isFinite(at)) continue;
+		for (const mark of MARKS) for (const jobId of unpackIds(hour?.[mark])) jobs.set(jobId, { mark, seenAt: at });
 	}
-	const jobs: Record<string, JobRecord> = {};
-	for (const [jobId, record] of Object.entries(stored.jobs)) {
-		if (isRecord(record)) jobs[jobId] = { mark: record.mark, seenAt: record.seenAt };
+	return { scope, jobs };
+}
+
+/** The state in its stored (JSON) form. */
+export function storedForm(state: TriggerState): IDataObject {
+	const hours = new Map<number, Partial<Record<JobMark, string[]>>>();
+	for (const [jobId, { mark, seenAt }] of state.jobs) {
+		let hour = hours.get(seenAt);
+		if (hour === undefined) hours.set(seenAt, (hour = {}));
+		(hour[mark] ??= []).push(packId(jobId));
 	}
-	return { version: STATE_VERSION, scope: stored.scope, baselineComplete: stored.baselineComplete === true, jobs };
-}
-
-/**
- * Replaces the static data's content with `state`. Called once, at the end of a poll that
- * succeeded: a poll that throws never gets here, so it leaves the stored state as it was.
- */
-export function writeState(staticData: IDataObject, state: TriggerState): void {
-	for (const key of Object.keys(staticData)) delete staticData[key];
-	const jobs: IDataObject = {};
-	for (const [jobId, record] of Object.entries(state.jobs)) jobs[jobId] = { mark: record.mark, seenAt: record.seenAt };
-	Object.assign(staticData, {
-		version: state.version,
-		scope: state.scope,
-		baselineComplete: state.baselineComplete,
-		jobs,
-	});
-}
-
-export function cloneState(state: TriggerState): TriggerState {
-	const jobs: Record<string, JobRecord> = {};
-	for (const [jobId, record] of Object.entries(state.jobs)) jobs[jobId] = { ...record };
-	return { ...state, jobs };
-}
-
-export function sameState(a: TriggerState | undefined, b: TriggerState): boolean {
-	return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+	const stored: StoredHour[] = [...hours.entries()]
+		.sort(([a], [b]) => a - b)
+		.map(([at, marks]) => ({ at, ...Object.fromEntries(Object.entries(marks).map(([mark, ids]) => [mark, ids.join('')])) }));
+	return { version: STATE_VERSION, scope: state.scope, hours: stored as unknown as IDataObject[] };
 }
 
 /**
@@ -105,24 +125,21 @@ export function sameState(a: TriggerState | undefined, b: TriggerState): boolean
  *   before it was seen). Waiting guards against a listing that misses a job for a moment
  *   (HERE promises no order, so a page boundary could shift): dropping the record then
  *   would emit the job a second time when it shows up again.
+ * - Above MAX_RECORDS, records of jobs absent from the listing go too, oldest first, before
+ *   their week is up: such a job is emitted again only if HERE lists it again.
+ * Records of jobs HERE lists are never dropped: that would emit them a second time.
  */
-export function pruneState(state: TriggerState, listed: ReadonlySet<string>, now: number): string[] {
-	const pruned: string[] = [];
-	for (const [jobId, record] of Object.entries(state.jobs)) {
+export function pruneState(state: TriggerState, listed: ReadonlySet<string>, now: number): number {
+	const before = state.jobs.size;
+	for (const [jobId, record] of state.jobs) {
 		if (listed.has(jobId)) continue;
 		const forgotten = record.mark === 'acknowledged' || now - record.seenAt > HERE_RETENTION_MS;
-		if (forgotten) {
-			delete state.jobs[jobId];
-			pruned.push(jobId);
-		}
+		if (forgotten || state.jobs.size > MAX_RECORDS) state.jobs.delete(jobId);
 	}
-	return pruned;
+	return before - state.jobs.size;
 }
 
 /** Ids with this mark, oldest first (so acknowledgements follow emission order). */
 export function idsWithMark(state: TriggerState, mark: JobMark): string[] {
-	return Object.entries(state.jobs)
-		.filter(([, record]) => record.mark === mark)
-		.sort(([, a], [, b]) => a.seenAt - b.seenAt)
-		.map(([jobId]) => jobId);
+	return [...state.jobs].filter(([, record]) => record.mark === mark).map(([jobId]) => jobId);
 }

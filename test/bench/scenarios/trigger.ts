@@ -5,6 +5,7 @@
  */
 import type { INode } from 'n8n-workflow';
 
+import { readState } from '../../../nodes/HereBulkJobs/trigger/state';
 import { PollDriver, TriggerStore } from '../../harness/poll';
 import type { Account } from './scenarios';
 
@@ -39,8 +40,7 @@ export async function triggerActivate(account: Account & { projectId: string; ac
 
 /** Job records in the stored state (baseline, emitted, acknowledged, ...). */
 function records(store: TriggerStore): number {
-	const jobs = store.committed.jobs;
-	return typeof jobs === 'object' && jobs !== null ? Object.keys(jobs).length : 0;
+	return readState(store.committed)?.jobs.size ?? 0;
 }
 
 export async function triggerTick(): Promise<{ ms: number; count: number; records: number }> {
