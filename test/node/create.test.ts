@@ -534,15 +534,19 @@ describe('validation before upload', () => {
 		expect(uploads(emulator)).toHaveLength(0);
 	});
 
-	test('continue on fail: one item with the error and every invalid row', async () => {
+	test('continue on fail: one item with the error, counted per input item, and every invalid row', async () => {
 		const user = loginUser(emulator, engine);
-		const node = { ...bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvText', csvText: INVALID_CSV } as never), onError: 'continueRegularOutput' as const };
-		const run = await runWorkflow(engine, itemsThen(node, [{}, {}]));
+		const node = { ...bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvText', csvText: '={{ $json.csv }}' } as never), onError: 'continueRegularOutput' as const };
+		// Two input items, each with its own CSV (the same problems, other device names).
+		const run = await runWorkflow(engine, itemsThen(node, [{ csv: INVALID_CSV }, { csv: INVALID_CSV.replace(/Good/g, 'Fine') }]));
 
 		expect(run.error()).toBeUndefined();
 		const items = run.output('HERE');
 		expect(items).toHaveLength(1);
-		expect(items[0].json).toMatchObject({ error: '10 of 14 rows are invalid; nothing was sent to HERE', invalidRowCount: 10 });
+		expect(items[0].json).toMatchObject({
+			error: 'Input item 0: 5 of 7 rows are invalid; input item 1: 5 of 7 rows are invalid; nothing was sent to HERE',
+			invalidRowCount: 10,
+		});
 		expect((items[0].json.invalidRows as IDataObject[])[0]).toMatchObject({ inputItem: 0, row: 3, message: 'input item 0, row 3, sendMs: is not a number ("12abc")' });
 		expect(items[0].json.description).toContain('Input item 1:');
 		expect(items[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
