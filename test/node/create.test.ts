@@ -5,7 +5,7 @@ import type { Engine } from '../harness/engine';
 import { runWorkflow } from '../harness/engine';
 import { withEmulatorAndEngine } from '../harness/suite';
 import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
-import { TUTORIAL_CSV, TUTORIAL_DELETE_JSON, TUTORIAL_JSON, UPLOADS_PATH, csvOf, uploads } from './createFixtures';
+import { TUTORIAL_CSV, TUTORIAL_DELETE_JSON, TUTORIAL_JSON, UPLOADS_PATH, csvOf, descriptionText, uploads } from './createFixtures';
 
 // Instant processing: a job is done when its upload returns, so waits end at the first check.
 let emulator: HereEmulator;
@@ -551,5 +551,55 @@ describe('validation before upload', () => {
 		expect(items[0].json.description).toContain('Input item 1:');
 		expect(items[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(uploads(emulator)).toHaveLength(0);
+	});
+});
+
+describe('a job that ends failed', () => {
+	// The onboarding example run twice: HERE refuses every name the project already holds.
+	async function secondUpload(parameters: Record<string, unknown>, nodeSettings: Record<string, unknown> = {}) {
+		const user = loginUser(emulator, engine);
+		const csvText = csvOf(7, 'again');
+		expect((await create(user, { jobType: 'create', inputSource: 'csvText', csvText })).error()).toBeUndefined();
+		emulator.clearRequests();
+		const node = { ...bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvText', csvText, waitForCompletion: true, ...parameters } as never), ...nodeSettings };
+		return await runWorkflow(engine, itemsThen(node));
+	}
+
+	const REASON = (n: number) => `"again-${n}": A device with this name already exists in the project. (code 409, name:again-${n})`;
+
+	test("the error gives HERE's reasons for the first failed devices and says the job has ended", async () => {
+		const run = await secondUpload({ waitOptions: FAST_WAIT });
+
+		const error = run.error() as Described;
+		expect(error.message).toMatch(/^Job BULK-\S+ ended "failed" at 100% \(7 of 7 devices processed: 0 succeeded, 7 failed\)$/);
+		const text = descriptionText(error.description);
+		expect(text).toContain(`HERE's reasons for the failed devices:\n${[1, 2, 3, 4, 5].map((n) => `- ${REASON(n)}`).join('\n')}\n- and 2 more failed devices`);
+		expect(text).toContain('The job has ended: nothing of it keeps running on HERE.');
+		expect(text).toContain('The devices were uploaded and every job has ended: nothing keeps running on HERE.');
+		expect(text).not.toContain('jobs keep running');
+		// The reasons cost one results page.
+		expect(emulator.requests.filter((r) => r.path.endsWith('/results'))).toHaveLength(1);
+		expect(uploads(emulator)).toHaveLength(1);
+	});
+
+	test('continue on fail: the error item carries the reasons', async () => {
+		const run = await secondUpload({ waitOptions: FAST_WAIT }, { onError: 'continueRegularOutput' });
+
+		expect(run.error()).toBeUndefined();
+		const [item] = run.output('HERE');
+		expect(String(item.json.error)).toMatch(/ended "failed"/);
+		expect(descriptionText(String(item.json.description))).toContain(`- ${REASON(1)}`);
+	});
+
+	test('failed jobs as output: the summary item says what happened and why', async () => {
+		const run = await secondUpload({ waitOptions: { ...FAST_WAIT, outputUnsuccessfulJobs: true }, output: 'summary' });
+
+		expect(run.error()).toBeUndefined();
+		const [summary] = json(run.output('HERE'));
+		expect(summary).toMatchObject({ status: 'failed', failedCount: 7 });
+		expect(summary.error).toBe(
+			`Job ${String(summary.jobId)} ended "failed" at 100% (7 of 7 devices processed: 0 succeeded, 7 failed). The job has ended: nothing of it keeps running on HERE. ` +
+				`HERE's reasons: ${[1, 2, 3, 4, 5].map(REASON).join('; ')}; and 2 more failed devices.`,
+		);
 	});
 });

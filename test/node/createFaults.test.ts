@@ -164,6 +164,11 @@ describe('Wait for Completion after the upload', () => {
 
 		const error = run.error() as Described;
 		expect(error.message).toContain(`Job ${job.jobId} ended "failed"`);
-		expect(error.description).toContain('The devices were uploaded');
+		const text = descriptionText(error.description);
+		expect(text).toContain('The devices were uploaded');
+		// The job has ended: the note about jobs that keep running would be wrong here.
+		expect(text).toContain(`The devices were uploaded and every job has ended: nothing keeps running on HERE. To send only the devices that failed, run the node again with Options > Skip Devices Already in Jobs set to: ${job.jobId}.`);
+		expect(text).not.toContain('keep running on HERE');
+		expect(text).toContain('- "doomed-1": The job failed before this device was processed. (code 500, job)');
 	});
 });
