@@ -2,6 +2,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { escapeHtml, htmlParagraphs } from '../editorText';
 import type { HereContext } from '../transport';
+import { ensureNodeError } from '../transport';
 import type { Scope } from './api';
 import { getJobStatus } from './api';
 import { mapWithConcurrency, valuesOrThrow } from './mapWithConcurrency';
@@ -241,12 +242,19 @@ export async function waitForJobs(context: HereContext, jobIds: string[], scope:
 
 	for (let round = 0; round < maxRounds; round++) {
 		const open = followed.filter((job) => job.finished === undefined);
-		const answers = valuesOrThrow(
-			await mapWithConcurrency(open, STATUS_CONCURRENCY, async (job) => {
-				job.statusCalls++;
-				return await getJobStatus(context, job.jobId, scope);
-			}),
-		);
+		const checks = await mapWithConcurrency(open, STATUS_CONCURRENCY, async (job) => {
+			job.statusCalls++;
+			return await getJobStatus(context, job.jobId, scope);
+		});
+		let answers: JobStatusAnswer[];
+		try {
+			answers = valuesOrThrow(checks);
+		} catch (error) {
+			// A status check that failed for good: the caller may still want to say what each job was doing.
+			const failure = ensureNodeError(context.getNode(), error, scope.itemIndex);
+			failure.context.jobStatuses ??= statusesOf(followed);
+			throw failure;
+		}
 		const now = Date.now();
 		answers.forEach((answer, index) => {
 			const job = open[index];

@@ -18,25 +18,26 @@ const RUNNING = new Set(['pending', 'ongoing']);
  */
 export function withCreatedJobs(error: unknown, created: Created[], rowContext: RowContext): unknown {
 	if (!(error instanceof NodeOperationError || error instanceof NodeApiError)) return error;
-	const statuses = error.context.jobStatuses as JobStatuses | undefined;
-	const status = (jobId: string) => statuses?.[jobId] ?? 'unknown';
+	const statuses = (error.context.jobStatuses ?? {}) as JobStatuses;
+	const status = (jobId: string) => statuses[jobId] ?? 'unknown';
 	const running = created.filter((s) => RUNNING.has(status(s.jobId)));
-	const ids = created.map((s) => s.jobId).join(', ');
+	const unknown = created.filter((s) => status(s.jobId) === 'unknown');
+	const ids = (jobs: Created[]) => jobs.map((s) => s.jobId).join(', ');
 
 	const state = (jobId: string) => {
 		const last = status(jobId);
 		if (last === 'unknown') return 'state unknown';
-		return RUNNING.has(last) ? `"${last}", still running on HERE` : `"${last}", ended`;
+		return RUNNING.has(last) ? `last seen "${last}": still running on HERE` : `"${last}": ended`;
 	};
 	const lines = created.map((s) => `${describeJob(s.job, created.length, rowContext)}: ${s.jobId} (${state(s.jobId)})`);
 	let note: string;
-	if (statuses === undefined) {
-		note = `The devices were uploaded, but the wait stopped before the jobs' state was known: do not upload these rows again; follow the jobs with Wait for Completion or Get Results with these job IDs: ${ids}.`;
-	} else if (running.length > 0) {
+	if (running.length > 0) {
 		const who = running.length === created.length ? 'the jobs keep' : 'the jobs still running keep';
-		note = `The devices were uploaded and ${who} running on HERE (do not upload these rows again; use Wait for Completion or Get Results with these job IDs: ${running.map((s) => s.jobId).join(', ')}).`;
+		note = `The devices were uploaded and ${who} running on HERE (do not upload these rows again; use Wait for Completion or Get Results with these job IDs: ${ids(running)}).`;
+	} else if (unknown.length > 0) {
+		note = `The devices were uploaded, but the wait stopped before the state of every job was known: do not upload these rows again; follow the jobs with Wait for Completion or Get Results with these job IDs: ${ids(unknown)}.`;
 	} else {
-		note = `The devices were uploaded and every job has ended: nothing keeps running on HERE. To send only the devices that failed, run the node again with Options > Skip Devices Already in Jobs set to: ${ids}.`;
+		note = `The devices were uploaded and every job has ended: nothing keeps running on HERE. To send only the devices that failed, run the node again with Options > Skip Devices Already in Jobs set to: ${ids(created)}.`;
 	}
 	error.description = htmlParagraphs([error.description ?? '', `${escapeHtml(note)}${htmlList(lines.map(escapeHtml))}`]);
 	error.context.createdJobIds = created.map((s) => s.jobId);
