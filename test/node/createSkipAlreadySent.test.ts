@@ -238,6 +238,24 @@ describe('devices that failed in an earlier job', () => {
 		expect(emulator.devices(user.projectId).map((device) => device.name).sort()).toEqual(['fleet-1', 'fleet-2', 'fleet-3', 'fleet-4']);
 	});
 
+	test('One Summary Item reports the resent and the left-out rows', async () => {
+		const user = loginUser(emulator, engine);
+		const earlier = await firstRunWithAFailedRow(user, {});
+
+		const rerun = await runWorkflow(engine, itemsThen(rerunNode(user, { skipDevicesInJobs: earlier }, { jobOutput: 'summary' })));
+		expect(rerun.error()).toBeUndefined();
+		const [summary] = rerun.output('HERE').map((item) => item.json);
+		expect(summary).toMatchObject({
+			jobCount: 1,
+			deviceCount: 1,
+			alreadySentCount: 3,
+			alreadySentRows: 'rows 2 to 3, 5',
+			resentCount: 1,
+			resentRows: 'row 4',
+			resentDevices: [expect.objectContaining({ name: 'fleet-3', earlierJobId: earlier })],
+		});
+	});
+
 	test('with Wait for Completion the resent device\'s result carries the earlier error', async () => {
 		const user = loginUser(emulator, engine);
 		const wait = { waitForCompletion: true, waitOptions: { pollInterval: 0.01 } };

@@ -95,24 +95,22 @@ export async function readDeviceBlocks(
 	settings: SourceSettings,
 	maxRows = DEFAULT_MAX_ROWS,
 ): Promise<DeviceBlock[]> {
-	const node = context.getNode();
-	const common = { kind: settings.kind, ignoreUnknownFields: settings.ignoreUnknownFields, node };
+	// Devices are unique across the run: once devices/ exports SeenDevices, `shared` gets
+	// `seen: new SeenDevices()` and each source below `sourceName: \`input item ${itemIndex}\``, so
+	// that a device repeated in a later input item is a row issue there ("also in input item 0, row 2").
+	const shared = { kind: settings.kind, ignoreUnknownFields: settings.ignoreUnknownFields, node: context.getNode() };
 	if (settings.source === 'items') {
 		const mapping = context.getNodeParameter('fieldMapping', 0, 'auto') as string;
 		const devices = items.map((item, itemIndex) => (mapping === 'define' ? definedDevice(context, itemIndex, settings.kind) : item.json));
-		return [{ prepared: await prepareDevices({ ...common, source: { type: 'items', items: devices }, maxRows }) }];
+		return [{ prepared: await prepareDevices({ ...shared, source: { type: 'items', items: devices }, maxRows }) }];
 	}
 
-	// Devices are unique across the run: once devices/ exports SeenDevices, `run` gets
-	// `seen: new SeenDevices()` and each source `sourceName: \`input item ${itemIndex}\``, so that a
-	// device repeated in a later input item is a row issue there ("also in input item 0, row 2").
-	const run = { ...common };
 	const blocks: DeviceBlock[] = [];
 	let used = 0;
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const { source, fileName } = await itemSource(context, itemIndex, settings.source);
 		const budget = maxRows - used;
-		const prepared = await prepareDevices({ ...run, source, maxRows: Math.max(1, budget) });
+		const prepared = await prepareDevices({ ...shared, source, maxRows: Math.max(1, budget) });
 		if (itemIndex > 0 && crossedBudget(prepared, budget)) throw runLimitError(context, itemIndex, maxRows, used);
 		used += rowsRead(prepared);
 		blocks.push({ itemIndex, fileName, prepared });

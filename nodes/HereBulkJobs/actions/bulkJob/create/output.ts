@@ -108,22 +108,27 @@ function earlierErrorFields(device: EarlierDevice): IDataObject {
 	return { earlierJobId: device.earlier.jobId, earlierErrors: errors.map((error) => ({ ...error })), earlierErrorMessage: errorMessageOf({ errors }) };
 }
 
-/** The fields that report the rows left out and the rows sent again, for earlier jobs. */
-function earlierFields(run: CreateRun): IDataObject {
-	const fields: IDataObject = {};
-	const { alreadySent, resent, label, rowContext } = run;
-	if (alreadySent.length > 0) {
-		fields.alreadySentCount = alreadySent.length;
-		fields.alreadySentRows = listRows(alreadySent, label, rowContext);
-		fields.alreadySentInJobIds = [...new Set(alreadySent.map((device) => device.earlier.jobId))];
-	}
-	if (resent.length > 0) {
-		fields.resentCount = resent.length;
-		fields.resentRows = listRows(resent, label, rowContext);
-		fields.resentFromJobIds = [...new Set(resent.map((device) => device.earlier.jobId))];
-		fields.resentDevices = resent.map((device) => resentEntry(device, run));
-	}
-	return fields;
+/** The fields that report the rows left out: HERE took their devices in an earlier job. */
+function alreadySentFields(run: CreateRun): IDataObject {
+	const { alreadySent } = run;
+	if (alreadySent.length === 0) return {};
+	return {
+		alreadySentCount: alreadySent.length,
+		alreadySentRows: listRows(alreadySent, run.label, run.rowContext),
+		alreadySentInJobIds: [...new Set(alreadySent.map((device) => device.earlier.jobId))],
+	};
+}
+
+/** The fields that report the rows sent again: their devices failed in an earlier job. */
+function resentFields(run: CreateRun): IDataObject {
+	const { resent } = run;
+	if (resent.length === 0) return {};
+	return {
+		resentCount: resent.length,
+		resentRows: listRows(resent, run.label, run.rowContext),
+		resentFromJobIds: [...new Set(resent.map((device) => device.earlier.jobId))],
+		resentDevices: resent.map((device) => resentEntry(device, run)),
+	};
 }
 
 function runFields(run: CreateRun, outcome: string, deviceCount: number): IDataObject {
@@ -139,15 +144,11 @@ function runFields(run: CreateRun, outcome: string, deviceCount: number): IDataO
  */
 function earlierItems(run: CreateRun, resentInResults: boolean): INodeExecutionData[] {
 	const items: INodeExecutionData[] = [];
-	const { resentCount, resentRows, resentFromJobIds, resentDevices, ...sent } = earlierFields(run);
 	if (run.resent.length > 0 && !resentInResults) {
-		items.push({
-			json: { ...runFields(run, 'resent', run.resent.length), resentCount, resentRows, resentFromJobIds, resentDevices },
-			pairedItem: pairedItems(itemsOf(run.resent)),
-		});
+		items.push({ json: { ...runFields(run, 'resent', run.resent.length), ...resentFields(run) }, pairedItem: pairedItems(itemsOf(run.resent)) });
 	}
 	if (run.alreadySent.length > 0) {
-		items.push({ json: { ...runFields(run, 'alreadySent', run.alreadySent.length), ...sent }, pairedItem: pairedItems(itemsOf(run.alreadySent)) });
+		items.push({ json: { ...runFields(run, 'alreadySent', run.alreadySent.length), ...alreadySentFields(run) }, pairedItem: pairedItems(itemsOf(run.alreadySent)) });
 	}
 	return items;
 }
@@ -213,7 +214,7 @@ function summaryItem(submissions: Submission[], run: CreateRun, failure?: { mess
 		jobs,
 	};
 	if (run.projectId !== undefined) json.projectId = run.projectId;
-	Object.assign(json, invalidFields(allInvalid(run), run), earlierFields(run));
+	Object.assign(json, invalidFields(allInvalid(run), run), alreadySentFields(run), resentFields(run));
 	if (failure) {
 		json.error = failure.message;
 		if (failure.description) json.description = failure.description;
