@@ -52,7 +52,7 @@ uniqueAcrossRun('a fixed CSV Text with 2 input items: the second copy is reporte
 	const run = await createFromCsvText(user, csvOf(3, 'twice'), [{}, {}]);
 
 	expect(run.error()?.message).toBe('Input item 1: all 3 rows are invalid; nothing was sent to HERE');
-	expect(descriptionText((run.error() as Described).description)).toContain('also in input item 0, row 2');
+	expect(descriptionText((run.error() as Described).description)).toContain('(first in input item 0, row 2)');
 	expect(uploads(emulator)).toHaveLength(0);
 });
 
