@@ -445,8 +445,8 @@ const options: INodeProperties = {
 			default: '',
 			placeholder: 'e.g. BULK-6279286f-a09a-4521-9d3a-af7559e84836, BULK-...',
 			description:
-				'For a re-run after an upload that stopped part-way: the job IDs of the earlier uploads (separated by commas, or a list). Rows whose device is in the results of one of these jobs are not sent again and come out as one item with outcome "alreadySent". The jobs must have finished.',
-			hint: 'The error of an upload that stopped part-way lists the job IDs to put here',
+				'For a re-run after an upload that stopped part-way or a job with failed devices: the job IDs of the earlier uploads (separated by commas, or a list). Rows whose device HERE reports as succeeded in one of these jobs are not sent again (one item with outcome "alreadySent"); rows whose device failed there are sent again and reported with outcome "resent" and HERE\'s earlier error. A result with errors counts as failed, even if HERE applied part of it. The jobs must have finished.',
+			hint: 'The error of an upload that stopped part-way, or of a job that ended with failed devices, lists the job IDs to put here',
 		},
 		{
 			displayName: 'Skip Invalid Rows',
