@@ -98,11 +98,13 @@ export function checkInput(node: INode, blocks: DeviceBlock[], skipInvalidRows: 
 		sections.push(context.severalSources ? `Input item ${block.itemIndex}${file}:<br>${report}` : report);
 	}
 	sections.push(
-		fatal
-			? 'Fix the input and run the node again.'
-			: skipInvalidRows
-				? 'Fix the rows and run the node again.'
-				: escapeHtml('Fix these rows and run the node again, or turn on Options > Skip Invalid Rows to upload the valid rows and get the invalid ones in the output (invalidRows).'),
+		escapeHtml(
+			fatal
+				? 'Fix the input and run the node again.'
+				: skipInvalidRows
+					? 'Fix the rows and run the node again.'
+					: 'Fix these rows and run the node again, or turn on Options > Skip Invalid Rows to upload the valid rows and get the invalid ones in the output (invalidRows).',
+		),
 	);
 	const error = new NodeOperationError(node, headline(blocks, issues, context), {
 		description: htmlParagraphs(sections),
