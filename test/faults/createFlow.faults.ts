@@ -68,11 +68,10 @@ const createFlow: Flow<{ seed: number }> = {
 		// Every job HERE holds must be named: as created (with its id) or as one that may exist (by file name).
 		const problems: string[] = [];
 		const jobs = emulator.jobs(user.projectId);
-		const context = (error as Error & { context?: { createdJobIds?: string[] } }).context ?? {};
-		const description = String((error as Error & { description?: string }).description ?? '');
+		const context = (error as Error & { context?: { createdJobIds?: string[]; mayExistFileNames?: string[] } }).context ?? {};
 		const named = new Set(context.createdJobIds ?? []);
-		const maySection = description.split('Failed, but HERE may have created the job anyway')[1]?.split('\n\n')[0] ?? '';
-		const unnamed = jobs.filter((job) => !named.has(job.jobId) && !maySection.includes(`file "${job.fileName}"`));
+		const mayExist = new Set(context.mayExistFileNames ?? []);
+		const unnamed = jobs.filter((job) => !named.has(job.jobId) && !mayExist.has(job.fileName ?? ''));
 		if (unnamed.length > 0) problems.push(`${unnamed.length} jobs on HERE are not named in the error: ${unnamed.map((job) => job.fileName).join(', ')}`);
 		const duplicated = duplicates(jobs.map((job) => job.fileName ?? ''));
 		if (duplicated > 0) problems.push(`duplicate jobs: ${JSON.stringify(counts(jobs.map((job) => job.fileName ?? '')))}`);

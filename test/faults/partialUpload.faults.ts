@@ -5,7 +5,7 @@ import { startEmulator } from '../../emulator';
 import type { Engine, WorkflowRun } from '../harness/engine';
 import { createEngine, runWorkflow } from '../harness/engine';
 import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
-import { csvOf, UPLOADS_PATH } from '../node/createFixtures';
+import { csvOf, descriptionText, UPLOADS_PATH } from '../node/createFixtures';
 import { recordFigures } from './figures';
 import { judgeApiError } from './support/errors';
 import { counts, injectFaults, pool, seedsFor, timing } from './support/runs';
@@ -53,9 +53,7 @@ function learnFromError(error: Described, emulator: HereEmulator, projectId: str
 	const verdict = judgeApiError(error);
 	if (!verdict.clear) problems.push(`unclear error: ${verdict.message} (missing ${verdict.missing.join(', ')})`);
 	const known = [...((error.context?.createdJobIds as string[] | undefined) ?? [])];
-	const description = String(error.description ?? '');
-	const maySection = description.split('Failed, but HERE may have created the job anyway')[1]?.split('\n\n')[0] ?? '';
-	for (const [, fileName] of maySection.matchAll(/file "([^"]+)"/g)) {
+	for (const fileName of (error.context?.mayExistFileNames as string[] | undefined) ?? []) {
 		// As a user would in Get Many: the job of that file name, if HERE has one.
 		for (const job of emulator.jobs(projectId)) if (job.fileName === fileName) known.push(job.jobId);
 	}
@@ -96,7 +94,7 @@ async function recover(seed: number): Promise<Recovery> {
 			problems.push('the first run did not fail although its third upload was refused');
 		} else {
 			if (!/job 3 \(rows 2002 to 2501, 500 devices\) failed|then job [12] \(/.test(error.message)) problems.push(`first error: ${error.message}`);
-			if (!/(Failed and not created|Not sent)[^\n]*\n(- [^\n]*\n?)*- job 3 of 3: rows 2002 to 2501 \(500 devices\)/.test(error.description ?? '')) {
+			if (!/(Failed and not created|Not sent)[^\n]*\n(- [^\n]*\n?)*- job 3 of 3: rows 2002 to 2501 \(500 devices\)/.test(descriptionText(error.description))) {
 				problems.push('the first error does not list rows 2002 to 2501 as not created');
 			}
 			const learned = learnFromError(error, emulator, user.projectId);

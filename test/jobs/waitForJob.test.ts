@@ -108,7 +108,39 @@ test('a failed job is an error naming the job and its figures', async () => {
 	expect(error).toBeInstanceOf(NodeOperationError);
 	expect(error.message).toBe(`Job ${jobId} ended "failed" at 100% (5 of 5 devices processed: 2 succeeded, 3 failed)`);
 	expect(error.description).toContain('Output Failed or Cancelled Jobs Instead of Failing');
+	// HERE's reasons for the failed devices, from one results page, and what happened to the job.
+	const names = newDeviceNames(error.description ?? '');
+	expect(names).toHaveLength(3);
+	expect(error.description).toContain('The job failed before this device was processed. (code 500, job)');
+	expect(error.description).toContain('The job has ended: nothing of it keeps running on HERE.');
+	expect(emulator.requests.filter((r) => r.path.endsWith(`${jobId}/results`))).toHaveLength(1);
+	expect(error.context.jobStatuses).toEqual({ [jobId]: 'failed' });
 });
+
+test('a failed job with many failed devices names the first five and counts the rest', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(8));
+	emulator.setJobOutcome(jobId, 'failed');
+	const error = await caught(waitForJob(context(), jobId, {}, fast()));
+	expect(newDeviceNames(error.description ?? '')).toHaveLength(5);
+	expect(error.description).toContain('<li>and 3 more failed devices</li>');
+});
+
+test('when the reasons cannot be read, the error still says the job failed and has ended', async () => {
+	const jobId = await createJobDirectly(emulator, user.email, newDevices(2));
+	emulator.setJobOutcome(jobId, 'failed');
+	emulator.faults.script([{ method: 'GET', path: /\/results$/, kind: '429', retryAfterSeconds: 0, times: 5 }]);
+	const error = await caught(waitForJob(context(), jobId, {}, fast()));
+	// One page, with the transport's usual retries (5 attempts), then the error goes on without the reasons.
+	expect(emulator.requests.filter((r) => r.path.endsWith(`${jobId}/results`))).toHaveLength(5);
+	expect(error.message).toContain(`Job ${jobId} ended "failed"`);
+	expect(error.description).toContain("HERE's reasons for the failed devices could not be read");
+	expect(error.description).toContain('The job has ended');
+});
+
+/** The quoted device names in an error's list of failed devices. */
+function newDeviceNames(description: string): string[] {
+	return [...description.matchAll(/<li>&quot;(device-[^&]+)&quot;:/g)].map((match) => match[1]);
+}
 
 test('with failOnUnsuccessful off, failed and cancelled jobs are returned with their status', async () => {
 	const failedId = await createJobDirectly(emulator, user.email, newDevices(2));

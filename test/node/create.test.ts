@@ -5,7 +5,7 @@ import type { Engine } from '../harness/engine';
 import { runWorkflow } from '../harness/engine';
 import { withEmulatorAndEngine } from '../harness/suite';
 import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
-import { TUTORIAL_CSV, TUTORIAL_DELETE_JSON, TUTORIAL_JSON, UPLOADS_PATH, csvOf, uploads } from './createFixtures';
+import { TUTORIAL_CSV, TUTORIAL_DELETE_JSON, TUTORIAL_JSON, UPLOADS_PATH, csvOf, descriptionText, uploads } from './createFixtures';
 
 // Instant processing: a job is done when its upload returns, so waits end at the first check.
 let emulator: HereEmulator;
@@ -305,14 +305,15 @@ describe('several input items', () => {
 
 	test('One Job per Input Item with CSV files: one job per item, named after the file', async () => {
 		const user = loginUser(emulator, engine);
-		const node = bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvFile', options: { jobPerItem: true } } as never);
-		// The Items node gives each item the same file; the second job's devices then fail on HERE (names are unique per project).
-		const run = await runWorkflow(engine, itemsThen(node, [{}, {}], { data: { fileName: 'north.csv', content: 'name\nN1\nN2' } }));
+		// Each item reads its own binary field (the Items node gives every item both files).
+		const node = bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvFile', binaryPropertyName: '={{ $json.field }}', options: { jobPerItem: true } } as never);
+		const files = { north: { fileName: 'north.csv', content: 'name\nN1\nN2' }, south: { fileName: 'south.csv', content: 'name\nS1\nS2' } };
+		const run = await runWorkflow(engine, itemsThen(node, [{ field: 'north' }, { field: 'south' }], files));
 
 		expect(run.error()).toBeUndefined();
 		expect(run.output('HERE').map((item) => [item.json.fileName, item.json.deviceCount, item.pairedItem])).toEqual([
 			['north.csv', 2, { item: 0 }],
-			['north.csv', 2, { item: 1 }],
+			['south.csv', 2, { item: 1 }],
 		]);
 		expect(uploads(emulator)).toHaveLength(2);
 	});
@@ -415,12 +416,12 @@ describe('validation before upload', () => {
 		for (const expected of [
 			/sendMs: is not a number\W+row 3\W+12abc/,
 			/name: is required\W+row 4/,
-			/sendMs: must be at least sampleMs\W+row 6\W+1000 < 5000/,
+			/sendMs: must be at least sampleMs\W+row 6\W+1000\b/,
 			/geofence:08e742fc-52d1-49aa-bea0-60a6cd17d8a2: takes 1 to apply it.*row 7\W+yes/,
 			/name: is used twice in this upload \(first in row 2\).*row 8\W+Good 1/,
 			/Skip Invalid Rows/,
 		]) {
-			expect(error.description).toMatch(expected);
+			expect(descriptionText(error.description)).toMatch(expected);
 		}
 		expect(emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
 		expect(emulator.jobs(user.projectId)).toEqual([]);
@@ -534,18 +535,72 @@ describe('validation before upload', () => {
 		expect(uploads(emulator)).toHaveLength(0);
 	});
 
-	test('continue on fail: one item with the error and every invalid row', async () => {
+	test('continue on fail: one item with the error, counted per input item, and every invalid row', async () => {
 		const user = loginUser(emulator, engine);
-		const node = { ...bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvText', csvText: INVALID_CSV } as never), onError: 'continueRegularOutput' as const };
-		const run = await runWorkflow(engine, itemsThen(node, [{}, {}]));
+		const node = { ...bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvText', csvText: '={{ $json.csv }}' } as never), onError: 'continueRegularOutput' as const };
+		// Two input items, each with its own CSV (the same problems, other device names).
+		const run = await runWorkflow(engine, itemsThen(node, [{ csv: INVALID_CSV }, { csv: INVALID_CSV.replace(/Good/g, 'Fine') }]));
 
 		expect(run.error()).toBeUndefined();
 		const items = run.output('HERE');
 		expect(items).toHaveLength(1);
-		expect(items[0].json).toMatchObject({ error: '10 of 14 rows are invalid; nothing was sent to HERE', invalidRowCount: 10 });
+		expect(items[0].json).toMatchObject({
+			error: 'Input item 0: 5 of 7 rows are invalid; input item 1: 5 of 7 rows are invalid; nothing was sent to HERE',
+			invalidRowCount: 10,
+		});
 		expect((items[0].json.invalidRows as IDataObject[])[0]).toMatchObject({ inputItem: 0, row: 3, message: 'input item 0, row 3, sendMs: is not a number ("12abc")' });
 		expect(items[0].json.description).toContain('Input item 1:');
 		expect(items[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(uploads(emulator)).toHaveLength(0);
+	});
+});
+
+describe('a job that ends failed', () => {
+	// The onboarding example run twice: HERE refuses every name the project already holds.
+	async function secondUpload(parameters: Record<string, unknown>, nodeSettings: Record<string, unknown> = {}) {
+		const user = loginUser(emulator, engine);
+		const csvText = csvOf(7, 'again');
+		expect((await create(user, { jobType: 'create', inputSource: 'csvText', csvText })).error()).toBeUndefined();
+		emulator.clearRequests();
+		const node = { ...bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvText', csvText, waitForCompletion: true, ...parameters } as never), ...nodeSettings };
+		return await runWorkflow(engine, itemsThen(node));
+	}
+
+	const REASON = (n: number) => `"again-${n}": A device with this name already exists in the project. (code 409, name:again-${n})`;
+
+	test("the error gives HERE's reasons for the first failed devices and says the job has ended", async () => {
+		const run = await secondUpload({ waitOptions: FAST_WAIT });
+
+		const error = run.error() as Described;
+		expect(error.message).toMatch(/^Job BULK-\S+ ended "failed" at 100% \(7 of 7 devices processed: 0 succeeded, 7 failed\)$/);
+		const text = descriptionText(error.description);
+		expect(text).toContain(`HERE's reasons for the failed devices:\n${[1, 2, 3, 4, 5].map((n) => `- ${REASON(n)}`).join('\n')}\n- and 2 more failed devices`);
+		expect(text).toContain('The job has ended: nothing of it keeps running on HERE.');
+		expect(text).toContain('The devices were uploaded and every job has ended: nothing keeps running on HERE.');
+		expect(text).not.toContain('jobs keep running');
+		// The reasons cost one results page.
+		expect(emulator.requests.filter((r) => r.path.endsWith('/results'))).toHaveLength(1);
+		expect(uploads(emulator)).toHaveLength(1);
+	});
+
+	test('continue on fail: the error item carries the reasons', async () => {
+		const run = await secondUpload({ waitOptions: FAST_WAIT }, { onError: 'continueRegularOutput' });
+
+		expect(run.error()).toBeUndefined();
+		const [item] = run.output('HERE');
+		expect(String(item.json.error)).toMatch(/ended "failed"/);
+		expect(descriptionText(String(item.json.description))).toContain(`- ${REASON(1)}`);
+	});
+
+	test('failed jobs as output: the summary item says what happened and why', async () => {
+		const run = await secondUpload({ waitOptions: { ...FAST_WAIT, outputUnsuccessfulJobs: true }, output: 'summary' });
+
+		expect(run.error()).toBeUndefined();
+		const [summary] = json(run.output('HERE'));
+		expect(summary).toMatchObject({ status: 'failed', failedCount: 7 });
+		expect(summary.error).toBe(
+			`Job ${String(summary.jobId)} ended "failed" at 100% (7 of 7 devices processed: 0 succeeded, 7 failed). The job has ended: nothing of it keeps running on HERE. ` +
+				`HERE's reasons: ${[1, 2, 3, 4, 5].map(REASON).join('; ')}; and 2 more failed devices.`,
+		);
 	});
 });

@@ -6,7 +6,7 @@ import type { Engine } from '../harness/engine';
 import { runWorkflow } from '../harness/engine';
 import { withEmulatorAndEngine } from '../harness/suite';
 import { bulkJobsNode, createJobDirectly, itemsThen, loginUser } from '../harness/fixtures';
-import { UPLOADS_PATH, csvOf, uploads } from './createFixtures';
+import { UPLOADS_PATH, csvOf, descriptionText, uploads } from './createFixtures';
 
 // Create's "Skip Devices Already in Jobs": the re-run after an upload that stopped part-way sends just the rest.
 let emulator: HereEmulator;
@@ -45,10 +45,10 @@ test('after a third chunk that failed, the re-run with the created job IDs sends
 
 	const error = first.error() as Described;
 	expect(error.message).toMatch(/^2 of 3 jobs were created, then job 3 \(rows 2002 to 2501, 500 devices\) failed: .*HTTP 429/);
-	expect(error.description).toMatch(/Failed and not created \(HERE refused the upload\).*\n- job 3 of 3: rows 2002 to 2501 \(500 devices\), file "fleet.csv \(3\/3\)"/);
+	expect(descriptionText(error.description)).toMatch(/Failed and not created \(HERE refused the upload\).*\n- job 3 of 3: rows 2002 to 2501 \(500 devices\), file "fleet.csv \(3\/3\)"/);
 	const createdJobIds = error.context?.createdJobIds as string[];
 	expect(createdJobIds).toHaveLength(2);
-	expect(error.description).toContain(`To send just the rest, run the node again with Options > Skip Devices Already in Jobs set to: ${createdJobIds.join(', ')}.`);
+	expect(descriptionText(error.description)).toContain(`To send just the rest, run the node again with Options > Skip Devices Already in Jobs set to: ${createdJobIds.join(', ')}.`);
 
 	emulator.clearRequests();
 	const rerun = await create(user, { skipDevicesInJobs: createdJobIds.join(', ') });
@@ -178,4 +178,98 @@ test('an earlier job of the other type is refused', async () => {
 	} as never);
 	const run = await runWorkflow(engine, itemsThen(node));
 	expect(run.error()?.message).toBe(`Job ${addJob} in Skip Devices Already in Jobs adds devices, but this node deletes them; nothing was sent`);
+});
+
+describe('devices that failed in an earlier job', () => {
+	/** A first run whose job fails one row: "fleet-3" is a name the project already holds. */
+	async function firstRunWithAFailedRow(user: User, parameters: IDataObject) {
+		await createJobDirectly(emulator, user.email, [{ name: 'fleet-3' }]);
+		const run = await runWorkflow(engine, itemsThen(rerunNode(user, {}, parameters)));
+		expect(run.error()).toBeUndefined();
+		const [earlier] = emulator.jobs(user.projectId).filter((job) => job.total === 4);
+		expect(earlier).toMatchObject({ succeeded: 3, failed: 1 });
+		// The cause is fixed: the device that held the name is deleted.
+		const holder = emulator.devices(user.projectId).find((device) => device.name === 'fleet-3' && device.trackingId !== undefined);
+		await createJobDirectly(emulator, user.email, [{ trackingId: holder?.trackingId }]);
+		emulator.clearRequests();
+		return earlier.jobId;
+	}
+
+	function rerunNode(user: User, options: IDataObject, parameters: IDataObject = {}) {
+		return bulkJobsNode(user.credential, {
+			operation: 'create',
+			jobType: 'create',
+			inputSource: 'csvText',
+			csvText: csvOf(4, 'fleet'),
+			options,
+			...parameters,
+		} as never);
+	}
+
+	test('the re-run sends exactly the failed device again, reported as resent with the earlier error', async () => {
+		const user = loginUser(emulator, engine);
+		const earlier = await firstRunWithAFailedRow(user, {});
+
+		const rerun = await runWorkflow(engine, itemsThen(rerunNode(user, { skipDevicesInJobs: earlier })));
+		expect(rerun.error()).toBeUndefined();
+		const [job, resent, alreadySent] = rerun.output('HERE').map((item) => item.json);
+		expect(job).toMatchObject({ outcome: 'created', deviceCount: 1, rows: 'row 4' });
+		expect(resent).toMatchObject({ outcome: 'resent', deviceCount: 1, resentCount: 1, resentRows: 'row 4', resentFromJobIds: [earlier] });
+		expect(resent.resentDevices).toEqual([
+			{
+				inputItem: 0,
+				row: 4,
+				name: 'fleet-3',
+				earlierJobId: earlier,
+				earlierErrors: [expect.objectContaining({ code: 409 })],
+				earlierErrorMessage: expect.stringContaining('A device with this name already exists'),
+			},
+		]);
+		expect(alreadySent).toMatchObject({ outcome: 'alreadySent', deviceCount: 3, alreadySentRows: 'rows 2 to 3, 5' });
+		expect(uploads(emulator)).toHaveLength(1);
+		const newJob = emulator.jobs(user.projectId).find((candidate) => candidate.jobId === job.jobId);
+		expect(newJob).toMatchObject({ total: 1, succeeded: 1, failed: 0 });
+
+		// Once: a further re-run that names both jobs has nothing left to send.
+		emulator.clearRequests();
+		const again = await runWorkflow(engine, itemsThen(rerunNode(user, { skipDevicesInJobs: [earlier, job.jobId] })));
+		expect(again.output('HERE').map((item) => [item.json.outcome, item.json.deviceCount])).toEqual([['alreadySent', 4]]);
+		expect(uploads(emulator)).toHaveLength(0);
+		expect(emulator.devices(user.projectId).map((device) => device.name).sort()).toEqual(['fleet-1', 'fleet-2', 'fleet-3', 'fleet-4']);
+	});
+
+	test('One Summary Item reports the resent and the left-out rows', async () => {
+		const user = loginUser(emulator, engine);
+		const earlier = await firstRunWithAFailedRow(user, {});
+
+		const rerun = await runWorkflow(engine, itemsThen(rerunNode(user, { skipDevicesInJobs: earlier }, { jobOutput: 'summary' })));
+		expect(rerun.error()).toBeUndefined();
+		const [summary] = rerun.output('HERE').map((item) => item.json);
+		expect(summary).toMatchObject({
+			jobCount: 1,
+			deviceCount: 1,
+			alreadySentCount: 3,
+			alreadySentRows: 'rows 2 to 3, 5',
+			resentCount: 1,
+			resentRows: 'row 4',
+			resentDevices: [expect.objectContaining({ name: 'fleet-3', earlierJobId: earlier })],
+		});
+	});
+
+	test('with Wait for Completion the resent device\'s result carries the earlier error', async () => {
+		const user = loginUser(emulator, engine);
+		const wait = { waitForCompletion: true, waitOptions: { pollInterval: 0.01 } };
+		const earlier = await firstRunWithAFailedRow(user, wait);
+
+		const rerun = await runWorkflow(engine, itemsThen(rerunNode(user, { skipDevicesInJobs: earlier }, wait)));
+		expect(rerun.error()).toBeUndefined();
+		const output = rerun.output('HERE');
+		expect(output.map((item) => [item.json.outcome, item.json.name ?? item.json.alreadySentRows])).toEqual([
+			['succeeded', 'fleet-3'],
+			['alreadySent', 'rows 2 to 3, 5'],
+		]);
+		expect(output[0].json).toMatchObject({ resent: true, row: 4, earlierJobId: earlier, earlierErrorMessage: expect.stringContaining('already exists') });
+		expect(output[0].pairedItem).toEqual({ item: 0 });
+		expect(uploads(emulator)).toHaveLength(1);
+	});
 });

@@ -1,10 +1,13 @@
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
+import { escapeHtml, htmlParagraphs } from '../editorText';
 import type { HereContext } from '../transport';
+import { ensureNodeError } from '../transport';
 import type { Scope } from './api';
 import { getJobStatus } from './api';
 import { mapWithConcurrency, valuesOrThrow } from './mapWithConcurrency';
-import type { JobStatusAnswer } from './wire';
+import { failedDeviceLines, failedDevicesHtml, firstResultsPage } from './failedDevices';
+import type { JobStatus, JobStatusAnswer } from './wire';
 import { isTerminal } from './wire';
 
 /**
@@ -156,18 +159,48 @@ interface Followed {
 	completionAt?: number;
 }
 
+/** The last status seen of each followed job ("unknown" before the first answer), for the errors' context. */
+export type JobStatuses = Record<string, JobStatus | 'unknown'>;
+
+function statusesOf(followed: Followed[]): JobStatuses {
+	return Object.fromEntries(followed.map((job) => [job.jobId, job.last?.status ?? 'unknown']));
+}
+
 function unsuccessful(status: JobStatusAnswer): boolean {
 	return status.status === 'failed' || status.status === 'cancelled';
 }
 
-function unsuccessfulJobError(context: HereContext, job: FinishedJob, scope: Scope): NodeOperationError {
+/** What happened to a job that ended failed or cancelled, in a sentence: it has ended, nothing of it runs on. */
+export function describeJobEnd(job: JobStatusAnswer): string {
+	return job.status === 'cancelled'
+		? 'The job was cancelled: it has ended, and nothing of it keeps running on HERE.'
+		: 'The job has ended: nothing of it keeps running on HERE.';
+}
+
+/**
+ * The error for a job that ended failed or cancelled: the job's figures, HERE's reasons for the
+ * first failed devices (one results page at most: a failing read only leaves them out), and
+ * what happened to the job.
+ */
+async function unsuccessfulJobError(context: HereContext, job: FinishedJob, scope: Scope, statuses: JobStatuses): Promise<NodeOperationError> {
+	let reasons: string;
+	try {
+		const lines = failedDeviceLines(await firstResultsPage(context, job.jobId, scope), Number(job.failed) || 0);
+		reasons = failedDevicesHtml(lines);
+	} catch (error) {
+		reasons = escapeHtml(`HERE's reasons for the failed devices could not be read (${error instanceof Error ? error.message : String(error)}).`);
+	}
 	const error = new NodeOperationError(context.getNode(), `Job ${job.jobId} ended ${describeFigures(job)}`, {
 		itemIndex: scope.itemIndex,
-		description:
-			`Use Get Results on job ${job.jobId} to see each device's error. ` +
-			'To receive failed or cancelled jobs as output instead of an error, turn on "Output Failed or Cancelled Jobs Instead of Failing" under Wait Options.',
+		description: htmlParagraphs([
+			reasons,
+			escapeHtml(describeJobEnd(job)),
+			escapeHtml(
+				`Use Get Results on job ${job.jobId} to see each device's result. To receive failed or cancelled jobs as output instead of an error, turn on "Output Failed or Cancelled Jobs Instead of Failing" under Wait Options.`,
+			),
+		]),
 	});
-	Object.assign(error.context, { jobId: job.jobId, jobStatus: job.status });
+	Object.assign(error.context, { jobId: job.jobId, jobStatus: job.status, jobStatuses: statuses });
 	return error;
 }
 
@@ -183,11 +216,12 @@ function timeoutError(context: HereContext, followed: Followed[], scope: Scope, 
 	const calls = followed.reduce((sum, job) => sum + job.statusCalls, 0);
 	const error = new NodeOperationError(context.getNode(), message, {
 		itemIndex: scope.itemIndex,
-		description:
-			`Waited ${waited} (${calls} status checks). The job keeps running on HERE. ` +
-			'Raise "Timeout (Minutes)" under Wait Options, or, for long jobs, use the HERE Bulk Jobs Trigger, which reports each job when it finishes without keeping an execution waiting.',
+		description: escapeHtml(
+			`Waited ${waited} (${calls} status checks). The ${open.length === 1 ? 'job keeps' : 'jobs keep'} running on HERE. ` +
+				'Raise "Timeout (Minutes)" under Wait Options, or, for long jobs, use the HERE Bulk Jobs Trigger, which reports each job when it finishes without keeping an execution waiting.',
+		),
 	});
-	Object.assign(error.context, { jobIds: open.map((job) => job.jobId), waitedMs });
+	Object.assign(error.context, { jobIds: open.map((job) => job.jobId), waitedMs, jobStatuses: statusesOf(followed) });
 	return error;
 }
 
@@ -208,12 +242,19 @@ export async function waitForJobs(context: HereContext, jobIds: string[], scope:
 
 	for (let round = 0; round < maxRounds; round++) {
 		const open = followed.filter((job) => job.finished === undefined);
-		const answers = valuesOrThrow(
-			await mapWithConcurrency(open, STATUS_CONCURRENCY, async (job) => {
-				job.statusCalls++;
-				return await getJobStatus(context, job.jobId, scope);
-			}),
-		);
+		const checks = await mapWithConcurrency(open, STATUS_CONCURRENCY, async (job) => {
+			job.statusCalls++;
+			return await getJobStatus(context, job.jobId, scope);
+		});
+		let answers: JobStatusAnswer[];
+		try {
+			answers = valuesOrThrow(checks);
+		} catch (error) {
+			// A status check that failed for good: the caller may still want to say what each job was doing.
+			const failure = ensureNodeError(context.getNode(), error, scope.itemIndex);
+			failure.context.jobStatuses ??= statusesOf(followed);
+			throw failure;
+		}
 		const now = Date.now();
 		answers.forEach((answer, index) => {
 			const job = open[index];
@@ -227,7 +268,7 @@ export async function waitForJobs(context: HereContext, jobIds: string[], scope:
 		});
 		if (safe.failOnUnsuccessful) {
 			const bad = followed.find((job) => job.finished !== undefined && unsuccessful(job.finished));
-			if (bad?.finished) throw unsuccessfulJobError(context, bad.finished, scope);
+			if (bad?.finished) throw await unsuccessfulJobError(context, bad.finished, scope, statusesOf(followed));
 		}
 		if (followed.every((job) => job.finished !== undefined)) {
 			return followed.map((job) => job.finished as FinishedJob);

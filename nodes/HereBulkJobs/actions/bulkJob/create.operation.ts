@@ -1,24 +1,22 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { waitAndCollectResults } from '../../jobs/collectResults';
 import type { JobType } from '../../jobs/wire';
 import { readProjectId } from '../parameters';
 import { readResultOutput, readWaitSettings, resultOutputItems, resultOutputProperties, waitProperties } from '../results.descriptions';
-import type { AlreadySentDevice } from './create/alreadySent';
-import { alreadySentItem, readEarlierDevices, readEarlierJobIds, withAlreadySent, withoutAlreadySent } from './create/alreadySent';
 import { checkInput } from './create/checkInput';
 import { createProperties, DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from './create/create.descriptions';
 import type { InputSource } from './create/deviceSource';
 import { readDeviceBlocks } from './create/deviceSource';
-import type { OutputContext } from './create/output';
-import { pairResults, perJobItems, summaryItem, withInvalidRows } from './create/output';
-import type { PlannedJob } from './create/plan';
+import { readEarlierJobIds, readEarlierResults, sortOutEarlier } from './create/earlierJobs';
+import type { CreateRun } from './create/output';
+import { invalidInputOutput, resultsOutput, uploadOutput } from './create/output';
 import { planUploads } from './create/plan';
 import type { RowContext } from './create/rows';
-import { describeJob, invalidRowEntry } from './create/rows';
 import type { Submission } from './create/submitChunks';
 import { submissionError, submitJobs } from './create/submitChunks';
+import { withCreatedJobs } from './create/waitError';
 
 const waitOnly = { show: { waitForCompletion: [true] } };
 
@@ -99,67 +97,34 @@ function defaultFileName(source: InputSource): string {
 	return source === 'csvFile' || source === 'csvText' ? 'devices.csv' : 'devices.json';
 }
 
-/** A wait that fails after the upload must not lead to a second upload: say which jobs exist. */
-function withCreatedJobs(error: unknown, submissions: Submission[], rowContext: RowContext): unknown {
-	if (!(error instanceof NodeOperationError || error instanceof NodeApiError)) return error;
-	const lines = submissions.map(
-		(s) => `- ${describeJob(s.job, submissions.length, rowContext)}: ${s.state === 'created' ? s.jobId : s.state}`,
-	);
-	const note = `The devices were uploaded and the jobs keep running on HERE (do not upload these rows again; use Wait for Completion or Get Results with these job IDs):\n${lines.join('\n')}`;
-	error.description = error.description ? `${error.description}\n\n${note}` : note;
-	error.context.createdJobIds = submissions.flatMap((s) => (s.state === 'created' ? [s.jobId] : []));
-	return error;
-}
-
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const settings = readSettings(this);
 	const node = this.getNode();
+	const scope = { projectId: settings.projectId, itemIndex: 0 };
 
-	// 1. Read and validate everything; nothing has been sent yet.
-	let blocks = await readDeviceBlocks(this, items, {
+	// 1. Read and validate every input item's devices (one row limit for the run); nothing is sent yet.
+	const read = await readDeviceBlocks(this, items, {
 		source: settings.source,
 		kind: settings.jobType === 'create' ? 'add' : 'delete',
 		ignoreUnknownFields: settings.ignoreUnknownFields,
 	});
 	const rowsPerItem = settings.source !== 'items';
-	const rowContext: RowContext = { rowsPerItem, severalSources: rowsPerItem && blocks.length > 1 };
-	const outputContext: OutputContext = {
-		jobType: settings.jobType,
-		projectId: settings.projectId,
-		skipInvalidRows: settings.skipInvalidRows,
-		rowContext,
-		inputCount: items.length,
-	};
-	const problem = checkInput(node, blocks, settings.skipInvalidRows, rowContext);
+	const rowContext: RowContext = { rowsPerItem, severalSources: rowsPerItem && read.length > 1 };
+	const problem = checkInput(node, read, settings.skipInvalidRows, rowContext);
 	if (problem !== undefined) {
 		if (!this.continueOnFail()) throw problem.error;
-		return [
-			{
-				json: {
-					error: problem.error.message,
-					description: problem.error.description ?? '',
-					invalidRowCount: problem.error.context.invalidRowCount as number,
-					invalidRows: problem.issues.map((located) => invalidRowEntry(located, rowContext)),
-				},
-				pairedItem: items.map((_, item) => ({ item })),
-			},
-		];
+		return invalidInputOutput(problem, { rowContext, inputCount: items.length });
 	}
 
 	// The wait's settings are checked now: a mistake in them must not surface after the upload.
 	const waitSettings = settings.waitForCompletion ? readWaitSettings(this, 0) : undefined;
 	const resultOutput = settings.waitForCompletion ? readResultOutput(this, 0) : undefined;
 
-	// A re-run after a partial upload: leave out the devices the earlier jobs already hold.
-	let alreadySent: AlreadySentDevice[] = [];
-	if (settings.earlierJobIds.length > 0) {
-		const sent = await readEarlierDevices(this, settings.earlierJobIds, settings.jobType, { projectId: settings.projectId, itemIndex: 0 });
-		({ blocks, skipped: alreadySent } = withoutAlreadySent(blocks, sent, settings.jobType));
-	}
-	const label = blocks[0]?.prepared.label ?? 'row';
-	const alreadySentOutput = alreadySentItem(alreadySent, label, outputContext);
+	// 2. A re-run: leave out the devices HERE took in the earlier jobs; those that failed there go again.
+	const earlier = await readEarlierResults(this, settings.earlierJobIds, settings.jobType, scope);
+	const { blocks, alreadySent, resent } = sortOutEarlier(read, earlier, settings.jobType);
 
-	// 2. Plan the jobs (at most chunkSize devices each) and upload them.
+	// 3. Plan the jobs (at most chunkSize devices each) and upload them.
 	const plan = planUploads(blocks, {
 		chunkSize: settings.chunkSize,
 		jobPerItem: settings.jobPerItem,
@@ -167,41 +132,33 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		defaultFileName: defaultFileName(settings.source),
 		node,
 	});
-	const submissions = await submitJobs(this, plan.jobs, {
+	const run: CreateRun = {
+		jobType: settings.jobType,
 		projectId: settings.projectId,
-		concurrency: settings.concurrency,
+		skipInvalidRows: settings.skipInvalidRows,
 		rowContext,
-	});
-
+		inputCount: items.length,
+		label: read[0]?.prepared.label ?? 'row',
+		plan,
+		alreadySent,
+		resent,
+	};
+	const submissions = await submitJobs(this, plan.jobs, { projectId: settings.projectId, concurrency: settings.concurrency, rowContext });
+	const shape = settings.waitForCompletion ? 'perJob' : settings.output;
 	if (submissions.some((submission) => submission.state !== 'created')) {
 		const error = submissionError(this, submissions, rowContext);
 		if (!this.continueOnFail()) throw error;
 		// Continue on fail: every job with its fate, so the next node can resend exactly the rest.
-		return settings.output === 'summary' && !settings.waitForCompletion
-			? [withAlreadySent(summaryItem(submissions, plan.unsent, outputContext, { message: error.message, description: error.description ?? undefined }), alreadySent, label, outputContext)]
-			: [...perJobItems(submissions, plan.unsent, outputContext), ...alreadySentOutput];
+		return uploadOutput(run, submissions, shape, { message: error.message, description: error.description ?? undefined });
 	}
+	if (waitSettings === undefined || resultOutput === undefined || submissions.length === 0) return uploadOutput(run, submissions, shape);
 
-	if (waitSettings === undefined || resultOutput === undefined || submissions.length === 0) {
-		return settings.output === 'summary' && !settings.waitForCompletion
-			? [withAlreadySent(summaryItem(submissions, plan.unsent, outputContext), alreadySent, label, outputContext)]
-			: [...perJobItems(submissions, plan.unsent, outputContext), ...alreadySentOutput];
-	}
-
-	// 3. Wait for Completion: one shared deadline for all jobs, then every device's result.
+	// 4. Wait for Completion: one shared deadline for all jobs, then every device's result.
 	const created = submissions as Array<Extract<Submission, { state: 'created' }>>;
-	const jobsById = new Map<string, PlannedJob>(created.map((s) => [s.jobId, s.job]));
 	try {
-		const results = await waitAndCollectResults(
-			this,
-			created.map((s) => s.jobId),
-			{ projectId: settings.projectId, itemIndex: 0 },
-			waitSettings,
-		);
-		const output = await resultOutputItems(this, results, resultOutput);
-		const paired = pairResults(output, results, jobsById, outputContext);
-		return [...withInvalidRows(paired, jobsById, plan.unsent, resultOutput.shape, outputContext), ...alreadySentOutput];
+		const results = await waitAndCollectResults(this, created.map((s) => s.jobId), scope, waitSettings);
+		return resultsOutput(run, created, results, await resultOutputItems(this, results, resultOutput), resultOutput.shape);
 	} catch (error) {
-		throw withCreatedJobs(error, submissions, rowContext);
+		throw withCreatedJobs(error, created, rowContext);
 	}
 }

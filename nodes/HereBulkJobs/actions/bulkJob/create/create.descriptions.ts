@@ -50,6 +50,10 @@ const inputSource: INodeProperties = {
 		'Where the devices come from. Rows of all input items go into the same job(s) unless "One Job per Input Item" is on.',
 };
 
+/** n8n reads a parameter once per input item, so a fixed value is read as often as there are items. */
+const ONCE_PER_ITEM =
+	'Read once per input item: with several input items, a fixed value brings the same devices again, and they are reported as repeated rows (never sent twice). Feed the node one item, or give each item its own devices with an expression.';
+
 const csvHeaderExample =
 	'name,deviceId,sendMs,sampleMs,type,tag:fragile\nTruck 1,a19b2648-60c1-49fc-896c-ea450a07e98d,600000,300000,Tracker,1';
 
@@ -63,7 +67,7 @@ const sourceParameters: INodeProperties[] = [
 		placeholder: 'e.g. data',
 		displayOptions: { show: { inputSource: ['csvFile'] } },
 		description: 'The name of the binary field of each input item that holds the CSV file',
-		hint: 'The file needs a header row. Add-device columns: name, deviceId, externalId, externalDeviceId, connectorId, sendMs, sampleMs, distanceM, areaBased, type, tags, rules, geofences, tag:&lt;name&gt;, rule:&lt;uuid&gt;, geofence:&lt;uuid&gt;. Delete columns: trackingId, externalId, connectorId, externalDeviceId, unclaimOnly, removeFromConnectorOnly.',
+		hint: 'The file needs a header row. Add-device columns: name, deviceId, externalId, externalDeviceId, connectorId, sendMs, sampleMs, distanceM, areaBased, type, tags, rules, geofences, tag:NAME, rule:UUID, geofence:UUID. Delete columns: trackingId, externalId, connectorId, externalDeviceId, unclaimOnly, removeFromConnectorOnly. The file of every input item is read; a device in several files is reported as a repeated row, never sent twice.',
 	},
 	{
 		displayName: 'CSV Text',
@@ -75,7 +79,8 @@ const sourceParameters: INodeProperties[] = [
 		placeholder: csvHeaderExample,
 		displayOptions: { show: { inputSource: ['csvText'] } },
 		description:
-			'The devices as CSV with a header row, one device per line. Lists (tags, rules, geofences) are separated by |; tag:&lt;name&gt;, rule:&lt;uuid&gt; and geofence:&lt;uuid&gt; columns take 1 to apply. An empty cell means "not set".',
+			'The devices as CSV with a header row, one device per line. Lists (tags, rules, geofences) are separated by |; tag:NAME, rule:UUID and geofence:UUID columns take 1 to apply. An empty cell means "not set".',
+		hint: ONCE_PER_ITEM,
 	},
 	{
 		displayName: 'Devices (JSON)',
@@ -88,6 +93,7 @@ const sourceParameters: INodeProperties[] = [
 		displayOptions: { show: { inputSource: ['json'] } },
 		description:
 			'A JSON array of devices. Add: {"name" (required), optional "deviceId" | "externalId" | "externalDeviceId" + "connectorId", "sendMs", "sampleMs", "distanceM", "areaBased", "type", "tags", "rules", "geofences"}. Delete: {"trackingId"} or {"externalId"} or {"connectorId", "externalDeviceId"}, each with optional "unclaimOnly" (and "removeFromConnectorOnly" for connector devices).',
+		hint: ONCE_PER_ITEM,
 	},
 	{
 		displayName: 'Field Mapping',
@@ -105,7 +111,23 @@ const sourceParameters: INodeProperties[] = [
 			{ name: 'Define Below', value: 'define', description: 'Set each device field below, usually with an expression' },
 		],
 		description: 'How the fields of each input item become a device',
-		hint: 'Map Automatically reads fields named like HERE\'s (case does not matter). Other fields are reported as invalid unless Options > Ignore Unknown Fields is on. Lists may be arrays or text separated by |.',
+	},
+	// A hint for each choice: a parameter's own hint cannot change with its value.
+	{
+		displayName:
+			'Each input item becomes one device from its fields named like HERE\'s (case does not matter). Other fields are reported as invalid unless Options > Ignore Unknown Fields is on. Lists may be arrays or text separated by |.',
+		name: 'autoMappingNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { inputSource: ['items'], fieldMapping: ['auto'] } },
+	},
+	{
+		displayName:
+			'Each input item becomes one device with the fields set below, usually expressions over the item such as {{ $json.name }}. A field that evaluates to an empty value is left out.',
+		name: 'defineMappingNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { inputSource: ['items'], fieldMapping: ['define'] } },
 	},
 ];
 
@@ -423,8 +445,8 @@ const options: INodeProperties = {
 			default: '',
 			placeholder: 'e.g. BULK-6279286f-a09a-4521-9d3a-af7559e84836, BULK-...',
 			description:
-				'For a re-run after an upload that stopped part-way: the job IDs of the earlier uploads (separated by commas, or a list). Rows whose device is in the results of one of these jobs are not sent again and come out as one item with outcome "alreadySent". The jobs must have finished.',
-			hint: 'The error of an upload that stopped part-way lists the job IDs to put here',
+				'For a re-run after an upload that stopped part-way or a job with failed devices: the job IDs of the earlier uploads (separated by commas, or a list). Rows whose device HERE reports as succeeded in one of these jobs are not sent again (one item with outcome "alreadySent"); rows whose device failed there are sent again and reported with outcome "resent" and HERE\'s earlier error. A result with errors counts as failed, even if HERE applied part of it. The jobs must have finished.',
+			hint: 'The error of an upload that stopped part-way, or of a job that ended with failed devices, lists the job IDs to put here',
 		},
 		{
 			displayName: 'Skip Invalid Rows',

@@ -1,7 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { DeviceRow, DeviceSource, JobKind, PreparedDevices } from '../../../devices';
-import { prepareDevices } from '../../../devices';
+import { DEFAULT_MAX_ROWS, prepareDevices } from '../../../devices';
+import { htmlParagraphs } from '../../../editorText';
 import { definedDevice } from './fieldMapping';
 
 export type InputSource = 'csvFile' | 'csvText' | 'items' | 'json';
@@ -35,45 +37,83 @@ async function binaryCsv(context: IExecuteFunctions, itemIndex: number) {
 	return { data, fileName: binary.fileName };
 }
 
-async function prepare(context: IExecuteFunctions, source: DeviceSource, settings: SourceSettings) {
-	return await prepareDevices({
-		source,
-		kind: settings.kind,
-		ignoreUnknownFields: settings.ignoreUnknownFields,
-		node: context.getNode(),
-	});
+/** The source of input item `itemIndex`: CSV Text, CSV File and JSON are read once per input item (n8n's convention). */
+async function itemSource(context: IExecuteFunctions, itemIndex: number, source: InputSource): Promise<{ source: DeviceSource; fileName?: string }> {
+	if (source === 'csvFile') {
+		const { data, fileName } = await binaryCsv(context, itemIndex);
+		return { source: { type: 'csv', data }, fileName };
+	}
+	if (source === 'csvText') {
+		const text = context.getNodeParameter('csvText', itemIndex, '') as unknown;
+		return { source: { type: 'csv', data: typeof text === 'string' ? text : String(text ?? '') } };
+	}
+	return { source: { type: 'json', data: context.getNodeParameter('devicesJson', itemIndex, '') as unknown } };
+}
+
+/** Rows a source has read: its valid devices and its invalid rows. */
+function rowsRead(prepared: PreparedDevices<DeviceRow>): number {
+	return prepared.deviceCount + prepared.invalidRows;
+}
+
+/**
+ * Whether a source stopped at the budget it was given: it read more rows, or it refused itself
+ * for holding more than the budget (its message names that number).
+ */
+function crossedBudget(prepared: PreparedDevices<DeviceRow>, budget: number): boolean {
+	if (rowsRead(prepared) > budget) return true;
+	const limit = budget.toLocaleString('en-US');
+	return prepared.fatal && prepared.issues.some((issue) => issue.reason.includes(limit));
+}
+
+function runLimitError(context: IExecuteFunctions, itemIndex: number, limit: number, before: number): NodeOperationError {
+	const count = (rows: number) => rows.toLocaleString('en-US');
+	const earlier = itemIndex === 1 ? 'Input item 0 holds' : `Input items 0 to ${itemIndex - 1} hold`;
+	return new NodeOperationError(
+		context.getNode(),
+		`Input item ${itemIndex} takes this run past ${count(limit)} rows, the most one run reads over all input items together; nothing was sent to HERE`,
+		{
+			itemIndex,
+			description: htmlParagraphs([
+				`${earlier} ${count(before)} rows, so input item ${itemIndex} could add at most ${count(Math.max(0, limit - before))}.`,
+				'Send the devices in several executions (for example with Loop Over Items) or in smaller files: the limit keeps the memory of one execution bounded.',
+			]),
+		},
+	);
 }
 
 /**
  * Reads and validates the devices of every input item. Nothing is sent here: the caller sees
  * every issue of every source before deciding whether anything may be uploaded.
+ *
+ * One row limit holds for the whole run (all input items together, `maxRows`, 1,000,000 by
+ * default), so that one execution never holds more devices than that: each source gets what is
+ * left of it, and the item that crosses it stops the run.
  */
 export async function readDeviceBlocks(
 	context: IExecuteFunctions,
 	items: INodeExecutionData[],
 	settings: SourceSettings,
+	maxRows = DEFAULT_MAX_ROWS,
 ): Promise<DeviceBlock[]> {
+	// Devices are unique across the run: once devices/ exports SeenDevices, `shared` gets
+	// `seen: new SeenDevices()` and each source below `sourceName: \`input item ${itemIndex}\``, so
+	// that a device repeated in a later input item is a row issue there ("also in input item 0, row 2").
+	const shared = { kind: settings.kind, ignoreUnknownFields: settings.ignoreUnknownFields, node: context.getNode() };
 	if (settings.source === 'items') {
 		const mapping = context.getNodeParameter('fieldMapping', 0, 'auto') as string;
-		const devices = items.map((item, itemIndex) =>
-			mapping === 'define' ? definedDevice(context, itemIndex, settings.kind) : item.json,
-		);
-		return [{ prepared: await prepare(context, { type: 'items', items: devices }, settings) }];
+		const devices = items.map((item, itemIndex) => (mapping === 'define' ? definedDevice(context, itemIndex, settings.kind) : item.json));
+		return [{ prepared: await prepareDevices({ ...shared, source: { type: 'items', items: devices }, maxRows }) }];
 	}
 
 	const blocks: DeviceBlock[] = [];
+	let used = 0;
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		if (settings.source === 'csvFile') {
-			const { data, fileName } = await binaryCsv(context, itemIndex);
-			blocks.push({ itemIndex, fileName, prepared: await prepare(context, { type: 'csv', data }, settings) });
-		} else if (settings.source === 'csvText') {
-			const text = context.getNodeParameter('csvText', itemIndex, '') as unknown;
-			const data = typeof text === 'string' ? text : String(text ?? '');
-			blocks.push({ itemIndex, prepared: await prepare(context, { type: 'csv', data }, settings) });
-		} else {
-			const data = context.getNodeParameter('devicesJson', itemIndex, '') as unknown;
-			blocks.push({ itemIndex, prepared: await prepare(context, { type: 'json', data }, settings) });
-		}
+		const { source, fileName } = await itemSource(context, itemIndex, settings.source);
+		const budget = maxRows - used;
+		const prepared = await prepareDevices({ ...shared, source, maxRows: Math.max(1, budget) });
+		if (itemIndex > 0 && crossedBudget(prepared, budget)) throw runLimitError(context, itemIndex, maxRows, used);
+		used += rowsRead(prepared);
+		blocks.push({ itemIndex, fileName, prepared });
 	}
 	return blocks;
 }

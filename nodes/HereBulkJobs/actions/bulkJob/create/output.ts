@@ -1,70 +1,180 @@
 import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
+import type { RowLabel } from '../../../devices';
+import { issueText } from '../../../devices';
 import type { JobResults } from '../../../jobs/collectResults';
-import type { JobType, ResultRow } from '../../../jobs/wire';
-import type { LocatedDevice, PlannedJob, UnsentItem } from './plan';
+import { failedDeviceLines } from '../../../jobs/failedDevices';
+import { errorMessageOf } from '../../../jobs/resultItems';
+import { describeFigures, describeJobEnd } from '../../../jobs/waitForJob';
+import type { JobType } from '../../../jobs/wire';
+import type { ResultShape } from '../../results.descriptions';
+import type { InputProblem } from './checkInput';
+import { countInvalidRows } from './checkInput';
+import { keysOf } from './deviceKeys';
+import type { EarlierDevice } from './earlierJobs';
+import type { LocatedDevice, LocatedIssue, PlannedJob, UnsentItem, UploadPlan } from './plan';
 import type { RowContext } from './rows';
-import { countInvalidRows, invalidRowEntry, rowFields } from './rows';
+import { describeRows, listRows } from './rows';
 import type { Submission } from './submitChunks';
 
 /**
- * Create's output items. Every item names the input items it came from (pairedItem): a job's
- * item the items whose rows it holds, a device result the item of that very device when it
- * can be matched.
+ * Create's output items, all made here from what the run did: the upload plan, each job's
+ * submission, the rows left out or sent again for earlier jobs, and, with Wait for Completion,
+ * the results. Every item names the input items it came from (pairedItem): a job's item the
+ * items whose rows it holds, a device result the item of that very device when it can be matched.
  */
 
-export interface OutputContext {
+export interface CreateRun {
 	jobType: JobType;
 	projectId?: string;
 	skipInvalidRows: boolean;
 	rowContext: RowContext;
 	inputCount: number;
+	/** How the input counts its rows (CSV rows, items, JSON elements). */
+	label: RowLabel;
+	plan: UploadPlan;
+	/** Rows left out: HERE reports them as succeeded in an earlier job. */
+	alreadySent: EarlierDevice[];
+	/** Rows sent again: they failed in an earlier job. */
+	resent: EarlierDevice[];
 }
 
-export function pairedItems(items: readonly number[]): IPairedItemData | IPairedItemData[] {
+// ---------------------------------------------------------------------------------------------
+// Pieces every item is made of: pairing, rows, invalid rows, earlier jobs
+
+function pairedItems(items: readonly number[]): IPairedItemData | IPairedItemData[] {
 	return items.length === 1 ? { item: items[0] } : items.map((item) => ({ item }));
 }
 
-function allInputs(context: OutputContext): IPairedItemData[] {
-	return Array.from({ length: context.inputCount }, (_, item) => ({ item }));
+function allInputs(run: { inputCount: number }): IPairedItemData[] {
+	return Array.from({ length: run.inputCount }, (_, item) => ({ item }));
 }
 
-function invalidFields(job: { invalid: PlannedJob['invalid'] }, context: OutputContext): IDataObject {
-	if (!context.skipInvalidRows) return {};
+function itemsOf(devices: readonly LocatedDevice[]): number[] {
+	return [...new Set(devices.map((device) => device.item))].sort((a, b) => a - b);
+}
+
+/** The row fields of a job's output item. */
+function rowFields(job: PlannedJob, context: RowContext): IDataObject {
+	const first = job.devices[0];
+	const last = job.devices[job.devices.length - 1];
+	const fields: IDataObject = { rowLabel: job.label, firstRow: first.row, lastRow: last.row, rows: describeRows(job.devices, job.label, context) };
+	if (context.rowsPerItem) {
+		fields.firstInputItem = first.item;
+		fields.lastInputItem = last.item;
+	}
+	return fields;
+}
+
+/** An invalid row as an output entry: where, which column, why, the value when safe to show. */
+function invalidRowEntry(located: LocatedIssue, context: RowContext): IDataObject {
+	const { issue } = located;
+	const entry: IDataObject = {};
+	if (context.rowsPerItem) entry.inputItem = located.item;
+	if (issue.whole === true) entry.wholeInput = true;
+	else entry.row = issue.row;
+	entry.rowLabel = issue.label;
+	if (issue.column !== undefined) entry.column = issue.column;
+	entry.reason = issue.reason;
+	if (issue.value !== undefined) entry.value = issue.value;
+	entry.message = context.severalSources ? `input item ${located.item}, ${issueText(issue)}` : issueText(issue);
+	return entry;
+}
+
+function invalidFields(invalid: LocatedIssue[], run: CreateRun): IDataObject {
+	if (!run.skipInvalidRows) return {};
+	return { invalidRowCount: countInvalidRows(invalid), invalidRows: invalid.map((located) => invalidRowEntry(located, run.rowContext)) };
+}
+
+function allInvalid(run: CreateRun): LocatedIssue[] {
+	const invalid = [...run.plan.jobs.flatMap((job) => job.invalid), ...run.plan.unsent.flatMap((unsent) => unsent.invalid)];
+	return invalid.sort((a, b) => a.item - b.item || a.issue.row - b.issue.row);
+}
+
+const IDENTITY_FIELDS = ['name', 'deviceId', 'externalId', 'externalDeviceId', 'connectorId', 'trackingId'] as const;
+
+/** A resent row: where it is, which device, and HERE's error for it in the earlier job. */
+function resentEntry(device: EarlierDevice, run: CreateRun): IDataObject {
+	const entry: IDataObject = {};
+	if (run.rowContext.rowsPerItem) entry.inputItem = device.item;
+	entry.row = device.row;
+	const fields = device.device as Record<string, unknown>;
+	for (const field of IDENTITY_FIELDS) if (typeof fields[field] === 'string') entry[field] = fields[field] as string;
+	return { ...entry, ...earlierErrorFields(device) };
+}
+
+function earlierErrorFields(device: EarlierDevice): IDataObject {
+	const errors = device.earlier.errors ?? [];
+	return { earlierJobId: device.earlier.jobId, earlierErrors: errors.map((error) => ({ ...error })), earlierErrorMessage: errorMessageOf({ errors }) };
+}
+
+/** The fields that report the rows left out: HERE took their devices in an earlier job. */
+function alreadySentFields(run: CreateRun): IDataObject {
+	const { alreadySent } = run;
+	if (alreadySent.length === 0) return {};
 	return {
-		invalidRowCount: countInvalidRows(job.invalid),
-		invalidRows: job.invalid.map((located) => invalidRowEntry(located, context.rowContext)),
+		alreadySentCount: alreadySent.length,
+		alreadySentRows: listRows(alreadySent, run.label, run.rowContext),
+		alreadySentInJobIds: [...new Set(alreadySent.map((device) => device.earlier.jobId))],
 	};
 }
 
+/** The fields that report the rows sent again: their devices failed in an earlier job. */
+function resentFields(run: CreateRun): IDataObject {
+	const { resent } = run;
+	if (resent.length === 0) return {};
+	return {
+		resentCount: resent.length,
+		resentRows: listRows(resent, run.label, run.rowContext),
+		resentFromJobIds: [...new Set(resent.map((device) => device.earlier.jobId))],
+		resentDevices: resent.map((device) => resentEntry(device, run)),
+	};
+}
+
+function runFields(run: CreateRun, outcome: string, deviceCount: number): IDataObject {
+	const json: IDataObject = { outcome, jobType: run.jobType, deviceCount };
+	if (run.projectId !== undefined) json.projectId = run.projectId;
+	return json;
+}
+
+/**
+ * The items for earlier jobs, after the job items (or the device results): one with outcome
+ * "resent" (unless the per-device results already say so) and one with outcome "alreadySent",
+ * so that every row of the input has a fate in the output.
+ */
+function earlierItems(run: CreateRun, resentInResults: boolean): INodeExecutionData[] {
+	const items: INodeExecutionData[] = [];
+	if (run.resent.length > 0 && !resentInResults) {
+		items.push({ json: { ...runFields(run, 'resent', run.resent.length), ...resentFields(run) }, pairedItem: pairedItems(itemsOf(run.resent)) });
+	}
+	if (run.alreadySent.length > 0) {
+		items.push({ json: { ...runFields(run, 'alreadySent', run.alreadySent.length), ...alreadySentFields(run) }, pairedItem: pairedItems(itemsOf(run.alreadySent)) });
+	}
+	return items;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Right after the upload: one item per job, or one summary item
+
 /** One job as output JSON, whatever happened to it. */
-export function submissionJson(submission: Submission, total: number, context: OutputContext): IDataObject {
+function submissionJson(submission: Submission, total: number, run: CreateRun): IDataObject {
 	const { job } = submission;
 	const json: IDataObject = { outcome: submission.state };
 	if (submission.state === 'created') json.jobId = submission.jobId;
-	Object.assign(json, {
-		jobType: context.jobType,
-		fileName: job.fileName,
-		deviceCount: job.devices.length,
-		jobNumber: job.index + 1,
-		jobCount: total,
-		...rowFields(job, context.rowContext),
-	});
-	if (context.projectId !== undefined) json.projectId = context.projectId;
+	Object.assign(json, { jobType: run.jobType, fileName: job.fileName, deviceCount: job.devices.length, jobNumber: job.index + 1, jobCount: total, ...rowFields(job, run.rowContext) });
+	if (run.projectId !== undefined) json.projectId = run.projectId;
 	if (submission.state === 'failed') {
 		json.error = submission.error.message;
 		json.mayHaveBeenCreated = submission.mayExist;
 	}
-	return { ...json, ...invalidFields(job, context) };
+	return json;
 }
 
-function unsentJson(unsent: UnsentItem, context: OutputContext): IDataObject {
+/** An input item whose rows were all invalid (One Job per Input Item): it made no job. */
+function unsentItem(unsent: UnsentItem, run: CreateRun): INodeExecutionData {
 	return {
-		outcome: 'invalid',
-		jobType: context.jobType,
-		deviceCount: 0,
-		inputItem: unsent.item,
-		...invalidFields(unsent, context),
+		json: { outcome: 'invalid', jobType: run.jobType, deviceCount: 0, inputItem: unsent.item, ...invalidFields(unsent.invalid, run) },
+		pairedItem: { item: unsent.item },
 	};
 }
 
@@ -73,32 +183,22 @@ function unsentJson(unsent: UnsentItem, context: OutputContext): IDataObject {
  * Skip Invalid Rows, the skipped rows among them. An input item whose rows were all invalid
  * (One Job per Input Item) gets an item with `outcome: "invalid"` and no jobId.
  */
-export function perJobItems(submissions: Submission[], unsent: UnsentItem[], context: OutputContext): INodeExecutionData[] {
+function perJobItems(submissions: Submission[], run: CreateRun): INodeExecutionData[] {
 	const entries: Array<{ first: number; item: INodeExecutionData }> = [];
 	for (const submission of submissions) {
-		entries.push({
-			first: submission.job.items[0],
-			item: { json: submissionJson(submission, submissions.length, context), pairedItem: pairedItems(submission.job.items) },
-		});
+		const json = { ...submissionJson(submission, submissions.length, run), ...invalidFields(submission.job.invalid, run) };
+		entries.push({ first: submission.job.items[0], item: { json, pairedItem: pairedItems(submission.job.items) } });
 	}
-	for (const entry of unsent) {
-		entries.push({ first: entry.item, item: { json: unsentJson(entry, context), pairedItem: { item: entry.item } } });
-	}
+	for (const unsent of run.plan.unsent) entries.push({ first: unsent.item, item: unsentItem(unsent, run) });
 	// Stable: jobs of one item keep their order; an item without a job sits where its rows were.
 	return entries.sort((a, b) => a.first - b.first).map((entry) => entry.item);
 }
 
-/** One item for the whole run: the jobs (with ids and row ranges), totals and skipped rows. */
-export function summaryItem(
-	submissions: Submission[],
-	unsent: UnsentItem[],
-	context: OutputContext,
-	failure?: { message: string; description?: string },
-): INodeExecutionData {
+/** One item for the whole run: the jobs (with ids and row ranges), totals, skipped, resent and left-out rows. */
+function summaryItem(submissions: Submission[], run: CreateRun, failure?: { message: string; description?: string }): INodeExecutionData {
 	const jobs = submissions.map((submission) => {
-		const json = submissionJson(submission, submissions.length, context);
-		delete json.invalidRows;
-		delete json.invalidRowCount;
+		// The run's facts are said once, at the top.
+		const json = submissionJson(submission, submissions.length, run);
 		delete json.jobType;
 		delete json.projectId;
 		delete json.jobCount;
@@ -106,147 +206,166 @@ export function summaryItem(
 	});
 	const created = submissions.filter((s): s is Extract<Submission, { state: 'created' }> => s.state === 'created');
 	const json: IDataObject = {
-		jobType: context.jobType,
+		jobType: run.jobType,
 		jobIds: created.map((s) => s.jobId),
 		jobCount: submissions.length,
 		createdJobCount: created.length,
 		deviceCount: created.reduce((sum, s) => sum + s.job.devices.length, 0),
 		jobs,
 	};
-	if (context.projectId !== undefined) json.projectId = context.projectId;
-	if (context.skipInvalidRows) {
-		const invalid = [...submissions.flatMap((s) => s.job.invalid), ...unsent.flatMap((u) => u.invalid)];
-		invalid.sort((a, b) => a.item - b.item || a.issue.row - b.issue.row);
-		json.invalidRowCount = countInvalidRows(invalid);
-		json.invalidRows = invalid.map((located) => invalidRowEntry(located, context.rowContext));
-	}
+	if (run.projectId !== undefined) json.projectId = run.projectId;
+	Object.assign(json, invalidFields(allInvalid(run), run), alreadySentFields(run), resentFields(run));
 	if (failure) {
 		json.error = failure.message;
 		if (failure.description) json.description = failure.description;
 	}
-	return { json, pairedItem: allInputs(context) };
+	return { json, pairedItem: allInputs(run) };
+}
+
+/** The output once the jobs are uploaded (or, continuing on fail, once the upload stopped). */
+export function uploadOutput(
+	run: CreateRun,
+	submissions: Submission[],
+	shape: 'perJob' | 'summary',
+	failure?: { message: string; description?: string },
+): INodeExecutionData[] {
+	if (shape === 'summary') return [summaryItem(submissions, run, failure)];
+	return [...perJobItems(submissions, run), ...earlierItems(run, false)];
 }
 
 // ---------------------------------------------------------------------------------------------
-// Wait for Completion: results back to the input rows
-
-/** Keys under which a device can be recognized in its result row (also used to skip devices already sent). */
-export function keysOf(row: Record<string, unknown>, jobType: JobType): string[] {
-	const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-	if (jobType === 'create') {
-		const name = text(row.name);
-		return name === undefined ? [] : [`n\u0000${name}`];
-	}
-	const keys: string[] = [];
-	const trackingId = text(row.trackingId);
-	const externalId = text(row.externalId);
-	const connectorId = text(row.connectorId);
-	const externalDeviceId = text(row.externalDeviceId);
-	if (trackingId !== undefined) keys.push(`t\u0000${trackingId}`);
-	if (externalId !== undefined) keys.push(`e\u0000${externalId}`);
-	if (connectorId !== undefined && externalDeviceId !== undefined) keys.push(`c\u0000${connectorId}\u0000${externalDeviceId}`);
-	return keys;
-}
+// Wait for Completion: the results, paired with the input rows
 
 function deviceIndex(job: PlannedJob, jobType: JobType): Map<string, LocatedDevice> {
 	const index = new Map<string, LocatedDevice>();
 	for (const located of job.devices) {
-		for (const key of keysOf(located.device as unknown as Record<string, unknown>, jobType)) {
-			if (!index.has(key)) index.set(key, located);
-		}
+		for (const key of keysOf(located.device, jobType)) if (!index.has(key)) index.set(key, located);
 	}
 	return index;
 }
 
 function findDevice(json: IDataObject, jobType: JobType, index: Map<string, LocatedDevice>): LocatedDevice | undefined {
-	for (const key of keysOf(json as ResultRow as Record<string, unknown>, jobType)) {
+	for (const key of keysOf(json, jobType)) {
 		const located = index.get(key);
 		if (located !== undefined) return located;
 	}
 	return undefined;
 }
 
+const rowKey = (device: { item: number; row: number }) => `${device.item}:${device.row}`;
+
 /**
- * Pairs result items with the input: a per-device item gets the input item (and row) of its
- * device when the result names it (add: by name; delete: by tracking, external or connector id),
- * otherwise the items of its job; a summary item gets the items of its job.
- *
- * `items` are the ones `resultOutputItems` has just built for this run, so they are completed in
- * place: copying 50,000 items (and their json) once more was a third of the time after the
- * last request, and as much garbage.
+ * Pairs result items with the input, in place (`items` were just built for this run; a copy of
+ * 50,000 items costs time and garbage): a per-device item gets the input item and row of its
+ * device when the result names it (add: by name; delete: by tracking, external or connector id)
+ * and, for a resent device, HERE's earlier error; otherwise the items of its job.
  */
-export function pairResults(
-	items: INodeExecutionData[],
-	results: JobResults[],
-	jobsById: Map<string, PlannedJob>,
-	context: OutputContext,
-): INodeExecutionData[] {
+function pairResults(items: INodeExecutionData[], results: JobResults[], jobsById: Map<string, PlannedJob>, run: CreateRun): void {
 	const indexes = new Map<string, Map<string, LocatedDevice>>();
 	for (const { job } of results) {
 		const planned = jobsById.get(job.jobId);
-		if (planned) indexes.set(job.jobId, deviceIndex(planned, context.jobType));
+		if (planned) indexes.set(job.jobId, deviceIndex(planned, run.jobType));
 	}
+	const resent = new Map(run.resent.map((device) => [rowKey(device), device]));
 	for (const item of items) {
 		const jobId = typeof item.json.jobId === 'string' ? item.json.jobId : '';
 		const planned = jobsById.get(jobId);
 		if (planned === undefined) {
-			item.pairedItem = allInputs(context);
+			item.pairedItem = allInputs(run);
 			continue;
 		}
 		const isDevice = item.json.outcome === 'succeeded' || item.json.outcome === 'failed';
 		const index = indexes.get(jobId);
-		const match = isDevice && index ? findDevice(item.json, context.jobType, index) : undefined;
+		const match = isDevice && index ? findDevice(item.json, run.jobType, index) : undefined;
 		if (match === undefined) {
 			item.pairedItem = pairedItems(planned.items);
 			continue;
 		}
 		item.json.rowLabel = planned.label;
 		item.json.row = match.row;
-		if (context.rowContext.rowsPerItem) item.json.inputItem = match.item;
+		if (run.rowContext.rowsPerItem) item.json.inputItem = match.item;
+		const earlier = resent.get(rowKey(match));
+		if (earlier !== undefined) Object.assign(item.json, { resent: true, ...earlierErrorFields(earlier) });
 		item.pairedItem = { item: match.item };
 	}
-	return items;
+}
+
+/**
+ * A job summary of a job that ended failed or cancelled (when those are output rather than an
+ * error) says so in `error`, as the error would: what happened, and HERE's first reasons.
+ */
+function withJobEnd(items: INodeExecutionData[], results: JobResults[]): void {
+	const byId = new Map(results.map((result) => [result.job.jobId, result]));
+	for (const item of items) {
+		const result = byId.get(String(item.json.jobId));
+		if (result === undefined || (result.job.status !== 'failed' && result.job.status !== 'cancelled')) continue;
+		const reasons = failedDeviceLines(result.rows, Number(result.job.failed) || 0);
+		const why = reasons.length > 0 ? ` HERE's reasons: ${reasons.join('; ')}.` : '';
+		item.json.error = `Job ${result.job.jobId} ended ${describeFigures(result.job)}. ${describeJobEnd(result.job)}${why}`;
+	}
 }
 
 /**
  * Skip Invalid Rows with Wait for Completion: the rows that were never sent, so that every row
  * of the input has a fate in the output. Per device they follow the results as items with
- * `outcome: "invalid"`; a job summary lists those reported with its job.
+ * `outcome: "invalid"` (one per row, with all its problems); a job summary lists those
+ * reported with its job.
  */
-export function withInvalidRows(
-	items: INodeExecutionData[],
-	jobsById: Map<string, PlannedJob>,
-	unsent: UnsentItem[],
-	shape: 'perDevice' | 'summary',
-	context: OutputContext,
-): INodeExecutionData[] {
-	if (!context.skipInvalidRows) return items;
-	const jobs = [...jobsById.values()];
+function invalidRowItems(items: INodeExecutionData[], jobsById: Map<string, PlannedJob>, shape: ResultShape, run: CreateRun): INodeExecutionData[] {
+	if (!run.skipInvalidRows) return [];
 	if (shape === 'summary') {
-		const summaries = items.map((item) => {
-			const job = jobsById.get(typeof item.json.jobId === 'string' ? item.json.jobId : '');
-			return job === undefined ? item : { ...item, json: { ...item.json, ...invalidFields(job, context) } };
-		});
-		return [...summaries, ...unsent.map((entry) => ({ json: unsentJson(entry, context), pairedItem: { item: entry.item } }))];
+		for (const item of items) {
+			const job = jobsById.get(String(item.json.jobId));
+			if (job !== undefined) Object.assign(item.json, invalidFields(job.invalid, run));
+		}
+		return run.plan.unsent.map((unsent) => unsentItem(unsent, run));
 	}
-	const invalid = [...jobs.flatMap((job) => job.invalid), ...unsent.flatMap((entry) => entry.invalid)];
-	invalid.sort((a, b) => a.item - b.item || a.issue.row - b.issue.row);
-	const seen = new Set<string>();
 	const extra: INodeExecutionData[] = [];
-	for (const located of invalid) {
-		// One item per row, with all of its problems.
+	let previousRow: string | undefined;
+	for (const located of allInvalid(run)) {
 		const key = `${located.item}:${located.issue.whole === true ? 'whole' : located.issue.row}`;
-		const entry = invalidRowEntry(located, context.rowContext);
-		if (seen.has(key)) {
+		const { message, ...entry } = invalidRowEntry(located, run.rowContext);
+		if (key === previousRow) {
 			const previous = extra[extra.length - 1].json;
-			(previous.problems as IDataObject[]).push(entry);
-			previous.errorMessage = `${String(previous.errorMessage)}; ${String(entry.message)}`;
+			(previous.problems as IDataObject[]).push({ ...entry, message });
+			previous.errorMessage = `${String(previous.errorMessage)}; ${String(message)}`;
 			continue;
 		}
-		seen.add(key);
-		const json: IDataObject = { outcome: 'invalid', ...entry, errorMessage: entry.message, problems: [entry] };
-		delete json.message;
-		extra.push({ json, pairedItem: { item: located.item } });
+		previousRow = key;
+		extra.push({ json: { outcome: 'invalid', ...entry, errorMessage: message, problems: [{ ...entry, message }] }, pairedItem: { item: located.item } });
 	}
-	return [...items, ...extra];
+	return extra;
+}
+
+/** The output after Wait for Completion: the results (as `resultOutputItems` made them), then the rows never sent. */
+export function resultsOutput(
+	run: CreateRun,
+	created: Array<Extract<Submission, { state: 'created' }>>,
+	results: JobResults[],
+	items: INodeExecutionData[],
+	shape: ResultShape,
+): INodeExecutionData[] {
+	const jobsById = new Map<string, PlannedJob>(created.map((s) => [s.jobId, s.job]));
+	pairResults(items, results, jobsById, run);
+	if (shape === 'summary') withJobEnd(items, results);
+	return [...items, ...invalidRowItems(items, jobsById, shape, run), ...earlierItems(run, shape === 'perDevice')];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invalid input, continuing on fail: nothing was sent
+
+/** The one item for input that stopped the run before any upload: the error and every invalid row. */
+export function invalidInputOutput(problem: InputProblem, run: { rowContext: RowContext; inputCount: number }): INodeExecutionData[] {
+	const { error } = problem;
+	return [
+		{
+			json: {
+				error: error.message,
+				description: error.description ?? '',
+				invalidRowCount: error.context.invalidRowCount as number,
+				invalidRows: problem.issues.map((located) => invalidRowEntry(located, run.rowContext)),
+			},
+			pairedItem: allInputs(run),
+		},
+	];
 }

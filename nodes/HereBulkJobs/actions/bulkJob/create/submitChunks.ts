@@ -4,6 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { createJob } from '../../../jobs/api';
 import { mapWithConcurrency } from '../../../jobs/mapWithConcurrency';
 import { JOB_ID_PATTERN } from '../../../jobs/wire';
+import { escapeHtml, htmlList, htmlParagraphs } from '../../../editorText';
 import type { PlannedJob } from './plan';
 import type { RowContext } from './rows';
 import { describeJob, describeRows } from './rows';
@@ -60,8 +61,9 @@ export async function submitJobs(context: IExecuteFunctions, jobs: PlannedJob[],
 	});
 }
 
+/** A heading and one job per line, for the error's description. */
 function section(title: string, lines: string[]): string {
-	return `${title}\n${lines.map((line) => `- ${line}`).join('\n')}`;
+	return `${escapeHtml(title)}${htmlList(lines.map(escapeHtml))}`;
 }
 
 /**
@@ -90,6 +92,7 @@ export function submissionError(
 			: `${created.length} of ${total} jobs were created, then job ${first.job.index + 1} (${what}) failed: ${cause.message}`;
 
 	const sections: string[] = [];
+	// The transport's description is description text already.
 	const causeDescription = (cause as { description?: unknown }).description;
 	if (typeof causeDescription === 'string' && causeDescription !== '') sections.push(causeDescription);
 	if (created.length > 0) {
@@ -115,15 +118,17 @@ export function submissionError(
 		// The re-run that sends just the rest: the created jobs' devices are left out by their results.
 		const maybe = uncertain.length > 0 ? ', plus the ID of any job you find under a file name listed above' : '';
 		sections.push(
-			`To send just the rest, run the node again with Options > Skip Devices Already in Jobs set to: ${created.map((s) => s.jobId).join(', ')}${maybe}.`,
+			escapeHtml(`To send just the rest, run the node again with Options > Skip Devices Already in Jobs set to: ${created.map((s) => s.jobId).join(', ')}${maybe}.`),
 		);
 	}
 
-	const description = sections.join('\n\n');
+	const description = htmlParagraphs(sections);
 	const itemIndex = first.job.items[0];
 	const summary = {
 		createdJobIds: created.map((s) => s.jobId),
 		failedJobs: failed.map((s) => s.job.index + 1),
+		/** File names of the jobs HERE may have created although the upload failed: look for them before sending their rows again. */
+		mayExistFileNames: uncertain.map((s) => s.job.fileName),
 		notSentJobs: notSent.map((s) => s.job.index + 1),
 	};
 	if (cause instanceof NodeApiError) {

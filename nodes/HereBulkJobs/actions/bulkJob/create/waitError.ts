@@ -1,0 +1,45 @@
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { escapeHtml, htmlList, htmlParagraphs } from '../../../editorText';
+import type { JobStatuses } from '../../../jobs/waitForJob';
+import type { RowContext } from './rows';
+import { describeJob } from './rows';
+import type { Submission } from './submitChunks';
+
+type Created = Extract<Submission, { state: 'created' }>;
+
+const RUNNING = new Set(['pending', 'ongoing']);
+
+/**
+ * A wait that fails after the upload must not lead to a second upload: the error names every
+ * job with its state as last seen, and says exactly what is still going on: jobs that keep
+ * running (the deadline passed), jobs that have ended (then only the failed devices need
+ * sending again), or, when the wait itself broke, that their state is unknown.
+ */
+export function withCreatedJobs(error: unknown, created: Created[], rowContext: RowContext): unknown {
+	if (!(error instanceof NodeOperationError || error instanceof NodeApiError)) return error;
+	const statuses = (error.context.jobStatuses ?? {}) as JobStatuses;
+	const status = (jobId: string) => statuses[jobId] ?? 'unknown';
+	const running = created.filter((s) => RUNNING.has(status(s.jobId)));
+	const unknown = created.filter((s) => status(s.jobId) === 'unknown');
+	const ids = (jobs: Created[]) => jobs.map((s) => s.jobId).join(', ');
+
+	const state = (jobId: string) => {
+		const last = status(jobId);
+		if (last === 'unknown') return 'state unknown';
+		return RUNNING.has(last) ? `last seen "${last}": still running on HERE` : `"${last}": ended`;
+	};
+	const lines = created.map((s) => `${describeJob(s.job, created.length, rowContext)}: ${s.jobId} (${state(s.jobId)})`);
+	let note: string;
+	if (running.length > 0) {
+		const who = running.length === created.length ? 'the jobs keep' : 'the jobs still running keep';
+		note = `The devices were uploaded and ${who} running on HERE (do not upload these rows again; use Wait for Completion or Get Results with these job IDs: ${ids(running)}).`;
+	} else if (unknown.length > 0) {
+		note = `The devices were uploaded, but the wait stopped before the state of every job was known: do not upload these rows again; follow the jobs with Wait for Completion or Get Results with these job IDs: ${ids(unknown)}.`;
+	} else {
+		note = `The devices were uploaded and every job has ended: nothing keeps running on HERE. To send only the devices that failed, run the node again with Options > Skip Devices Already in Jobs set to: ${ids(created)}.`;
+	}
+	error.description = htmlParagraphs([error.description ?? '', `${escapeHtml(note)}${htmlList(lines.map(escapeHtml))}`]);
+	error.context.createdJobIds = created.map((s) => s.jobId);
+	return error;
+}
