@@ -324,7 +324,7 @@ describe('parseCsvDevices: refusals', () => {
 	it('unknown columns, listing the allowed ones', async () => {
 		const parsed = await refuse('name,deviceSecret,colour\na,s3cr3t,red\n');
 		expect(parsed.issues).toHaveLength(1);
-		expect(parsed.issues[0].reason).toMatch(/^unknown columns "deviceSecret", "colour"\. Allowed columns: add: name, deviceId, .*tag:<name>, rule:<uuid>, geofence:<uuid>; delete: trackingId/);
+		expect(parsed.issues[0].reason).toMatch(/^unknown columns "deviceSecret", "colour"\. Allowed columns: add: name, deviceId, .*tag:NAME, rule:UUID, geofence:UUID; delete: trackingId/);
 		expect(JSON.stringify(parsed.issues)).not.toContain('s3cr3t');
 	});
 

@@ -1,4 +1,3 @@
-import { emptyFields } from '../../nodes/HereBulkJobs/devices/fields';
 import type { RowIssue, SourceRow } from '../../nodes/HereBulkJobs/devices/types';
 import { KNOWN_DEVICE_TYPES, validateDevices } from '../../nodes/HereBulkJobs/devices/validate';
 
@@ -16,9 +15,9 @@ const UUID = [
 	'a19b2648-60c1-49fc-896c-ea450a07e98d',
 ];
 
-/** A source row as the sources build it (every field present, undefined = not set). */
+/** A source row as the sources build it. */
 function row(n: number, fields: Record<string, unknown>): SourceRow {
-	return { row: n, fields: { ...emptyFields(), ...fields } };
+	return { row: n, fields };
 }
 
 type Expected = { column?: string; reason: string | RegExp; value?: string };
@@ -126,7 +125,7 @@ describe('validateDevices: add rows that fail', () => {
 		[
 			'sendMs below sampleMs',
 			{ name: 'a', sendMs: 1000, sampleMs: 5000 },
-			[{ column: 'sendMs', reason: /must be at least sampleMs/, value: '1000 < 5000' }],
+			[{ column: 'sendMs', reason: /must be at least sampleMs/, value: '1000, less than sampleMs 5000' }],
 		],
 		['areaBased "yes"', { name: 'a', areaBased: 'yes' }, [{ column: 'areaBased', reason: /must be true or false/, value: 'yes' }]],
 		[
