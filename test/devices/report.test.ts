@@ -51,6 +51,20 @@ describe('formatIssues', () => {
 	});
 });
 
+describe('escaping for n8n\'s editor', () => {
+	it('escapes every user value and column in the description, keeping one problem per list item', () => {
+		const issues: RowIssue[] = [
+			{ row: 2, label: 'row', column: 'tag:<b>', reason: 'takes 1 to apply it', value: '<script>' },
+			{ row: 3, label: 'row', column: 'name', reason: 'is required' },
+		];
+		expect(formatIssues(issues, { summary: false })).toBe('<ul><li>tag:&lt;b&gt;: takes 1 to apply it (row 2: &quot;&lt;script&gt;&quot;)</li><li>name: is required (row 3)</li></ul>');
+		// The message is plain text: the value as written, in quotes that cannot be confused with it.
+		expect(issueText({ row: 2, label: 'row', column: 'name', reason: 'is longer than 50 characters', value: 'say "hi"' })).toBe(
+			'row 2, name: is longer than 50 characters ("say \\"hi\\"")',
+		);
+	});
+});
+
 describe('issuesError', () => {
 	const node: INode = {
 		id: '1',

@@ -292,3 +292,30 @@ describe('validateDevices: delete rows', () => {
 		]);
 	});
 });
+
+describe('validateDevices: keys that share long prefixes and suffixes', () => {
+	// Real fleets number their devices in the middle of a name or id; every such key must be
+	// told apart exactly, whatever its shape.
+	const middle = (prefix: string, i: number, suffix: string) => `${prefix}${String(i).padStart(7, '0')}${suffix}`;
+
+	it('finds exactly the repeated names and externalIds, and nothing else', () => {
+		const rows = Array.from({ length: 3000 }, (_, i) => {
+			const n = i % 10 === 9 ? i - 5 : i; // every tenth row repeats the key of a row 5 before it
+			return row(i + 2, { name: middle('Tracker of depot Munich-', n, '-north gate'), externalId: middle('dev-', i % 15 === 14 ? i - 7 : i, '@fleet.acme-logistics.com') });
+		});
+		const result = validateDevices(rows, 'add');
+		const expected = rows.flatMap((r, i) => [
+			...(i % 10 === 9 ? [[r.row, 'name', `first in row ${r.row - 5}`]] : []),
+			...(i % 15 === 14 ? [[r.row, 'externalId', `same device as row ${r.row - 7}`]] : []),
+		]);
+		expect(result.issues.map((issue) => [issue.row, issue.column, issue.reason.match(/first in row \d+|same device as row \d+/)?.[0]])).toEqual(expected);
+		expect(result.devices).toHaveLength(3000 - new Set(expected.map(([r]) => r)).size);
+	});
+
+	it('tells apart trackingIds that differ in one middle character', () => {
+		const ids = ['HERE-5cb2b777-7389-0000001-472b-81f0-9ab89a9c', 'HERE-5cb2b777-7389-0000002-472b-81f0-9ab89a9c', 'HERE-5cb2b777-7389-0000001-472b-81f0-9ab89a9d'];
+		const result = validateDevices([...ids, ids[0]].map((trackingId, i) => row(i + 2, { trackingId })), 'delete');
+		expect(result.devices.map((d) => d.row)).toEqual([2, 3, 4]);
+		expect(result.issues).toEqual([expect.objectContaining({ row: 5, column: 'trackingId', reason: expect.stringContaining('same device as row 2') })]);
+	});
+});

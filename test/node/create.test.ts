@@ -3,6 +3,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import type { HereEmulator } from '../../emulator';
 import type { Engine } from '../harness/engine';
 import { runWorkflow } from '../harness/engine';
+import { editorView } from '../harness/editorView';
 import { withEmulatorAndEngine } from '../harness/suite';
 import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
 import { TUTORIAL_CSV, TUTORIAL_DELETE_JSON, TUTORIAL_JSON, UPLOADS_PATH, csvOf, uploads } from './createFixtures';
@@ -415,12 +416,12 @@ describe('validation before upload', () => {
 		for (const expected of [
 			/sendMs: is not a number\W+row 3\W+12abc/,
 			/name: is required\W+row 4/,
-			/sendMs: must be at least sampleMs\W+row 6\W+1000 < 5000/,
+			/sendMs: must be at least sampleMs\W+row 6\W+1000, less than sampleMs 5000/,
 			/geofence:08e742fc-52d1-49aa-bea0-60a6cd17d8a2: takes 1 to apply it.*row 7\W+yes/,
 			/name: is used twice in this upload \(first in row 2\).*row 8\W+Good 1/,
 			/Skip Invalid Rows/,
 		]) {
-			expect(error.description).toMatch(expected);
+			expect(editorView(error.description ?? '')).toMatch(expected);
 		}
 		expect(emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
 		expect(emulator.jobs(user.projectId)).toEqual([]);

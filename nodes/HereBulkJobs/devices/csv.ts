@@ -4,10 +4,10 @@
  * piece by piece, each piece ending after a complete record, so a large streamed file never
  * sits in memory whole. What HERE's format adds (header vocabulary, list cells) is csvRows.ts.
  */
-import { CsvError, parse } from 'csv-parse/sync';
+import { parse } from 'csv-parse/sync';
 import type { INode } from 'n8n-workflow';
 
-import { CsvRows } from './csvRows';
+import { CsvRows, lineBreaks } from './csvRows';
 import { optionError } from './report';
 import type { RowSink, SourceRow, SourceRows } from './types';
 
@@ -144,15 +144,10 @@ class PieceReader {
 				},
 			});
 		} catch (error) {
-			if (!(error instanceof CsvError)) throw error;
-			this.rows.parseError(error, this.line, this.line + lineBreaks(String(error.raw ?? '')));
+			this.rows.parseError(error, this.line);
 		}
 		this.first = false;
 	}
-}
-
-function lineBreaks(text: string): number {
-	return text.split(/\r\n|\r|\n/).length - 1;
 }
 
 /** Why the first bytes cannot be UTF-8 CSV text, or undefined when they can. */

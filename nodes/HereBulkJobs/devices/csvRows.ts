@@ -3,16 +3,17 @@
  * row with a fixed vocabulary (see fields.ts), `tag:NAME`-style columns, list cells, and row
  * numbers as the user sees them. Type checks of the values are left to validate.ts.
  */
-import type { CsvError } from 'csv-parse/sync';
+import { CsvError } from 'csv-parse/sync';
 
 import type { FieldName, ListField } from './fields';
 import { ALLOWED_KEYS_TEXT, classifyKey, entryProblem, fieldSpec } from './fields';
 import { appendEntries } from './objects';
+import { rowIssue } from './report';
 import type { RowIssue, RowSink } from './types';
 import { readBoolean, showName, showValue, splitList } from './values';
 
 /** How a column's cells are read; `ignore` for columns already reported as wrong. */
-type Column = { kind: 'field'; field: FieldName } | { kind: 'entry'; list: ListField; entry: string } | { kind: 'ignore' };
+type Column = { kind: 'field'; field: FieldName; list: boolean } | { kind: 'entry'; list: ListField; entry: string } | { kind: 'ignore' };
 
 export class CsvRows {
 	/** The input as a whole cannot be used: no device from it may be uploaded. */
@@ -31,7 +32,7 @@ export class CsvRows {
 
 	/** One record from csv-parse, starting at line `row`. */
 	record(cells: string[], row: number): void {
-		if (cells.every((cell) => cell.trim() === '')) return;
+		if (isBlank(cells)) return;
 		// csv-parse turns bytes that are not UTF-8 into U+FFFD, which no device field holds.
 		const notUtf8 = cells.findIndex((cell) => cell.includes('\uFFFD'));
 		if (notUtf8 !== -1) {
@@ -50,23 +51,24 @@ export class CsvRows {
 		const fields: Record<string, unknown> = {};
 		const problems: RowIssue[] = [];
 		let empty = true;
-		cells.forEach((cell, i) => {
+		for (let i = 0; i < cells.length; i++) {
 			const column = this.columns[i];
-			if (column.kind === 'ignore' || cell.trim() === '') return;
+			const cell = cells[i];
+			if (column.kind === 'ignore' || cell.trim() === '') continue;
 			if (column.kind === 'entry') {
 				const on = readBoolean(cell);
-				if (on === false || on === 'empty') return;
+				if (on === false || on === 'empty') continue;
 				if (on === true) appendEntries(fields, column.list, [column.entry]);
-				else problems.push({ row, label: 'row', column: this.header?.[i], reason: 'takes 1 to apply it (or 0 or nothing to not apply it)', value: showValue(cell) });
-			} else if (fieldSpec(column.field).type === 'list') {
+				else problems.push(rowIssue(row, 'row', 'takes 1 to apply it (or 0 or nothing to not apply it)', this.header[i], showValue(cell)));
+			} else if (column.list) {
 				const entries = splitList(cell);
-				if (entries.length === 0) return;
+				if (entries.length === 0) continue;
 				appendEntries(fields, column.field as ListField, entries);
 			} else {
 				fields[column.field] = cell;
 			}
 			empty = false;
-		});
+		}
 		if (empty || !this.count(row)) return; // a row of empty cells (a sheet's ",,,,") is a blank line
 		this.sink.issues.push(...problems);
 		this.sink.onRow(problems.length > 0 ? { row, fields, flagged: true } : { row, fields });
@@ -74,9 +76,7 @@ export class CsvRows {
 
 	/** A problem that makes the whole input unusable; reading stops. */
 	fail(row: number, reason: string, column?: string): void {
-		const issue: RowIssue = row === 0 ? { row, label: 'row', whole: true, reason } : { row, label: 'row', reason };
-		if (column !== undefined) issue.column = column;
-		this.sink.issues.push(issue);
+		this.sink.issues.push(row === 0 ? { row, label: 'row', whole: true, reason } : rowIssue(row, 'row', reason, column));
 		this.fatal = true;
 		this.done = true;
 	}
@@ -86,8 +86,11 @@ export class CsvRows {
 		this.fail(row, `is longer than ${limit} characters: usually a double quote that is never closed`);
 	}
 
-	/** csv-parse refused the text of the record that starts at `row` (the problem is on line `line`). */
-	parseError(error: CsvError, row: number, line: number): void {
+	/** csv-parse refused the text of the record that starts at `row`. */
+	parseError(error: unknown, row: number): void {
+		if (!(error instanceof CsvError)) return this.fail(row, `could not be read as CSV (${error instanceof Error ? error.message : 'unknown error'})`);
+		// With the `raw` option, csv-parse's error holds the record's text up to the problem.
+		const line = row + lineBreaks(String(error.raw ?? ''));
 		const at = line > row ? ` (at line ${line})` : '';
 		const column = typeof error.column === 'number' ? this.header?.[error.column] : undefined;
 		switch (error.code) {
@@ -132,8 +135,7 @@ export class CsvRows {
 			return this.fail(row, `the columns seem to be separated by ${delimiter}: HERE's CSV format uses commas, so save or export the file with commas between columns`);
 		}
 		const problems: RowIssue[] = [];
-		const problem = (reason: string, column?: string, value?: string) =>
-			problems.push({ row, label: 'row', reason, ...(column === undefined ? {} : { column }), ...(value === undefined ? {} : { value }) });
+		const problem = (reason: string, column?: string, value?: string) => problems.push(rowIssue(row, 'row', reason, column, value));
 		const unknown: string[] = [];
 		const firstColumn = new Map<string, number>();
 		this.columns = cells.map((cell, i): Column => {
@@ -159,7 +161,7 @@ export class CsvRows {
 				return { kind: 'ignore' };
 			}
 			firstColumn.set(key, i);
-			return target.type === 'field' ? { kind: 'field', field: target.field } : { kind: 'entry', list: target.list, entry: target.entry };
+			return target.type === 'field' ? { kind: 'field', field: target.field, list: fieldSpec(target.field).type === 'list' } : { kind: 'entry', list: target.list, entry: target.entry };
 		});
 		const noneKnown = unknown.length === cells.length;
 		if (unknown.length > 0) {
@@ -188,4 +190,13 @@ function otherDelimiter(cells: string[]): string | undefined {
 		}
 	}
 	return undefined;
+}
+
+/** Line breaks (CRLF, LF or CR) in a record's raw text. */
+export function lineBreaks(text: string): number {
+	return text.split(/\r\n|\r|\n/).length - 1;
+}
+
+function isBlank(cells: string[]): boolean {
+	return cells.every((cell) => cell.trim() === '');
 }

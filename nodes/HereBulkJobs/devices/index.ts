@@ -17,20 +17,16 @@ import type { DeviceFor, JobKind, RowIssue, RowLabel, RowSink } from './types';
 import { DeviceValidator } from './validate';
 
 export * from './types';
-export { parseCsvDevices, DEFAULT_MAX_ROWS, DEFAULT_MAX_RECORD_LENGTH } from './csv';
-export type { CsvInput, CsvOptions } from './csv';
+export { parseCsvDevices } from './csv';
+export type { CsvInput } from './csv';
 export { parseJsonDevices } from './json';
-export type { JsonOptions } from './json';
 export { itemsToSourceRows } from './objects';
-export type { ItemsOptions } from './objects';
 export { validateDevices } from './validate';
-export type { ValidateOptions } from './validate';
 export { SeenDevices } from './seen';
-export { chunkDevices, describeChunk, MAX_CHUNK_SIZE, DEFAULT_CHUNK_SIZE } from './chunk';
+export { chunkDevices, describeChunk, MAX_CHUNK_SIZE } from './chunk';
 export type { DeviceChunk } from './chunk';
-export { formatIssues, issueText, issuesError, rowName } from './report';
-export type { FormatIssuesOptions, IssuesErrorOptions } from './report';
-export { ADD_FIELDS, DELETE_FIELDS, KNOWN_DEVICE_TYPES, MAX_LIST_ITEMS, MAX_TEXT_LENGTH, MAX_AREA_BASED_GEOFENCES } from './fields';
+export { formatIssues, issueText, issuesError } from './report';
+export { KNOWN_DEVICE_TYPES } from './fields';
 
 export type DeviceSource =
 	/** CSV: a string, bytes, or an async iterable of chunks (n8n's getBinaryStream). */

@@ -7,7 +7,7 @@ import type { INode } from 'n8n-workflow';
 
 import type { ListField } from './fields';
 import { ALLOWED_KEYS_TEXT, classifyKey, entryProblem } from './fields';
-import { optionError } from './report';
+import { optionError, rowIssue } from './report';
 import type { RowIssue, RowLabel, RowSink, SourceRow, SourceRows } from './types';
 import { describeType, readBoolean, showName, showValue, splitList } from './values';
 
@@ -69,8 +69,7 @@ function objectFields(
 	issues: RowIssue[],
 ): Record<string, unknown> | undefined {
 	const source = isObject(value) && isObject(value.json) && !('name' in value) ? value.json : value;
-	const problem = (reason: string, column?: string, shown?: string) =>
-		issues.push({ row, label, reason, ...(column === undefined ? {} : { column }), ...(shown === undefined ? {} : { value: shown }) });
+	const problem = (reason: string, column?: string, shown?: string) => issues.push(rowIssue(row, label, reason, column, shown));
 	if (!isObject(source)) {
 		problem(`is not an object with device fields (it is ${describeType(value)})`);
 		return undefined;

@@ -43,6 +43,13 @@ export class DeviceValidator<K extends JobKind> {
 	private readonly seen: SeenDevices;
 	private readonly fields: FieldName[];
 	private readonly otherFields: FieldName[];
+	/** The row and field being checked, for `report`. */
+	private row = 0;
+	private field: string | undefined;
+	/** Records a problem of the current row and field (handed to the value readers). */
+	private readonly report: Report = (reason, value) => {
+		this.issues.push(rowIssue(this.row, this.label, reason, this.field, value));
+	};
 
 	constructor(
 		private readonly kind: K,
@@ -58,85 +65,97 @@ export class DeviceValidator<K extends JobKind> {
 
 	check({ row, fields, flagged }: SourceRow): void {
 		const before = this.issues.length;
-		const problem = (column: string | undefined, reason: string, value?: string) =>
-			this.issues.push(rowIssue(row, this.label, reason, column, value));
-
-		// A row of the other job kind: one issue that says so, rather than a pile of follow-on issues.
-		const foreign = this.otherFields.filter((field) => isSet(fields[field]));
-		if (foreign.length > 0) {
-			const [rowKind, job] = this.kind === 'add' ? ['delete', 'adds'] : ['add', 'deletes'];
-			const use = rowKind === 'add' ? 'create (add devices)' : 'delete devices';
-			problem(foreign[0], `looks like a device to ${rowKind} (it has ${foreign.join(', ')}), but this job ${job} devices: use a ${use} job for it, or leave ${foreign.length === 1 ? 'that field' : 'those fields'} out`);
-			return;
-		}
-
+		this.row = row;
+		if (this.isOtherKind(fields)) return;
 		const device: Record<string, unknown> = {};
 		for (const field of this.fields) {
-			const value = readField(field, fields[field], (reason, shown) => problem(field, reason, shown));
+			this.field = field;
+			const value = readField(field, fields[field], this.report);
 			if (value !== undefined) device[field] = value;
 		}
-
-		// Identity: which device the row means (see IDENTITIES). Presence counts even for an
-		// invalid value, so that one mistake does not also bring a misleading follow-on issue.
-		const groups = IDENTITIES[this.kind];
-		const given = groups.filter((group) => group.some((field) => isSet(fields[field])));
-		for (const group of given) {
-			const missing = group.find((field) => !isSet(fields[field]));
-			if (missing !== undefined) {
-				const other = group.find((field) => field !== missing);
-				problem(missing, `is required when ${other} is given (a cloud-to-cloud device needs both)`);
-			}
-		}
-		const ways = groups.map((group) => group.join(' + '));
-		const givenWays = given.map((group) => group.join(' + ')).join(', ');
-		if (this.kind === 'add' && given.length > 1) {
-			problem(undefined, `has more than one device identity (${givenWays}); give at most one of ${ways.slice(0, -1).join(', ')}, or ${ways[ways.length - 1]}`);
-		} else if (this.kind === 'delete' && given.length === 0) {
-			problem(undefined, `does not say which device to delete: give ${ways.slice(0, -1).join(', ')}, or ${ways[ways.length - 1]}`);
-		} else if (this.kind === 'delete' && given.length > 1) {
-			problem(undefined, `names the device in more than one way (${givenWays}); give exactly one of ${ways.slice(0, -1).join(', ')}, or ${ways[ways.length - 1]}`);
-		}
-
-		this.checkBetweenFields(device, given.length === 1 && given[0].length === 2, problem);
-
-		// Uniqueness, in this source and in the sources read before it in this run.
-		const place: Place = { source: this.options.sourceName, label: this.label, row };
-		const repeated = (kind: string, value: string) => this.seen.firstPlace(kind, value, place);
-		if (typeof device.name === 'string') {
-			const first = repeated('name', device.name);
-			if (first !== undefined) problem('name', `is used twice in this upload (first in ${this.placeText(first)}); names must be unique`, showValue(device.name));
-		}
-		const identity = given.length === 1 ? given[0] : undefined;
-		if (identity !== undefined && identity.every((field) => device[field] !== undefined)) {
-			const first = repeated(identity.join('+'), identity.map((field) => String(device[field])).join('\u0000'));
-			if (first !== undefined) {
-				problem(identity[0], `names the same device as ${this.placeText(first)}; a device can appear only once in an upload`, showValue(device[identity[0]]));
-			}
-		}
-
+		const identity = this.identity(fields);
+		this.checkBetweenFields(device, identity);
+		this.checkUnique(device, identity);
 		if (this.issues.length === before && flagged !== true) this.onDevice(row, device as unknown as DeviceFor<K>);
 	}
 
-	private placeText(first: Place): string {
-		return placeText(first, this.options.sourceName);
+	private problem(column: string | undefined, reason: string, value?: string): void {
+		this.field = column;
+		this.report(reason, value);
+	}
+
+	/** A row of the other job kind gets one issue that says so, rather than a pile of follow-on issues. */
+	private isOtherKind(fields: Record<string, unknown>): boolean {
+		const found: FieldName[] = [];
+		for (const field of this.otherFields) if (isSet(fields[field])) found.push(field);
+		if (found.length === 0) return false;
+		const [rowKind, job, use] = this.kind === 'add' ? ['delete', 'adds', 'delete devices'] : ['add', 'deletes', 'create (add devices)'];
+		const those = found.length === 1 ? 'that field' : 'those fields';
+		this.problem(found[0], `looks like a device to ${rowKind} (it has ${found.join(', ')}), but this job ${job} devices: use a ${use} job for it, or leave ${those} out`);
+		return true;
+	}
+
+	/**
+	 * The one way the row names its device (see IDENTITIES), or undefined. Presence counts even
+	 * for an invalid value, so that one mistake does not also bring a misleading follow-on issue.
+	 */
+	private identity(fields: Record<string, unknown>): readonly FieldName[] | undefined {
+		const groups = IDENTITIES[this.kind];
+		const given = groups.filter((group) => group.some((field) => isSet(fields[field])));
+		for (const [first, second] of given) {
+			if (second !== undefined && isSet(fields[first]) !== isSet(fields[second])) {
+				const [missing, other] = isSet(fields[first]) ? [second, first] : [first, second];
+				this.problem(missing, `is required when ${other} is given (a cloud-to-cloud device needs both)`);
+			}
+		}
+		if (given.length === 1 || (given.length === 0 && this.kind === 'add')) return given[0];
+		const ways = groups.map((group) => group.join(' + '));
+		const choices = `${ways.slice(0, -1).join(', ')}, or ${ways[ways.length - 1]}`;
+		const givenWays = given.map((group) => group.join(' + ')).join(', ');
+		if (given.length === 0) this.problem(undefined, `does not say which device to delete: give ${choices}`);
+		else if (this.kind === 'add') this.problem(undefined, `has more than one device identity (${givenWays}); give at most one of ${choices}`);
+		else this.problem(undefined, `names the device in more than one way (${givenWays}); give exactly one of ${choices}`);
+		return undefined;
 	}
 
 	/** The spec's rules that involve two fields. */
-	private checkBetweenFields(device: Record<string, unknown>, cloudToCloud: boolean, problem: (column: string, reason: string, value?: string) => void): void {
+	private checkBetweenFields(device: Record<string, unknown>, identity: readonly FieldName[] | undefined): void {
 		const { sendMs, sampleMs, areaBased, geofences } = device;
 		// The spec: sendMs "should be equal or greater than sampleMs"; sending more often than sampling is a mistake.
 		if (typeof sendMs === 'number' && typeof sampleMs === 'number' && sendMs < sampleMs) {
-			problem('sendMs', 'must be at least sampleMs', `${sendMs}, less than sampleMs ${sampleMs}`);
+			this.problem('sendMs', 'must be at least sampleMs', `${sendMs}, less than sampleMs ${sampleMs}`);
 		}
 		if (areaBased === true && Array.isArray(geofences) && geofences.length > MAX_AREA_BASED_GEOFENCES) {
-			problem('areaBased', `can be true only for a device with at most ${MAX_AREA_BASED_GEOFENCES} geofences`, `${geofences.length} geofences`);
+			this.problem('areaBased', `can be true only for a device with at most ${MAX_AREA_BASED_GEOFENCES} geofences`, `${geofences.length} geofences`);
 		}
+		const cloudToCloud = identity !== undefined && identity.length === 2;
 		if (device.removeFromConnectorOnly === true && !cloudToCloud) {
-			problem('removeFromConnectorOnly', 'can be true only for a cloud-to-cloud device (externalDeviceId + connectorId)');
+			this.problem('removeFromConnectorOnly', 'can be true only for a cloud-to-cloud device (externalDeviceId + connectorId)');
 		} else if (device.removeFromConnectorOnly === false && !cloudToCloud) {
 			// false is the default; the API's other variants do not allow the field at all.
 			delete device.removeFromConnectorOnly;
 		}
+	}
+
+	/** Names and identities are unique in this source and in the sources read before it in this run. */
+	private checkUnique(device: Record<string, unknown>, identity: readonly FieldName[] | undefined): void {
+		const place: Place = { source: this.options.sourceName, label: this.label, row: this.row };
+		if (typeof device.name === 'string') {
+			const first = this.seen.firstPlace('name', device.name, place);
+			if (first !== undefined) {
+				this.problem('name', `is used twice in this upload (first in ${this.placeText(first)}); names must be unique`, showValue(device.name));
+			}
+		}
+		if (identity === undefined || identity.some((field) => device[field] === undefined)) return;
+		const first = this.seen.firstPlace(identity.join(' + '), identity.map((field) => device[field]).join('\u0000'), place);
+		if (first !== undefined) {
+			const reason = `names the same device as ${this.placeText(first)}; a device can appear only once in an upload`;
+			this.problem(identity[0], reason, showValue(device[identity[0]]));
+		}
+	}
+
+	private placeText(first: Place): string {
+		return placeText(first, this.options.sourceName);
 	}
 }
 

@@ -86,23 +86,13 @@ export function showName(name: string): string {
 function printable(text: string, max: number): string {
 	const chars = [...text];
 	const cut = chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
-	return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+	return cut.replace(/[\p{Cc}\u2028\u2029]/gu, ' ');
 }
 
 /** What a value is, for "must be text, not …" messages. */
 export function describeType(value: unknown): string {
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'a list';
-	switch (typeof value) {
-		case 'object':
-			return 'an object';
-		case 'string':
-			return 'text';
-		case 'number':
-			return 'a number';
-		case 'boolean':
-			return 'true/false';
-		default:
-			return typeof value;
-	}
+	const names: Record<string, string> = { object: 'an object', string: 'text', number: 'a number', boolean: 'true/false' };
+	return names[typeof value] ?? typeof value;
 }
