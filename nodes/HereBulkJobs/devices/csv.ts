@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import type { INode } from 'n8n-workflow';
 
 import { CsvRows, lineBreaks } from './csvRows';
-import { optionError } from './report';
+import { optionError, wholeNumberOption } from './report';
 import type { RowSink, SourceRow, SourceRows } from './types';
 
 /** A string, bytes, or byte chunks as n8n's `getBinaryStream` gives them. */
@@ -44,8 +44,8 @@ export async function parseCsvDevices(input: CsvInput, options: CsvOptions = {})
 
 /** Read CSV rows into `sink` as they are parsed; true when the input as a whole is unusable. */
 export async function readCsv(input: CsvInput, options: CsvOptions, sink: RowSink): Promise<boolean> {
-	const maxRows = positiveWhole(options.maxRows, DEFAULT_MAX_ROWS, 'maxRows', options.node);
-	const maxRecordLength = positiveWhole(options.maxRecordLength, DEFAULT_MAX_RECORD_LENGTH, 'maxRecordLength', options.node);
+	const maxRows = wholeNumberOption(options.maxRows, DEFAULT_MAX_ROWS, 'maxRows', options.node);
+	const maxRecordLength = wholeNumberOption(options.maxRecordLength, DEFAULT_MAX_RECORD_LENGTH, 'maxRecordLength', options.node);
 	const rows = new CsvRows(sink, maxRows, maxRecordLength);
 	const reader = new PieceReader(rows, maxRecordLength);
 	try {
@@ -163,12 +163,4 @@ function sniff(head: Uint8Array): string | undefined {
 	const control = head.filter((b) => (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f).length;
 	if (control > 1 && control * 100 > head.length) return 'contains binary data (control characters), not CSV text';
 	return undefined;
-}
-
-function positiveWhole(value: number | undefined, fallback: number, name: string, node: INode | undefined): number {
-	if (value === undefined) return fallback;
-	if (!Number.isInteger(value) || value < 1) {
-		throw optionError(node, `${name} must be a whole number of at least 1 (got ${String(value)})`);
-	}
-	return value;
 }

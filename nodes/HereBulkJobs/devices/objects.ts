@@ -7,7 +7,7 @@ import type { INode } from 'n8n-workflow';
 
 import type { ListField } from './fields';
 import { ALLOWED_KEYS_TEXT, classifyKey, entryProblem } from './fields';
-import { optionError, rowIssue } from './report';
+import { rowIssue, wholeNumberOption } from './report';
 import type { RowIssue, RowLabel, RowSink, SourceRow, SourceRows } from './types';
 import { describeType, readBoolean, showName, showValue, splitList } from './values';
 
@@ -39,10 +39,7 @@ export function collect(label: RowLabel, read: (sink: RowSink) => boolean): Sour
 
 /** Read objects into `sink`; true when the input as a whole is unusable. */
 export function readObjects(values: readonly unknown[], label: RowLabel, options: ItemsOptions, sink: RowSink): boolean {
-	const maxRows = options.maxRows ?? DEFAULT_MAX_ITEMS;
-	if (!Number.isInteger(maxRows) || maxRows < 1) {
-		throw optionError(options.node, `maxRows must be a whole number of at least 1 (got ${String(maxRows)})`);
-	}
+	const maxRows = wholeNumberOption(options.maxRows, DEFAULT_MAX_ITEMS, 'maxRows', options.node);
 	const whole = (reason: string) => sink.issues.push({ row: 0, label, whole: true, reason });
 	if (values.length === 0) {
 		whole(label === 'item' ? 'there are no input items: each item should be one device' : 'the JSON array is empty');

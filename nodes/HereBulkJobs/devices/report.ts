@@ -107,6 +107,13 @@ export function optionError(node: INode | undefined, message: string): NodeOpera
 	return new NodeOperationError(nodeOrPlaceholder(node), message);
 }
 
+/** A limit option: `fallback` when not given, else a whole number of at least 1 (else a NodeOperationError). */
+export function wholeNumberOption(value: number | undefined, fallback: number, name: string, node: INode | undefined): number {
+	if (value === undefined) return fallback;
+	if (!Number.isInteger(value) || value < 1) throw optionError(node, `${name} must be a whole number of at least 1 (got ${String(value)})`);
+	return value;
+}
+
 /** The pipeline also runs without an execution context (tests, benchmarks): errors then name this stand-in. */
 function nodeOrPlaceholder(node: INode | undefined): INode {
 	return (
