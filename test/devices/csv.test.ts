@@ -234,6 +234,14 @@ describe('parseCsvDevices: streaming', () => {
 		expect(names(fromUint8)).toEqual([[2, 'b']]);
 	});
 
+	it('names a stray quote early in a large streamed file, not only at the end', async () => {
+		const lines = ['name,type', 'b,12" pipe', ...Array.from({ length: 20_000 }, (_, i) => `d${i},x`)];
+		const parsed = await parseCsvDevices(chunked(Buffer.from(lines.join('\n')), [65_536]));
+		expect(parsed.issues).toEqual([
+			expect.objectContaining({ row: 2, column: 'type', reason: expect.stringMatching(/double quote inside a value that is not quoted/) }),
+		]);
+	});
+
 	it('stops reading a stream as soon as the row limit is passed', async () => {
 		let produced = 0;
 		let closed = false;

@@ -104,8 +104,13 @@ class PieceReader {
 			this.pending = this.pending.subarray(end);
 			this.scanned -= end;
 		}
-		// An unfinished record this long will not end well: usually a quote that is never closed.
-		if (!this.rows.done && this.pending.length > this.maxRecordLength) this.rows.tooLong(this.line);
+		// An unfinished record this long will not end well: let csv-parse name the problem (a stray
+		// or unclosed quote) where it can; the record is refused either way.
+		if (!this.rows.done && this.pending.length > this.maxRecordLength) {
+			const row = this.line;
+			this.parse(this.pending);
+			if (!this.rows.done) this.rows.tooLong(row);
+		}
 	}
 
 	private lastRecordEnd(): number {

@@ -6,8 +6,7 @@
 import { CsvError } from 'csv-parse/sync';
 
 import type { FieldName, ListField } from './fields';
-import { ALLOWED_KEYS_TEXT, classifyKey, entryProblem, fieldSpec } from './fields';
-import { appendEntries } from './objects';
+import { ALLOWED_KEYS_TEXT, appendEntries, classifyKey, entryProblem, fieldSpec } from './fields';
 import { rowIssue } from './report';
 import type { RowIssue, RowSink } from './types';
 import { readBoolean, showName, showValue, splitList } from './values';

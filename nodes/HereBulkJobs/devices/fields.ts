@@ -122,3 +122,13 @@ export function entryProblem(target: { list: ListField; entry: string; prefix: s
 	}
 	return undefined;
 }
+
+/**
+ * Lists merge: a `tags` value and `tag:NAME` keys or columns together give all of them. A
+ * value that is not a list stays as it is, for validation to report.
+ */
+export function appendEntries(fields: Record<string, unknown>, list: ListField, entries: readonly unknown[]): void {
+	const current = fields[list];
+	if (current === undefined || typeof current === 'string') fields[list] = [...entries];
+	else if (Array.isArray(current)) current.push(...entries);
+}

@@ -5,8 +5,7 @@
  */
 import type { INode } from 'n8n-workflow';
 
-import type { ListField } from './fields';
-import { ALLOWED_KEYS_TEXT, classifyKey, entryProblem } from './fields';
+import { ALLOWED_KEYS_TEXT, appendEntries, classifyKey, entryProblem } from './fields';
 import { rowIssue, wholeNumberOption } from './report';
 import type { RowIssue, RowLabel, RowSink, SourceRow, SourceRows } from './types';
 import { describeType, readBoolean, showName, showValue, splitList } from './values';
@@ -105,16 +104,6 @@ function objectFields(
 		}
 	}
 	return fields;
-}
-
-/**
- * Lists merge: a `tags` value and `tag:NAME` keys or columns together give all of them. A
- * value that is not a list stays as it is, for validation to report.
- */
-export function appendEntries(fields: Record<string, unknown>, list: ListField, entries: readonly unknown[]): void {
-	const current = fields[list];
-	if (current === undefined || typeof current === 'string') fields[list] = [...entries];
-	else if (Array.isArray(current)) current.push(...entries);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
