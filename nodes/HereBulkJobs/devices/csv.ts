@@ -120,10 +120,12 @@ class PieceReader {
 		for (; i < bytes.length; i++) {
 			const byte = bytes[i];
 			if (byte === QUOTE) this.inQuotes = !this.inQuotes;
-			else if (this.inQuotes || (byte !== LF && byte !== CR)) continue;
-			else if (byte === LF) end = i + 1;
-			else if (i + 1 === bytes.length) break; // a CR: is it followed by an LF? Look again with more bytes.
-			else if (bytes[i + 1] !== LF) end = i + 1;
+			if (this.inQuotes) continue;
+			if (byte === LF) end = i + 1;
+			if (byte === CR) {
+				if (i + 1 === bytes.length) break; // is it followed by an LF? Look again with more bytes
+				if (bytes[i + 1] !== LF) end = i + 1;
+			}
 		}
 		this.scanned = i;
 		return end;

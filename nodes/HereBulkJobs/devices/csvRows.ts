@@ -12,7 +12,7 @@ import type { RowIssue, RowSink } from './types';
 import { readBoolean, showName, showValue, splitList } from './values';
 
 /** How a column's cells are read; `ignore` for columns already reported as wrong. */
-type Column = { kind: 'field'; field: FieldName; list: boolean } | { kind: 'entry'; list: ListField; entry: string } | { kind: 'ignore' };
+type Column = { kind: 'field'; field: FieldName; isList: boolean } | { kind: 'entry'; list: ListField; entry: string } | { kind: 'ignore' };
 
 export class CsvRows {
 	/** The input as a whole cannot be used: no device from it may be uploaded. */
@@ -59,7 +59,7 @@ export class CsvRows {
 				if (on === false || on === 'empty') continue;
 				if (on === true) appendEntries(fields, column.list, [column.entry]);
 				else problems.push(rowIssue(row, 'row', 'takes 1 to apply it (or 0 or nothing to not apply it)', this.header[i], showValue(cell)));
-			} else if (column.list) {
+			} else if (column.isList) {
 				const entries = splitList(cell);
 				if (entries.length === 0) continue;
 				appendEntries(fields, column.field as ListField, entries);
@@ -160,7 +160,7 @@ export class CsvRows {
 				return { kind: 'ignore' };
 			}
 			firstColumn.set(key, i);
-			return target.type === 'field' ? { kind: 'field', field: target.field, list: fieldSpec(target.field).type === 'list' } : { kind: 'entry', list: target.list, entry: target.entry };
+			return target.type === 'field' ? { kind: 'field', field: target.field, isList: fieldSpec(target.field).type === 'list' } : { kind: 'entry', list: target.list, entry: target.entry };
 		});
 		const noneKnown = unknown.length === cells.length;
 		if (unknown.length > 0) {
