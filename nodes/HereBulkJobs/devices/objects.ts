@@ -5,7 +5,8 @@
  */
 import type { INode } from 'n8n-workflow';
 
-import { ALLOWED_KEYS_TEXT, appendEntries, classifyKey, entryProblem } from './fields';
+import type { ListField } from './fields';
+import { ALLOWED_KEYS_TEXT, appendEntries, classifyKey, entryProblem, fieldSpec } from './fields';
 import { rowIssue, wholeNumberOption } from './report';
 import type { RowIssue, RowLabel, RowSink, SourceRow, SourceRows } from './types';
 import { describeType, readBoolean, showName, showValue, splitList } from './values';
@@ -85,17 +86,19 @@ function objectFields(
 		if (raw === undefined || raw === null || (blankIsUnset && typeof raw === 'string' && raw.trim() === '')) continue;
 		if (target.type === 'entry') {
 			const on = readBoolean(raw);
-			const wrong = on === 'invalid' ? { reason: 'takes true or 1 to apply it (false, 0 or nothing to not apply it)', value: showValue(raw) } : on === true ? entryProblem(target) : undefined;
-			if (wrong !== undefined) problem(wrong.reason, showName(key), wrong.value);
+			const wrong = on === true ? entryProblem(target) : undefined;
+			if (on === 'invalid') problem('takes true or 1 to apply it (false, 0 or nothing to not apply it)', showName(key), showValue(raw));
+			else if (wrong !== undefined) problem(wrong.reason, showName(key), wrong.value);
 			else if (on === true) appendEntries(fields, target.list, [target.entry]);
 			continue;
 		}
 		const field = target.field;
-		const list = field === 'tags' || field === 'rules' || field === 'geofences';
-		if (list && typeof raw === 'string' && splitList(raw).length > 0) {
-			appendEntries(fields, field, splitList(raw));
-		} else if (list && Array.isArray(raw)) {
-			appendEntries(fields, field, raw);
+		const isList = fieldSpec(field).type === 'list';
+		const entries = isList && typeof raw === 'string' ? splitList(raw) : [];
+		if (entries.length > 0) {
+			appendEntries(fields, field as ListField, entries);
+		} else if (isList && Array.isArray(raw)) {
+			appendEntries(fields, field as ListField, raw);
 		} else if (fields[field] !== undefined) {
 			problem(`is given twice (as ${JSON.stringify(showName(keyOf.get(field) ?? field))} and ${JSON.stringify(showName(key))})`, field);
 		} else {
