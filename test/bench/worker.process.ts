@@ -16,6 +16,7 @@ type Runner = (params: never) => Promise<Outcome & { ms: number }>;
 const RUNNERS: Record<string, Partial<Record<Side, Runner>>> = {
 	onboard: { node: scenarios.nodeOnboard, reference: scenarios.referenceOnboard, floor: scenarios.referenceOnboard },
 	validate: { node: scenarios.nodeValidate, reference: scenarios.referenceValidate },
+	keys: { node: scenarios.nodeKeys },
 	getResults: { node: scenarios.nodeGetResults, reference: scenarios.referenceGetResults, floor: scenarios.referenceGetResults },
 	waitResults: { node: scenarios.nodeWaitResults, reference: scenarios.referenceWaitResults, floor: scenarios.referenceWaitResults },
 	waitLatency: { node: scenarios.nodeWaitLatency },

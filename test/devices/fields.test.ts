@@ -1,12 +1,5 @@
-import {
-	classifyKey,
-	exceedsLength,
-	isUuid,
-	readBoolean,
-	readNonNegativeNumber,
-	showValue,
-	splitList,
-} from '../../nodes/HereBulkJobs/devices/fields';
+import { classifyKey } from '../../nodes/HereBulkJobs/devices/fields';
+import { exceedsLength, isUuid, readBoolean, readNonNegativeNumber, showValue, splitList } from '../../nodes/HereBulkJobs/devices/values';
 
 describe('splitList', () => {
 	it.each([

@@ -1,4 +1,4 @@
-import { itemsToSourceRows } from '../../nodes/HereBulkJobs/devices/items';
+import { itemsToSourceRows } from '../../nodes/HereBulkJobs/devices/objects';
 import { validateDevices } from '../../nodes/HereBulkJobs/devices/validate';
 
 const G = ['08e742fc-52d1-49aa-bea0-60a6cd17d8a2', '2bff17e2-af05-4843-9780-878df098d35a'];

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { formatIssues, parseCsvDevices, prepareDevices } from '../../nodes/HereBulkJobs/devices';
+import { formatIssues, parseCsvDevices, prepareDevices, SeenDevices } from '../../nodes/HereBulkJobs/devices';
 import type { DeviceSource, JobKind, PreparedDevices, DeviceRow } from '../../nodes/HereBulkJobs/devices';
 
 function csvOf(count: number): string {
@@ -84,6 +84,46 @@ describe('prepareDevices', () => {
 	it('does not add "no devices" when every row was already refused', async () => {
 		const prepared = await prepareDevices({ source: { type: 'csv', data: 'name,sendMs\na\nb\n' }, kind: 'add' });
 		expect(prepared.issues.map((i) => i.row)).toEqual([2, 3]);
+	});
+
+	it('reports an unknown column and still every row\'s own problems', async () => {
+		const prepared = await prepareDevices({ source: { type: 'csv', data: 'name,colour,sendMs\na,red,abc\n,blue,1\nb,green,2\n' }, kind: 'add' });
+		expect(prepared.fatal).toBe(true);
+		expect(prepared.chunks).toEqual([]);
+		expect(prepared.issues.map((i) => [i.row, i.column, i.reason.slice(0, 24)])).toEqual([
+			[1, undefined, 'unknown column "colour".'],
+			[2, 'sendMs', 'is not a number'],
+			[3, 'name', 'is required'],
+		]);
+	});
+
+	it('finds a device repeated across the sources of one run, naming where it was first', async () => {
+		const seen = new SeenDevices();
+		const first = await prepareDevices({ source: { type: 'csv', data: 'name,externalId\nTruck 1,ext-1\nTruck 2,ext-2\n' }, kind: 'add', seen, sourceName: 'input item 0' });
+		expect(first.issues).toEqual([]);
+		const second = await prepareDevices({
+			source: { type: 'csv', data: 'name,externalId\nTruck 3,ext-3\nTruck 2,ext-4\nTruck 5,ext-1\nTruck 3,ext-6\n' },
+			kind: 'add',
+			seen,
+			sourceName: 'input item 1',
+		});
+		expect(second.issues.map((i) => [i.row, i.column, i.reason])).toEqual([
+			[3, 'name', 'is used twice in this upload (first in input item 0, row 3); names must be unique'],
+			[4, 'externalId', 'names the same device as input item 0, row 2; a device can appear only once in an upload'],
+			[5, 'name', 'is used twice in this upload (first in row 2); names must be unique'],
+		]);
+		expect(second.chunks[0].rows).toEqual([2]);
+		// Without a shared SeenDevices, each source is checked on its own.
+		const alone = await prepareDevices({ source: { type: 'csv', data: 'name\nTruck 1\n' }, kind: 'add' });
+		expect(alone.issues).toEqual([]);
+	});
+
+	it('escapes values in the HTML report, and says them plainly in the message text', async () => {
+		const prepared = await prepareDevices({ source: { type: 'csv', data: 'name,sendMs\n<b>Truck</b> & co,1\n<b>Truck</b> & co,2\nx,<img src=x>\n' }, kind: 'add' });
+		const report = formatIssues(prepared.issues);
+		expect(report).toContain('row 3: &quot;&lt;b&gt;Truck&lt;/b&gt; &amp; co&quot;');
+		expect(report).toContain('row 4: &quot;&lt;img src=x&gt;&quot;');
+		expect(report.replace(/<\/?(ul|li)>/g, '')).not.toMatch(/[<>]/);
 	});
 
 	it.each<[string, Record<string, unknown>]>([

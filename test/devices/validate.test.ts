@@ -1,4 +1,3 @@
-import { emptyFields } from '../../nodes/HereBulkJobs/devices/fields';
 import type { RowIssue, SourceRow } from '../../nodes/HereBulkJobs/devices/types';
 import { KNOWN_DEVICE_TYPES, validateDevices } from '../../nodes/HereBulkJobs/devices/validate';
 
@@ -16,9 +15,9 @@ const UUID = [
 	'a19b2648-60c1-49fc-896c-ea450a07e98d',
 ];
 
-/** A source row as the sources build it (every field present, undefined = not set). */
+/** A source row as the sources build it. */
 function row(n: number, fields: Record<string, unknown>): SourceRow {
-	return { row: n, fields: { ...emptyFields(), ...fields } };
+	return { row: n, fields };
 }
 
 type Expected = { column?: string; reason: string | RegExp; value?: string };
@@ -126,7 +125,7 @@ describe('validateDevices: add rows that fail', () => {
 		[
 			'sendMs below sampleMs',
 			{ name: 'a', sendMs: 1000, sampleMs: 5000 },
-			[{ column: 'sendMs', reason: /must be at least sampleMs/, value: '1000 < 5000' }],
+			[{ column: 'sendMs', reason: /must be at least sampleMs/, value: '1000, less than sampleMs 5000' }],
 		],
 		['areaBased "yes"', { name: 'a', areaBased: 'yes' }, [{ column: 'areaBased', reason: /must be true or false/, value: 'yes' }]],
 		[
@@ -291,5 +290,32 @@ describe('validateDevices: delete rows', () => {
 		expect(result.issues).toEqual([
 			expect.objectContaining({ row: 4, column: 'trackingId', reason: expect.stringMatching(/same device as row 2/) }),
 		]);
+	});
+});
+
+describe('validateDevices: keys that share long prefixes and suffixes', () => {
+	// Real fleets number their devices in the middle of a name or id; every such key must be
+	// told apart exactly, whatever its shape.
+	const middle = (prefix: string, i: number, suffix: string) => `${prefix}${String(i).padStart(7, '0')}${suffix}`;
+
+	it('finds exactly the repeated names and externalIds, and nothing else', () => {
+		const rows = Array.from({ length: 3000 }, (_, i) => {
+			const n = i % 10 === 9 ? i - 5 : i; // every tenth row repeats the key of a row 5 before it
+			return row(i + 2, { name: middle('Tracker of depot Munich-', n, '-north gate'), externalId: middle('dev-', i % 15 === 14 ? i - 7 : i, '@fleet.acme-logistics.com') });
+		});
+		const result = validateDevices(rows, 'add');
+		const expected = rows.flatMap((r, i) => [
+			...(i % 10 === 9 ? [[r.row, 'name', `first in row ${r.row - 5}`]] : []),
+			...(i % 15 === 14 ? [[r.row, 'externalId', `same device as row ${r.row - 7}`]] : []),
+		]);
+		expect(result.issues.map((issue) => [issue.row, issue.column, issue.reason.match(/first in row \d+|same device as row \d+/)?.[0]])).toEqual(expected);
+		expect(result.devices).toHaveLength(3000 - new Set(expected.map(([r]) => r)).size);
+	});
+
+	it('tells apart trackingIds that differ in one middle character', () => {
+		const ids = ['HERE-5cb2b777-7389-0000001-472b-81f0-9ab89a9c', 'HERE-5cb2b777-7389-0000002-472b-81f0-9ab89a9c', 'HERE-5cb2b777-7389-0000001-472b-81f0-9ab89a9d'];
+		const result = validateDevices([...ids, ids[0]].map((trackingId, i) => row(i + 2, { trackingId })), 'delete');
+		expect(result.devices.map((d) => d.row)).toEqual([2, 3, 4]);
+		expect(result.issues).toEqual([expect.objectContaining({ row: 5, column: 'trackingId', reason: expect.stringContaining('same device as row 2') })]);
 	});
 });

@@ -2,10 +2,11 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { HereEmulator } from '../../emulator';
 import { startEmulator } from '../../emulator';
+import { editorView } from '../harness/editorView';
 import type { Engine, WorkflowRun } from '../harness/engine';
 import { createEngine, runWorkflow } from '../harness/engine';
 import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
-import { csvOf, descriptionText, UPLOADS_PATH } from '../node/createFixtures';
+import { csvOf, UPLOADS_PATH } from '../node/createFixtures';
 import { recordFigures } from './figures';
 import { judgeApiError } from './support/errors';
 import { counts, injectFaults, pool, seedsFor, timing } from './support/runs';
@@ -94,7 +95,7 @@ async function recover(seed: number): Promise<Recovery> {
 			problems.push('the first run did not fail although its third upload was refused');
 		} else {
 			if (!/job 3 \(rows 2002 to 2501, 500 devices\) failed|then job [12] \(/.test(error.message)) problems.push(`first error: ${error.message}`);
-			if (!/(Failed and not created|Not sent)[^\n]*\n(- [^\n]*\n?)*- job 3 of 3: rows 2002 to 2501 \(500 devices\)/.test(descriptionText(error.description))) {
+			if (!/(Failed and not created|Not sent)[^\n]*\n(- [^\n]*\n?)*- job 3 of 3: rows 2002 to 2501 \(500 devices\)/.test(editorView(error.description))) {
 				problems.push('the first error does not list rows 2002 to 2501 as not created');
 			}
 			const learned = learnFromError(error, emulator, user.projectId);

@@ -3,9 +3,10 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import type { HereEmulator } from '../../emulator';
 import type { Engine } from '../harness/engine';
 import { runWorkflow } from '../harness/engine';
+import { editorView } from '../harness/editorView';
 import { withEmulatorAndEngine } from '../harness/suite';
 import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
-import { TUTORIAL_CSV, TUTORIAL_DELETE_JSON, TUTORIAL_JSON, UPLOADS_PATH, csvOf, descriptionText, uploads } from './createFixtures';
+import { TUTORIAL_CSV, TUTORIAL_DELETE_JSON, TUTORIAL_JSON, UPLOADS_PATH, csvOf, uploads } from './createFixtures';
 
 // Instant processing: a job is done when its upload returns, so waits end at the first check.
 let emulator: HereEmulator;
@@ -416,12 +417,12 @@ describe('validation before upload', () => {
 		for (const expected of [
 			/sendMs: is not a number\W+row 3\W+12abc/,
 			/name: is required\W+row 4/,
-			/sendMs: must be at least sampleMs\W+row 6\W+1000\b/,
+			/sendMs: must be at least sampleMs\W+row 6\W+1000, less than sampleMs 5000/,
 			/geofence:08e742fc-52d1-49aa-bea0-60a6cd17d8a2: takes 1 to apply it.*row 7\W+yes/,
 			/name: is used twice in this upload \(first in row 2\).*row 8\W+Good 1/,
 			/Skip Invalid Rows/,
 		]) {
-			expect(descriptionText(error.description)).toMatch(expected);
+			expect(editorView(error.description ?? '')).toMatch(expected);
 		}
 		expect(emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
 		expect(emulator.jobs(user.projectId)).toEqual([]);
@@ -573,7 +574,7 @@ describe('a job that ends failed', () => {
 
 		const error = run.error() as Described;
 		expect(error.message).toMatch(/^Job BULK-\S+ ended "failed" at 100% \(7 of 7 devices processed: 0 succeeded, 7 failed\)$/);
-		const text = descriptionText(error.description);
+		const text = editorView(error.description);
 		expect(text).toContain(`HERE's reasons for the failed devices:\n${[1, 2, 3, 4, 5].map((n) => `- ${REASON(n)}`).join('\n')}\n- and 2 more failed devices`);
 		expect(text).toContain('The job has ended: nothing of it keeps running on HERE.');
 		expect(text).toContain('The devices were uploaded and every job has ended: nothing keeps running on HERE.');
@@ -589,7 +590,7 @@ describe('a job that ends failed', () => {
 		expect(run.error()).toBeUndefined();
 		const [item] = run.output('HERE');
 		expect(String(item.json.error)).toMatch(/ended "failed"/);
-		expect(descriptionText(String(item.json.description))).toContain(`- ${REASON(1)}`);
+		expect(editorView(String(item.json.description))).toContain(`- ${REASON(1)}`);
 	});
 
 	test('failed jobs as output: the summary item says what happened and why', async () => {

@@ -2,11 +2,12 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { HereEmulator } from '../../emulator';
 import { startEmulator } from '../../emulator';
+import { editorView } from '../harness/editorView';
 import type { Engine } from '../harness/engine';
 import { runWorkflow } from '../harness/engine';
 import { withEmulatorAndEngine } from '../harness/suite';
 import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
-import { UPLOADS_PATH, csvOf, descriptionText, uploads } from './createFixtures';
+import { UPLOADS_PATH, csvOf, uploads } from './createFixtures';
 
 // Create when HERE fails part-way: which rows went where, and never a second job for the same rows.
 let emulator: HereEmulator;
@@ -44,10 +45,10 @@ test('a 500 on the 3rd upload: the error names the created jobs and the rows tha
 	expect(jobs).toHaveLength(2);
 	expect(uploads(emulator)).toHaveLength(3);
 	const created = jobs.sort((a, b) => (a.fileName ?? '').localeCompare(b.fileName ?? ''));
-	expect(descriptionText(error.description)).toContain(
+	expect(editorView(error.description)).toContain(
 		`Created (do not send these rows again):\n- job 1 of 3: rows 2 to 1001 (1000 devices), file "devices.csv (1/3)": ${created[0].jobId}\n- job 2 of 3: rows 1002 to 2001 (1000 devices), file "devices.csv (2/3)": ${created[1].jobId}`,
 	);
-	expect(descriptionText(error.description)).toMatch(/Failed, but HERE may have created the job anyway.*\n- job 3 of 3: rows 2002 to 2501 \(500 devices\), file "devices.csv \(3\/3\)"/);
+	expect(editorView(error.description)).toMatch(/Failed, but HERE may have created the job anyway.*\n- job 3 of 3: rows 2002 to 2501 \(500 devices\), file "devices.csv \(3\/3\)"/);
 	expect(error.description).toContain('Request: POST /bulkjobs/v4/deviceUploads');
 });
 
@@ -58,7 +59,7 @@ test('a 500 after HERE made the job: no second job, and the error says it may ex
 
 	const error = run.error() as Described;
 	expect(error.message).toMatch(/^2 of 3 jobs were created, then job 3 \(rows 2002 to 2501, 500 devices\) failed/);
-	expect(descriptionText(error.description)).toMatch(/may have created the job anyway.*\n- job 3 of 3: .*file "devices.csv \(3\/3\)"/);
+	expect(editorView(error.description)).toMatch(/may have created the job anyway.*\n- job 3 of 3: .*file "devices.csv \(3\/3\)"/);
 	// The server made three jobs, the client sent three uploads: the failed create was not repeated.
 	expect(uploads(emulator)).toHaveLength(3);
 	const jobs = emulator.jobs(user.projectId);
@@ -75,7 +76,7 @@ test('a failure in the middle: the later jobs are not sent, and the error lists 
 	expect(error.message).toMatch(/^1 of 5 jobs were created, then job 2 \(rows 602 to 1201, 600 devices\) failed/);
 	expect(uploads(emulator)).toHaveLength(2);
 	expect(emulator.jobs(user.projectId)).toHaveLength(1);
-	expect(descriptionText(error.description)).toContain(
+	expect(editorView(error.description)).toContain(
 		'Not sent (the upload stopped after the failure): send these rows in a new run:\n' +
 			'- job 3 of 5: rows 1202 to 1801 (600 devices), file "devices.csv (3/5)"\n' +
 			'- job 4 of 5: rows 1802 to 2401 (600 devices), file "devices.csv (4/5)"\n' +
@@ -164,7 +165,7 @@ describe('Wait for Completion after the upload', () => {
 
 		const error = run.error() as Described;
 		expect(error.message).toContain(`Job ${job.jobId} ended "failed"`);
-		const text = descriptionText(error.description);
+		const text = editorView(error.description);
 		expect(text).toContain('The devices were uploaded');
 		// The job has ended: the note about jobs that keep running would be wrong here.
 		expect(text).toContain(`The devices were uploaded and every job has ended: nothing keeps running on HERE. To send only the devices that failed, run the node again with Options > Skip Devices Already in Jobs set to: ${job.jobId}.`);

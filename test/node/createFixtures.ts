@@ -47,16 +47,3 @@ export const UPLOADS_PATH = /^\/bulkjobs\/v4\/deviceUploads$/;
 export function uploads(emulator: HereEmulator): RequestLogEntry[] {
 	return emulator.requests.filter((r) => r.method === 'POST' && UPLOADS_PATH.test(r.path));
 }
-
-/**
- * An error description (HTML for n8n's editor) as the editor shows it, in plain text: each list
- * entry on its own line after "- ", paragraphs apart, entities decoded.
- */
-export function descriptionText(html: string | undefined): string {
-	const entities: Record<string, string> = { '&quot;': '"', '&lt;': '<', '&gt;': '>', '&#96;': '`', '&amp;': '&' };
-	return (html ?? '')
-		.replace(/<br>/g, '\n')
-		.replace(/<li>/g, '\n- ')
-		.replace(/<\/?(ul|li)>/g, '')
-		.replace(/&(quot|lt|gt|#96|amp);/g, (entity) => entities[entity]);
-}

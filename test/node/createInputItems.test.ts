@@ -2,14 +2,14 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import type { HereEmulator } from '../../emulator';
-import * as devices from '../../nodes/HereBulkJobs/devices';
 import type { SourceSettings } from '../../nodes/HereBulkJobs/actions/bulkJob/create/deviceSource';
 import { readDeviceBlocks } from '../../nodes/HereBulkJobs/actions/bulkJob/create/deviceSource';
+import { editorView } from '../harness/editorView';
 import type { Engine } from '../harness/engine';
 import { executeContext, runWorkflow } from '../harness/engine';
 import { withEmulatorAndEngine } from '../harness/suite';
 import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
-import { csvOf, descriptionText, uploads } from './createFixtures';
+import { csvOf, uploads } from './createFixtures';
 
 // Several input items: CSV Text, CSV File and JSON are read once per input item (n8n's convention).
 let emulator: HereEmulator;
@@ -29,7 +29,7 @@ describe('messages count per input item', () => {
 		const run = await createFromCsvText(user, 'name,sendMs\nA,x\nB,x\nC,x', [{}, {}]);
 
 		expect(run.error()?.message).toBe('Input item 0: all 3 rows are invalid; input item 1: all 3 rows are invalid; nothing was sent to HERE');
-		const text = descriptionText((run.error() as Described).description);
+		const text = editorView((run.error() as Described).description);
 		expect(text).toContain('Input item 0:');
 		expect(text).toContain('Input item 1:');
 		expect(uploads(emulator)).toHaveLength(0);
@@ -43,16 +43,12 @@ describe('messages count per input item', () => {
 	});
 });
 
-// Once devices/ exports SeenDevices and deviceSource.ts passes `seen` (see there), devices are
-// unique across the run; until then this case is skipped.
-const uniqueAcrossRun = 'SeenDevices' in devices ? test : test.skip;
-
-uniqueAcrossRun('a fixed CSV Text with 2 input items: the second copy is reported as repeated and nothing is sent', async () => {
+test('a fixed CSV Text with 2 input items: the second copy is reported as repeated and nothing is sent', async () => {
 	const user = loginUser(emulator, engine);
 	const run = await createFromCsvText(user, csvOf(3, 'twice'), [{}, {}]);
 
 	expect(run.error()?.message).toBe('Input item 1: all 3 rows are invalid; nothing was sent to HERE');
-	expect(descriptionText((run.error() as Described).description)).toContain('(first in input item 0, row 2)');
+	expect(editorView((run.error() as Described).description)).toContain('(first in input item 0, row 2)');
 	expect(uploads(emulator)).toHaveLength(0);
 });
 
@@ -84,14 +80,14 @@ describe('one row limit for the whole run', () => {
 		const error = await refused([csvOf(2, 'a'), csvOf(2, 'b'), csvOf(2, 'c')], 5);
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect(error.message).toBe('Input item 2 takes this run past 5 rows, the most one run reads over all input items together; nothing was sent to HERE');
-		expect(descriptionText(error.description ?? '')).toContain('Input items 0 to 1 hold 4 rows, so input item 2 could add at most 1.');
+		expect(editorView(error.description ?? '')).toContain('Input items 0 to 1 hold 4 rows, so input item 2 could add at most 1.');
 		expect(error.context.itemIndex).toBe(2);
 	});
 
 	test('an item after the limit is exactly used up crosses it with its first row', async () => {
 		const error = await refused([csvOf(5, 'a'), csvOf(1, 'b')], 5);
 		expect(error.message).toMatch(/^Input item 1 takes this run past 5 rows/);
-		expect(descriptionText(error.description ?? '')).toContain('Input item 0 holds 5 rows, so input item 1 could add at most 0.');
+		expect(editorView(error.description ?? '')).toContain('Input item 0 holds 5 rows, so input item 1 could add at most 0.');
 	});
 
 	test('invalid rows count too, and JSON sources share the limit', async () => {

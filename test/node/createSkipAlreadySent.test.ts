@@ -2,11 +2,12 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { HereEmulator } from '../../emulator';
 import { startEmulator } from '../../emulator';
+import { editorView } from '../harness/editorView';
 import type { Engine } from '../harness/engine';
 import { runWorkflow } from '../harness/engine';
 import { withEmulatorAndEngine } from '../harness/suite';
 import { bulkJobsNode, createJobDirectly, itemsThen, loginUser } from '../harness/fixtures';
-import { UPLOADS_PATH, csvOf, descriptionText, uploads } from './createFixtures';
+import { UPLOADS_PATH, csvOf, uploads } from './createFixtures';
 
 // Create's "Skip Devices Already in Jobs": the re-run after an upload that stopped part-way sends just the rest.
 let emulator: HereEmulator;
@@ -45,10 +46,10 @@ test('after a third chunk that failed, the re-run with the created job IDs sends
 
 	const error = first.error() as Described;
 	expect(error.message).toMatch(/^2 of 3 jobs were created, then job 3 \(rows 2002 to 2501, 500 devices\) failed: .*HTTP 429/);
-	expect(descriptionText(error.description)).toMatch(/Failed and not created \(HERE refused the upload\).*\n- job 3 of 3: rows 2002 to 2501 \(500 devices\), file "fleet.csv \(3\/3\)"/);
+	expect(editorView(error.description)).toMatch(/Failed and not created \(HERE refused the upload\).*\n- job 3 of 3: rows 2002 to 2501 \(500 devices\), file "fleet.csv \(3\/3\)"/);
 	const createdJobIds = error.context?.createdJobIds as string[];
 	expect(createdJobIds).toHaveLength(2);
-	expect(descriptionText(error.description)).toContain(`To send just the rest, run the node again with Options > Skip Devices Already in Jobs set to: ${createdJobIds.join(', ')}.`);
+	expect(editorView(error.description)).toContain(`To send just the rest, run the node again with Options > Skip Devices Already in Jobs set to: ${createdJobIds.join(', ')}.`);
 
 	emulator.clearRequests();
 	const rerun = await create(user, { skipDevicesInJobs: createdJobIds.join(', ') });

@@ -1,9 +1,12 @@
 /**
- * Turning issues into text a user can act on, and into n8n errors.
+ * Issues as text a user can act on: plain text for an error's message, and HTML for its
+ * description, which n8n's editor renders (see editorText.ts: one problem per list item, every
+ * value escaped).
  */
 import { NodeOperationError } from 'n8n-workflow';
 import type { INode } from 'n8n-workflow';
 
+import { escapeHtml, htmlList } from '../editorText';
 import type { RowIssue, RowLabel } from './types';
 
 const PLURAL: Record<RowLabel, string> = { row: 'rows', item: 'items', element: 'elements' };
@@ -19,36 +22,38 @@ export function rowName(label: RowLabel, row: number): string {
 	return `${label} ${row}`;
 }
 
-/** One issue on one line: `row 7, sendMs: is not a number ("12abc")`. */
+export function rowIssue(row: number, label: RowLabel, reason: string, column?: string, value?: string): RowIssue {
+	const issue: RowIssue = { row, label, reason };
+	if (column !== undefined) issue.column = column;
+	if (value !== undefined) issue.value = value;
+	return issue;
+}
+
+/** A value in quotes that cannot be confused with the text around it. */
+function quoted(value: string): string {
+	return JSON.stringify(value);
+}
+
+/** One issue on one line of plain text: `row 7, sendMs: is not a number ("12abc")`. */
 export function issueText(issue: RowIssue): string {
-	const where = issue.whole === true ? '' : rowName(issue.label, issue.row);
-	const column = issue.column === undefined ? '' : issue.column;
-	const place = where !== '' && column !== '' ? `${where}, ${column}: ` : where + column !== '' ? `${where}${column}: ` : '';
-	const value = issue.value === undefined ? '' : ` ("${issue.value}")`;
-	return `${place}${issue.reason}${value}`;
+	const place = [issue.whole === true ? '' : rowName(issue.label, issue.row), issue.column ?? ''].filter((part) => part !== '');
+	const value = issue.value === undefined ? '' : ` (${quoted(issue.value)})`;
+	return `${place.length > 0 ? `${place.join(', ')}: ` : ''}${issue.reason}${value}`;
 }
 
 export interface FormatIssuesOptions {
 	/** How many distinct problems (same column and reason) to list; default 10. */
 	maxGroups?: number;
-	/** How many rows to list for each problem before "and M more"; default 5. */
+	/** How many rows to name for each problem before "and M more"; default 5. */
 	maxRowsPerGroup?: number;
 	/** Whether to start with a summary line ("12 problems in 5 rows (…)"); default true. */
 	summary?: boolean;
 }
 
-interface Group {
-	column: string | undefined;
-	reason: string;
-	whole: boolean;
-	occurrences: RowIssue[];
-	count: number;
-}
-
 /**
- * A readable multi-line report: a summary line, then one line per distinct problem (same column
- * and reason) in order of first appearance, each naming its first rows (with the offending value)
- * and how many more rows have it. Meant for an error's description.
+ * The report for an error's description (HTML): a summary, then one list item per distinct
+ * problem (same column and reason) in order of first appearance, naming its first rows with
+ * their values and how many more rows have it.
  */
 export function formatIssues(issues: readonly RowIssue[], options: FormatIssuesOptions = {}): string {
 	if (issues.length === 0) return 'No problems found.';
@@ -56,51 +61,30 @@ export function formatIssues(issues: readonly RowIssue[], options: FormatIssuesO
 	const maxRows = positive(options.maxRowsPerGroup, 5);
 	const label = issues[0].label;
 
-	const groups = new Map<string, Group>();
+	const groups = new Map<string, { first: RowIssue; shown: RowIssue[]; count: number }>();
 	const rows = new Set<number>();
 	for (const issue of issues) {
-		const whole = issue.whole === true;
-		if (!whole) rows.add(issue.row);
-		const key = `${whole ? 'W' : 'R'}${issue.column ?? ''}\u0000${issue.reason}`;
-		let group = groups.get(key);
-		if (group === undefined) {
-			group = { column: issue.column, reason: issue.reason, whole, occurrences: [], count: 0 };
-			groups.set(key, group);
-		}
+		if (issue.whole !== true) rows.add(issue.row);
+		const key = JSON.stringify([issue.whole === true, issue.column, issue.reason]);
+		const group = groups.get(key) ?? { first: issue, shown: [], count: 0 };
+		groups.set(key, group);
 		group.count++;
-		if (group.occurrences.length < maxRows) group.occurrences.push(issue);
+		if (group.shown.length < maxRows) group.shown.push(issue);
 	}
 
-	const lines: string[] = [];
-	if (options.summary !== false) {
-		const problems = `${issues.length} ${issues.length === 1 ? 'problem' : 'problems'}`;
-		lines.push(
-			rows.size === 0
-				? `${problems}:`
-				: `${problems} in ${rows.size} ${rows.size === 1 ? label : PLURAL[label]} (${NUMBERING_NOTE[label]}):`,
-		);
-	}
-	let shown = 0;
-	for (const group of groups.values()) {
-		if (shown === maxGroups) break;
-		shown++;
-		const head = `${group.column === undefined ? '' : `${group.column}: `}${group.reason}`;
-		if (group.whole) {
-			const value = group.occurrences[0].value;
-			lines.push(`- ${head}${value === undefined ? '' : ` ("${value}")`}`);
-			continue;
-		}
-		const where = group.occurrences
-			.map((o) => `${rowName(o.label, o.row)}${o.value === undefined ? '' : `: "${o.value}"`}`)
-			.join(', ');
-		const more = group.count - group.occurrences.length;
-		lines.push(`- ${head} (${where}${more > 0 ? `, and ${more} more` : ''})`);
-	}
-	if (groups.size > shown) {
-		const rest = groups.size - shown;
-		lines.push(`… and ${rest} more ${rest === 1 ? 'kind' : 'kinds'} of problem not listed here.`);
-	}
-	return lines.join('\n');
+	const lines = [...groups.values()].slice(0, maxGroups).map(({ first, shown, count }) => {
+		const head = `${first.column === undefined ? '' : `${first.column}: `}${first.reason}`;
+		if (first.whole === true) return `${head}${first.value === undefined ? '' : ` (${quoted(first.value)})`}`;
+		const where = shown.map((o) => `${rowName(o.label, o.row)}${o.value === undefined ? '' : `: ${quoted(o.value)}`}`);
+		if (count > shown.length) where.push(`and ${count - shown.length} more`);
+		return `${head} (${where.join(', ')})`;
+	});
+	const problems = `${issues.length} ${issues.length === 1 ? 'problem' : 'problems'}`;
+	const summary = rows.size === 0 ? `${problems}:` : `${problems} in ${rows.size} ${rows.size === 1 ? label : PLURAL[label]} (${NUMBERING_NOTE[label]}):`;
+	const rest = groups.size - lines.length;
+	// The list is a block of its own in the editor: the summary before it and the rest after it need no breaks.
+	const more = rest > 0 ? `… and ${rest} more ${rest === 1 ? 'kind' : 'kinds'} of problem not listed here.` : '';
+	return `${options.summary === false ? '' : escapeHtml(summary)}${htmlList(lines.map(escapeHtml))}${more}`;
 }
 
 export interface IssuesErrorOptions extends FormatIssuesOptions {
@@ -108,15 +92,8 @@ export interface IssuesErrorOptions extends FormatIssuesOptions {
 	itemIndex?: number;
 }
 
-/**
- * A NodeOperationError for a device list with problems: the message names the first problem and
- * how many more there are; the description is the full `formatIssues` report.
- */
-export function issuesError(
-	node: INode | undefined,
-	issues: readonly RowIssue[],
-	options: IssuesErrorOptions = {},
-): NodeOperationError {
+/** A NodeOperationError naming the first problem and how many more; the description lists them all. */
+export function issuesError(node: INode | undefined, issues: readonly RowIssue[], options: IssuesErrorOptions = {}): NodeOperationError {
 	const first = issues.length > 0 ? issueText(issues[0]) : 'no problems';
 	const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
 	return new NodeOperationError(nodeOrPlaceholder(node), `Invalid device list: ${first}${more}`, {
@@ -125,15 +102,19 @@ export function issuesError(
 	});
 }
 
-/** A NodeOperationError for a wrong option value (a programming or configuration mistake). */
+/** A NodeOperationError for a wrong option value (a configuration mistake, not a problem of the rows). */
 export function optionError(node: INode | undefined, message: string): NodeOperationError {
 	return new NodeOperationError(nodeOrPlaceholder(node), message);
 }
 
-/**
- * The pure functions here run without an execution context (tests, benchmarks); errors then name
- * this stand-in node. Inside n8n, callers pass `this.getNode()`.
- */
+/** A limit option: `fallback` when not given, else a whole number of at least 1 (else a NodeOperationError). */
+export function wholeNumberOption(value: number | undefined, fallback: number, name: string, node: INode | undefined): number {
+	if (value === undefined) return fallback;
+	if (!Number.isInteger(value) || value < 1) throw optionError(node, `${name} must be a whole number of at least 1 (got ${String(value)})`);
+	return value;
+}
+
+/** The pipeline also runs without an execution context (tests, benchmarks): errors then name this stand-in. */
 function nodeOrPlaceholder(node: INode | undefined): INode {
 	return (
 		node ?? {

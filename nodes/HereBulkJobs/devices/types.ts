@@ -1,15 +1,13 @@
 /**
- * Wire and pipeline types for device uploads (rows in → validated device batches out).
- *
- * The device shapes mirror the JSON request body of `POST /bulkjobs/v4/deviceUploads`
- * (HERE Tracking 2.1.191, "Add devices" and "Delete devices"); the normalized objects that
- * `validate.ts` produces can be sent as that body unchanged.
+ * Types of the device pipeline: rows in (CSV, JSON array, n8n items) → validated devices out.
+ * The device shapes are the JSON body of `POST /bulkjobs/v4/deviceUploads` ("Add devices",
+ * "Delete devices"): validated devices are sent as they are.
  */
 
 /** Which kind of bulk job the rows are for. The server infers it from the row shape. */
 export type JobKind = 'add' | 'delete';
 
-/** One device to add (any of the four variants: unprovisioned, provisioned, virtual, cloud-to-cloud). */
+/** One device to add (unprovisioned, provisioned, virtual or cloud-to-cloud). */
 export interface AddDeviceRow {
 	name: string;
 	deviceId?: string;
@@ -38,68 +36,53 @@ export interface DeleteDeviceRow {
 
 export type DeviceRow = AddDeviceRow | DeleteDeviceRow;
 
-/** The device type for a job kind. */
 export type DeviceFor<K extends JobKind> = K extends 'add' ? AddDeviceRow : DeleteDeviceRow;
 
 /**
- * How a source counts its rows, so that messages read the way the user counts:
- * - `row`: CSV, the 1-based line number in the file where the record starts (the header is row 1);
- * - `item`: n8n items, the 0-based item index as n8n shows it;
- * - `element`: a JSON array, the 0-based array index.
+ * How a source counts its rows, as the user counts them: `row` is the line of a CSV file where
+ * the record starts (the header is row 1); `item` an n8n item index and `element` a JSON array
+ * index, both from 0.
  */
 export type RowLabel = 'row' | 'item' | 'element';
 
-/**
- * A problem with the input. `row` is counted as `label` says. Issues about the input as a whole
- * (empty file, not an array, unclosed quote at the end, ...) have `row: 0` and `whole: true`.
- */
+/** A problem with the input. Problems of the input as a whole have `row: 0` and `whole: true`. */
 export interface RowIssue {
 	row: number;
 	label: RowLabel;
 	/** The column (CSV) or field (items, JSON) the problem is in, if it is in one. */
 	column?: string;
-	/** What is wrong, phrased so that it can follow the column name. */
+	/** What is wrong, phrased to follow the column name. */
 	reason: string;
-	/**
-	 * The offending value, already made safe to show: truncated, control characters replaced,
-	 * never set for unknown or secret-like columns.
-	 */
+	/** The offending value made printable (see showValue); never set for unknown columns, which may hold secrets. */
 	value?: string;
-	/** The issue concerns the whole input rather than one row. */
 	whole?: true;
 }
 
-/** One input row before type checking: canonical field names → raw values. */
+/** One input row before validation: device field names → raw values (only the fields given). */
 export interface SourceRow {
-	/** Counted as the source's `label` says (see RowLabel). */
 	row: number;
-	/**
-	 * Keys are canonical device field names (`name`, `sendMs`, `tags`, ...); `undefined` or
-	 * `null` means "not set" (the sources create every field, see `emptyFields`). The sources map
-	 * `tag:<name>`/`rule:<uuid>`/`geofence:<uuid>` columns into `tags`/`rules`/`geofences` and flag
-	 * unknown keys; values are left for `validate.ts` to check.
-	 */
 	fields: Record<string, unknown>;
-	/**
-	 * The source already reported a problem with this row (a bad `tag:` cell, an unknown item
-	 * field): validation still checks it, to report every problem at once, but yields no device.
-	 */
+	/** The source already reported a problem with this row: it is validated, but yields no device. */
 	flagged?: boolean;
 }
 
-/** What a source (CSV, JSON, items) hands to validation. */
+/** What a source hands over: rows, the problems it found, and whether the input is unusable. */
 export interface SourceRows {
 	label: RowLabel;
 	rows: SourceRow[];
 	issues: RowIssue[];
-	/**
-	 * The input as a whole cannot be used (bad header, broken quoting, binary data, too many
-	 * rows, ...): `rows` is empty and nothing from this input may be uploaded.
-	 */
+	/** The input as a whole cannot be used (bad header, broken quoting, too many rows, ...): `rows` is empty. */
 	fatal: boolean;
 }
 
-/** A validated device with the source row it came from. */
+/** Where the rows of a source go as they are read: problems into `issues`, rows to `onRow`. */
+export interface RowSink {
+	issues: RowIssue[];
+	onRow: (row: SourceRow) => void;
+	/** Set by the source when it holds more rows than `maxRows` allows (it then stops reading). */
+	overLimit?: boolean;
+}
+
 export interface ValidatedDevice<T> {
 	row: number;
 	device: T;
@@ -108,6 +91,6 @@ export interface ValidatedDevice<T> {
 export interface ValidatedDevices<T> {
 	/** Valid devices only, in input order. */
 	devices: Array<ValidatedDevice<T>>;
-	/** Every problem found, in input order (all rows, all columns). */
+	/** Every problem found, in input order. */
 	issues: RowIssue[];
 }

@@ -18,6 +18,25 @@ export function deviceCsv(rows: number, prefix = 'bench'): Buffer {
 	return Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8');
 }
 
+/**
+ * Device keys as real fleets write them: names, externalIds and trackingIds with long shared
+ * prefixes and suffixes, the number either in the middle (`Tracker of depot Munich-0012345-north
+ * gate`) or at the end. Validation must cost the same for both.
+ */
+export function keyCsv(rows: number, kind: 'add' | 'delete', vary: 'middle' | 'end'): Buffer {
+	const key = (prefix: string, n: string, suffix: string) => (vary === 'middle' ? `${prefix}${n}${suffix}` : `${prefix}${suffix}${n}`);
+	const lines = [kind === 'add' ? 'name,externalId' : 'trackingId'];
+	for (let i = 1; i <= rows; i++) {
+		const n = String(i).padStart(7, '0');
+		lines.push(
+			kind === 'add'
+				? `${key('Tracker of depot Munich-', n, '-north gate')},${key('dev-', n, '@fleet.acme-logistics.com')}`
+				: key('HERE-5cb2b777-7389-', n, '-472b-81f0-9ab89a9c'),
+		);
+	}
+	return Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+}
+
 /** Devices for jobs seeded straight on the emulator (results to collect, jobs to list). */
 export function seedDevices(count: number, prefix: string): Array<{ name: string }> {
 	return Array.from({ length: count }, (_, index) => ({ name: `${prefix}-${index + 1}` }));

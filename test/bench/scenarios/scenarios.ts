@@ -3,7 +3,7 @@
  * pipeline, or the trigger) inside n8n-core; `reference` does the same work with the reference
  * client. Both get the same input and make the same requests (run.ts checks the counts).
  */
-import { deviceCsv } from '../lib/data';
+import { deviceCsv, keyCsv } from '../lib/data';
 import type { ReferenceConcurrency, Transport } from '../reference/client';
 import { ReferenceClient, chunk, devicesFromCsv } from '../reference/client';
 
@@ -113,6 +113,31 @@ export async function referenceValidate({ rows }: { rows: number }): Promise<Out
 	const ms = performance.now() - started;
 	if (records.length !== rows + 1) throw new Error(`csv-parse: ${records.length} records`);
 	return { ms, count: records.length - 1 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7: validate names, externalIds (an add job) and trackingIds (a delete job) whose keys differ in the middle or at the end.
+
+const keyCache = new Map<string, Buffer>();
+function keyCsvOf(rows: number, kind: 'add' | 'delete', vary: 'middle' | 'end'): Buffer {
+	const id = `${rows}-${kind}-${vary}`;
+	const csv = keyCache.get(id) ?? keyCsv(rows, kind, vary);
+	keyCache.set(id, csv);
+	return csv;
+}
+
+export async function nodeKeys({ rows, vary }: { rows: number; vary: 'middle' | 'end' }): Promise<Outcome & { ms: number }> {
+	const { prepareDevices } = await import('../../../nodes/HereBulkJobs/devices');
+	const add = keyCsvOf(rows, 'add', vary);
+	const remove = keyCsvOf(rows, 'delete', vary);
+	const started = performance.now();
+	const added = await prepareDevices({ source: { type: 'csv', data: add }, kind: 'add' });
+	const deleted = await prepareDevices({ source: { type: 'csv', data: remove }, kind: 'delete' });
+	const ms = performance.now() - started;
+	if (added.deviceCount !== rows || deleted.deviceCount !== rows) {
+		throw new Error(`node pipeline: ${added.deviceCount} + ${deleted.deviceCount} devices of ${rows} + ${rows}`);
+	}
+	return { ms, count: rows * 2 };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import type { INode } from 'n8n-workflow';
 import type { HereEmulator } from '../../../emulator';
 import type { Engine, WorkflowJson, WorkflowRun } from '../../harness/engine';
 import { runWorkflow } from '../../harness/engine';
+import { editorView } from '../../harness/editorView';
 import { bulkJobsNode, itemsThen } from '../../harness/fixtures';
 import type { BadInput } from '../corpus/cases';
 import { BYTES_NODE_TYPE } from './bytesNode';
@@ -41,7 +42,8 @@ export function judgeRefusal(error: unknown, input: BadInput): string[] {
 	if (error === undefined) return ['the input was accepted'];
 	const missing: string[] = [];
 	if (errorKind(error) !== 'NodeOperationError') missing.push(`a NodeOperationError (got ${errorKind(error)})`);
-	const text = errorText(error);
+	// The description is HTML: read it as n8n's editor shows it, one problem per line.
+	const text = editorView(errorText(error));
 	if (!/nothing was sent to HERE/.test(text)) missing.push('"nothing was sent"');
 	const lines = text.split('\n');
 	const located = lines.some(

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { DeviceRow, DeviceSource, JobKind, PreparedDevices } from '../../../devices';
-import { DEFAULT_MAX_ROWS, prepareDevices } from '../../../devices';
+import { DEFAULT_MAX_ROWS, prepareDevices, SeenDevices } from '../../../devices';
 import { htmlParagraphs } from '../../../editorText';
 import { definedDevice } from './fieldMapping';
 
@@ -55,14 +55,9 @@ function rowsRead(prepared: PreparedDevices<DeviceRow>): number {
 	return prepared.deviceCount + prepared.invalidRows;
 }
 
-/**
- * Whether a source stopped at the budget it was given: it read more rows, or it refused itself
- * for holding more than the budget (its message names that number).
- */
+/** Whether a source went past the rows left of the run's budget (a source stops reading just past it). */
 function crossedBudget(prepared: PreparedDevices<DeviceRow>, budget: number): boolean {
-	if (rowsRead(prepared) > budget) return true;
-	const limit = budget.toLocaleString('en-US');
-	return prepared.fatal && prepared.issues.some((issue) => issue.reason.includes(limit));
+	return prepared.overLimit || rowsRead(prepared) > budget;
 }
 
 function runLimitError(context: IExecuteFunctions, itemIndex: number, limit: number, before: number): NodeOperationError {
@@ -95,10 +90,8 @@ export async function readDeviceBlocks(
 	settings: SourceSettings,
 	maxRows = DEFAULT_MAX_ROWS,
 ): Promise<DeviceBlock[]> {
-	// Devices are unique across the run: once devices/ exports SeenDevices, `shared` gets
-	// `seen: new SeenDevices()` and each source below `sourceName: \`input item ${itemIndex}\``, so
-	// that a device repeated in a later input item is a row issue there ("also in input item 0, row 2").
-	const shared = { kind: settings.kind, ignoreUnknownFields: settings.ignoreUnknownFields, node: context.getNode() };
+	// Devices are unique across the run: a device repeated in a later input item is a row issue there.
+	const shared = { kind: settings.kind, ignoreUnknownFields: settings.ignoreUnknownFields, node: context.getNode(), seen: new SeenDevices() };
 	if (settings.source === 'items') {
 		const mapping = context.getNodeParameter('fieldMapping', 0, 'auto') as string;
 		const devices = items.map((item, itemIndex) => (mapping === 'define' ? definedDevice(context, itemIndex, settings.kind) : item.json));
@@ -110,7 +103,7 @@ export async function readDeviceBlocks(
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const { source, fileName } = await itemSource(context, itemIndex, settings.source);
 		const budget = maxRows - used;
-		const prepared = await prepareDevices({ ...shared, source, maxRows: Math.max(1, budget) });
+		const prepared = await prepareDevices({ ...shared, source, maxRows: Math.max(1, budget), sourceName: `input item ${itemIndex}` });
 		if (itemIndex > 0 && crossedBudget(prepared, budget)) throw runLimitError(context, itemIndex, maxRows, used);
 		used += rowsRead(prepared);
 		blocks.push({ itemIndex, fileName, prepared });

@@ -1,0 +1,202 @@
+/**
+ * CSV records → device rows, with what HERE's CSV format adds to plain CSV: a required header
+ * row with a fixed vocabulary (see fields.ts), `tag:NAME`-style columns, list cells, and row
+ * numbers as the user sees them. Type checks of the values are left to validate.ts.
+ */
+import { CsvError } from 'csv-parse/sync';
+
+import type { FieldName, ListField } from './fields';
+import { ALLOWED_KEYS_TEXT, appendEntries, classifyKey, entryProblem, fieldSpec } from './fields';
+import { rowIssue } from './report';
+import type { RowIssue, RowSink } from './types';
+import { readBoolean, showName, showValue, splitList } from './values';
+
+/** How a column's cells are read; `ignore` for columns already reported as wrong. */
+type Column = { kind: 'field'; field: FieldName; isList: boolean } | { kind: 'entry'; list: ListField; entry: string } | { kind: 'ignore' };
+
+export class CsvRows {
+	/** The input as a whole cannot be used: no device from it may be uploaded. */
+	fatal = false;
+	/** Reading stops: nothing more can be learnt from the rest of the input. */
+	done = false;
+	private header: string[] | undefined;
+	private columns: Column[] = [];
+	private devices = 0;
+
+	constructor(
+		private readonly sink: RowSink,
+		private readonly maxRows: number,
+		private readonly maxRecordLength: number,
+	) {}
+
+	/** One record from csv-parse, starting at line `row`. */
+	record(cells: string[], row: number): void {
+		if (isBlank(cells)) return;
+		// csv-parse turns bytes that are not UTF-8 into U+FFFD, which no device field holds.
+		const notUtf8 = cells.findIndex((cell) => cell.includes('\uFFFD'));
+		if (notUtf8 !== -1) {
+			const reason = 'is not UTF-8 text (the file may be saved in another encoding, such as Windows-1252): save or export it as "CSV UTF-8"';
+			return this.fail(row, reason, this.header?.[notUtf8]);
+		}
+		if (this.header === undefined) return this.readHeader(cells, row);
+		if (cells.length !== this.columns.length) {
+			if (!this.count(row)) return;
+			const hint = cells.length > this.columns.length ? ' (a value that contains a comma must be in double quotes)' : '';
+			const columns = `${cells.length} ${cells.length === 1 ? 'column' : 'columns'}`;
+			this.sink.issues.push({ row, label: 'row', reason: `has ${columns}, but the header has ${this.columns.length}${hint}` });
+			return;
+		}
+
+		const fields: Record<string, unknown> = {};
+		const problems: RowIssue[] = [];
+		let empty = true;
+		for (let i = 0; i < cells.length; i++) {
+			const column = this.columns[i];
+			const cell = cells[i];
+			if (column.kind === 'ignore' || cell.trim() === '') continue;
+			if (column.kind === 'entry') {
+				const on = readBoolean(cell);
+				if (on === false || on === 'empty') continue;
+				if (on === true) appendEntries(fields, column.list, [column.entry]);
+				else problems.push(rowIssue(row, 'row', 'takes 1 to apply it (or 0 or nothing to not apply it)', this.header[i], showValue(cell)));
+			} else if (column.isList) {
+				const entries = splitList(cell);
+				if (entries.length === 0) continue;
+				appendEntries(fields, column.field as ListField, entries);
+			} else {
+				fields[column.field] = cell;
+			}
+			empty = false;
+		}
+		if (empty || !this.count(row)) return; // a row of empty cells (a sheet's ",,,,") is a blank line
+		this.sink.issues.push(...problems);
+		this.sink.onRow(problems.length > 0 ? { row, fields, flagged: true } : { row, fields });
+	}
+
+	/** A problem that makes the whole input unusable; reading stops. */
+	fail(row: number, reason: string, column?: string): void {
+		this.sink.issues.push(row === 0 ? { row, label: 'row', whole: true, reason } : rowIssue(row, 'row', reason, column));
+		this.fatal = true;
+		this.done = true;
+	}
+
+	tooLong(row: number): void {
+		const limit = this.maxRecordLength.toLocaleString('en-US');
+		this.fail(row, `is longer than ${limit} characters: usually a double quote that is never closed`);
+	}
+
+	/** csv-parse refused the text of the record that starts at `row`. */
+	parseError(error: unknown, row: number): void {
+		if (!(error instanceof CsvError)) return this.fail(row, `could not be read as CSV (${error instanceof Error ? error.message : 'unknown error'})`);
+		// With the `raw` option, csv-parse's error holds the record's text up to the problem.
+		const line = row + lineBreaks(String(error.raw ?? ''));
+		const at = line > row ? ` (at line ${line})` : '';
+		const column = typeof error.column === 'number' ? this.header?.[error.column] : undefined;
+		switch (error.code) {
+			case 'CSV_QUOTE_NOT_CLOSED':
+				return this.fail(row, 'starts a quoted value that is never closed: a closing double quote (") is missing');
+			case 'CSV_INVALID_CLOSING_QUOTE':
+				return this.fail(row, `has text right after a closing double quote${at}: inside a quoted value write a double quote as two ("")`, column);
+			case 'INVALID_OPENING_QUOTE':
+				return this.fail(row, `has a double quote inside a value that is not quoted${at}: put the whole value in double quotes and write the inner quote as two ("")`, column);
+			case 'CSV_MAX_RECORD_SIZE':
+				return this.tooLong(row);
+			default:
+				return this.fail(row, `could not be read as CSV (${error.code})`);
+		}
+	}
+
+	/** After the last record: whether the input as a whole is unusable. */
+	finish(): boolean {
+		if (this.fatal) return true;
+		if (this.header === undefined) this.fail(0, 'the file is empty: it needs a header row and one row per device');
+		else if (this.devices === 0 && this.sink.issues.length === 0) this.fail(0, 'the file has a header row but no device rows');
+		return this.fatal;
+	}
+
+	/** Count a device row; false (and reading stops) past the limit. */
+	private count(row: number): boolean {
+		if (++this.devices <= this.maxRows) return true;
+		const limit = this.maxRows.toLocaleString('en-US');
+		this.sink.overLimit = true;
+		this.fail(row, `the file has more than ${limit} device rows, the most accepted at once: split it into smaller files`);
+		return false;
+	}
+
+	/**
+	 * Plan every column once. Wrong columns are reported and then ignored, so that every row's
+	 * own problems are still found; the input stays unusable (fatal) either way.
+	 */
+	private readHeader(cells: string[], row: number): void {
+		const names = cells.map((cell) => showName(cell.trim()));
+		this.header = names;
+		const delimiter = otherDelimiter(cells);
+		if (delimiter !== undefined) {
+			return this.fail(row, `the columns seem to be separated by ${delimiter}: HERE's CSV format uses commas, so save or export the file with commas between columns`);
+		}
+		const problems: RowIssue[] = [];
+		const problem = (reason: string, column?: string, value?: string) => problems.push(rowIssue(row, 'row', reason, column, value));
+		const unknown: string[] = [];
+		const firstColumn = new Map<string, number>();
+		this.columns = cells.map((cell, i): Column => {
+			const target = classifyKey(cell);
+			if (target.type === 'empty') {
+				problem('has no name: every column needs a header (remove empty columns)', `column ${i + 1}`);
+				return { kind: 'ignore' };
+			}
+			if (target.type === 'unknown') {
+				unknown.push(JSON.stringify(names[i]));
+				return { kind: 'ignore' };
+			}
+			const wrong = target.type === 'entry' ? entryProblem(target) : undefined;
+			if (wrong !== undefined) {
+				problem(wrong.reason, names[i], wrong.value);
+				return { kind: 'ignore' };
+			}
+			// tag names are compared as written, UUIDs in any case
+			const key = target.type === 'field' ? target.field : `${target.prefix}${fieldSpec(target.list).uuids ? target.entry.toLowerCase() : target.entry}`;
+			const first = firstColumn.get(key);
+			if (first !== undefined) {
+				problem(`appears twice (columns ${first + 1} and ${i + 1})`, names[i]);
+				return { kind: 'ignore' };
+			}
+			firstColumn.set(key, i);
+			return target.type === 'field' ? { kind: 'field', field: target.field, isList: fieldSpec(target.field).type === 'list' } : { kind: 'entry', list: target.list, entry: target.entry };
+		});
+		const noneKnown = unknown.length === cells.length;
+		if (unknown.length > 0) {
+			problem(
+				`${unknown.length === 1 ? 'unknown column' : 'unknown columns'} ${unknown.join(', ')}` +
+					(noneKnown ? ' (the first row must be the header row)' : '') +
+					`. Allowed columns: ${ALLOWED_KEYS_TEXT}`,
+			);
+		}
+		if (problems.length === 0) return;
+		this.sink.issues.push(...problems);
+		this.fatal = true;
+		// Without one known column the first row is most likely data: checking rows would only add noise.
+		this.done = noneKnown;
+	}
+}
+
+/** `;` or tab between what look like column names: the file was saved with another separator. */
+function otherDelimiter(cells: string[]): string | undefined {
+	for (const [separator, name] of [
+		[';', 'semicolons (;)'],
+		['\t', 'tabs'],
+	]) {
+		if (cells.some((cell) => cell.split(separator).some((part, _, parts) => parts.length > 1 && classifyKey(part).type === 'field'))) {
+			return name;
+		}
+	}
+	return undefined;
+}
+
+/** Line breaks (CRLF, LF or CR) in a record's raw text. */
+export function lineBreaks(text: string): number {
+	return text.split(/\r\n|\r|\n/).length - 1;
+}
+
+function isBlank(cells: string[]): boolean {
+	return cells.every((cell) => cell.trim() === '');
+}

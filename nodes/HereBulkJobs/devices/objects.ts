@@ -1,0 +1,115 @@
+/**
+ * n8n items and JSON array elements (one object = one device) → device rows. Items count from 0
+ * as n8n shows them; JSON elements by array index. Items read an empty value as "not set" (a
+ * sheet gives an empty cell as ''); JSON keeps it for validation to refuse, as the API would.
+ */
+import type { INode } from 'n8n-workflow';
+
+import type { ListField } from './fields';
+import { ALLOWED_KEYS_TEXT, appendEntries, classifyKey, entryProblem, fieldSpec } from './fields';
+import { rowIssue, wholeNumberOption } from './report';
+import type { RowIssue, RowLabel, RowSink, SourceRow, SourceRows } from './types';
+import { describeType, readBoolean, showName, showValue, splitList } from './values';
+
+export interface ItemsOptions {
+	/**
+	 * Leave out fields that are not device fields (an item from a sheet or an ERP usually has
+	 * more). Off by default, so that `sendMillis` is reported rather than silently dropped.
+	 */
+	ignoreUnknownFields?: boolean;
+	/** Most devices accepted. Default 1,000,000. */
+	maxRows?: number;
+	node?: INode;
+}
+
+export const DEFAULT_MAX_ITEMS = 1_000_000;
+
+/** Map n8n items (their JSON, or whole items `{ json }`) to rows. */
+export function itemsToSourceRows(items: readonly unknown[], options: ItemsOptions = {}): SourceRows {
+	return collect('item', (sink) => readObjects(items, 'item', options, sink));
+}
+
+/** Rows of a source collected into one list (`rows` stays empty when the input is unusable). */
+export function collect(label: RowLabel, read: (sink: RowSink) => boolean): SourceRows {
+	const rows: SourceRow[] = [];
+	const sink: RowSink = { issues: [], onRow: (row) => rows.push(row) };
+	const fatal = read(sink);
+	return { label, rows: fatal ? [] : rows, issues: sink.issues, fatal };
+}
+
+/** Read objects into `sink`; true when the input as a whole is unusable. */
+export function readObjects(values: readonly unknown[], label: RowLabel, options: ItemsOptions, sink: RowSink): boolean {
+	const maxRows = wholeNumberOption(options.maxRows, DEFAULT_MAX_ITEMS, 'maxRows', options.node);
+	const whole = (reason: string) => sink.issues.push({ row: 0, label, whole: true, reason });
+	if (values.length === 0) {
+		whole(label === 'item' ? 'there are no input items: each item should be one device' : 'the JSON array is empty');
+		return true;
+	}
+	if (values.length > maxRows) {
+		const count = (n: number) => n.toLocaleString('en-US');
+		sink.overLimit = true;
+		whole(`there are ${count(values.length)} devices, more than the ${count(maxRows)} accepted at once: split the input`);
+		return true;
+	}
+	values.forEach((value, row) => {
+		const before = sink.issues.length;
+		const fields = objectFields(value, row, label, options.ignoreUnknownFields === true, sink.issues);
+		if (fields !== undefined) sink.onRow(sink.issues.length === before ? { row, fields } : { row, fields, flagged: true });
+	});
+	return false;
+}
+
+function objectFields(
+	value: unknown,
+	row: number,
+	label: RowLabel,
+	ignoreUnknownFields: boolean,
+	issues: RowIssue[],
+): Record<string, unknown> | undefined {
+	const source = isObject(value) && isObject(value.json) && !('name' in value) ? value.json : value;
+	const problem = (reason: string, column?: string, shown?: string) => issues.push(rowIssue(row, label, reason, column, shown));
+	if (!isObject(source)) {
+		problem(`is not an object with device fields (it is ${describeType(value)})`);
+		return undefined;
+	}
+	const blankIsUnset = label === 'item';
+	const fields: Record<string, unknown> = {};
+	/** The key that set each field, to explain a field given twice (`name` and `Name`). */
+	const keyOf = new Map<string, string>();
+	for (const [key, raw] of Object.entries(source)) {
+		const target = classifyKey(key);
+		if (target.type === 'empty' || target.type === 'unknown') {
+			if (!ignoreUnknownFields) {
+				problem(`is not a device field (leave it out, or choose to ignore unknown fields). Allowed fields: ${ALLOWED_KEYS_TEXT}`, showName(key));
+			}
+			continue;
+		}
+		if (raw === undefined || raw === null || (blankIsUnset && typeof raw === 'string' && raw.trim() === '')) continue;
+		if (target.type === 'entry') {
+			const on = readBoolean(raw);
+			const wrong = on === true ? entryProblem(target) : undefined;
+			if (on === 'invalid') problem('takes true or 1 to apply it (false, 0 or nothing to not apply it)', showName(key), showValue(raw));
+			else if (wrong !== undefined) problem(wrong.reason, showName(key), wrong.value);
+			else if (on === true) appendEntries(fields, target.list, [target.entry]);
+			continue;
+		}
+		const field = target.field;
+		const isList = fieldSpec(field).type === 'list';
+		const entries = isList && typeof raw === 'string' ? splitList(raw) : [];
+		if (entries.length > 0) {
+			appendEntries(fields, field as ListField, entries);
+		} else if (isList && Array.isArray(raw)) {
+			appendEntries(fields, field as ListField, raw);
+		} else if (fields[field] !== undefined) {
+			problem(`is given twice (as ${JSON.stringify(showName(keyOf.get(field) ?? field))} and ${JSON.stringify(showName(key))})`, field);
+		} else {
+			fields[field] = raw;
+			keyOf.set(field, key);
+		}
+	}
+	return fields;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
