@@ -1,0 +1,95 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { AddDeviceRow, RowIssue } from '../../../devices';
+import { formatIssues, issueText, rowName } from '../../../devices';
+import { escapeHtml, htmlList, htmlParagraphs } from '../../../editorText';
+import type { DeviceBlock, InputSource } from '../../bulkJob/create/deviceSource';
+import { readDeviceBlocks } from '../../bulkJob/create/deviceSource';
+import { locatedDevices } from '../../bulkJob/create/plan';
+import { plural } from '../../bulkJob/create/rows';
+import type { DesiredDevice } from './plan';
+import type { SyncScope } from './scope';
+import { describeScope } from './scope';
+
+/**
+ * The list a sync makes the project match: read and validated as Create reads add rows, plus
+ * what a sync needs: every device virtual (externalId is the key HERE lists and deletes by),
+ * in scope, and once in the list. Any problem stops the sync before anything is listed: a
+ * device left out of the list would count as gone.
+ */
+
+export interface ListSettings {
+	source: InputSource;
+	ignoreUnknownFields: boolean;
+	scope: SyncScope;
+}
+
+const REPORT_LIMITS = { maxGroups: 50, maxRowsPerGroup: 100 };
+
+function syncIssues(block: DeviceBlock, scope: SyncScope, firstSeen: Map<string, string>): RowIssue[] {
+	const label = block.prepared.label;
+	const issues: RowIssue[] = [];
+	for (const located of locatedDevices(block)) {
+		const device = located.device as AddDeviceRow;
+		const externalId = device.externalId;
+		const at = { row: located.row, label, column: 'externalId' };
+		if (externalId === undefined) {
+			issues.push({ ...at, reason: 'is required: Sync matches devices by externalId, so the list holds virtual devices only' });
+			continue;
+		}
+		if (!scope.matches(externalId)) {
+			issues.push({ ...at, reason: `is outside the Scope (${describeScope(scope)}); a sync adds only devices it manages`, value: externalId });
+		}
+		const where = block.itemIndex === undefined ? rowName(label, located.row) : `${rowName(label, located.row)} of input item ${block.itemIndex}`;
+		const first = firstSeen.get(externalId);
+		if (first !== undefined) issues.push({ ...at, reason: `is in the list twice (first in ${first})`, value: externalId });
+		else firstSeen.set(externalId, where);
+	}
+	return issues;
+}
+
+function listError(context: IExecuteFunctions, blocks: DeviceBlock[]): NodeOperationError {
+	const withIssues = blocks.filter((block) => block.prepared.issues.length > 0);
+	const all = withIssues.flatMap((block) => block.prepared.issues);
+	const label = blocks[0]?.prepared.label ?? 'row';
+	const nothingDone = 'nothing was listed or sent';
+	const fatal = withIssues.find((block) => block.prepared.fatal || block.prepared.issues.some((issue) => issue.whole === true));
+	const badRows = new Set(all.filter((issue) => issue.whole !== true).map((issue) => `${issue.row}`)).size;
+	const total = blocks.reduce((sum, block) => sum + locatedDevices(block).length, 0) + badRows;
+	const message =
+		fatal !== undefined || badRows === 0
+			? `The list cannot be used: ${all[0] ? issueText(all[0]) : 'it has no devices'}; ${nothingDone}`
+			: `${badRows} of ${total} ${plural(label)} of the list ${badRows === 1 ? 'is' : 'are'} invalid; ${nothingDone}`;
+	const reports = withIssues.map((block) => {
+		const lines = formatIssues(block.prepared.issues, REPORT_LIMITS).split('\n').map(escapeHtml);
+		const heading = blocks.length > 1 && block.itemIndex !== undefined ? `Input item ${block.itemIndex}:` : '';
+		return `${heading}${htmlList(lines)}`;
+	});
+	const description = htmlParagraphs([
+		...reports,
+		'Fix the list and run the sync again. Sync never skips invalid rows: a device missing from the list would count as gone.',
+	]);
+	return new NodeOperationError(context.getNode(), message, { description, itemIndex: withIssues[0]?.itemIndex ?? 0 });
+}
+
+/** The desired devices, in list order; throws (before any request) when the list has any problem. */
+export async function readDesiredDevices(context: IExecuteFunctions, items: INodeExecutionData[], settings: ListSettings): Promise<DesiredDevice[]> {
+	const blocks = await readDeviceBlocks(context, items, { source: settings.source, kind: 'add', ignoreUnknownFields: settings.ignoreUnknownFields });
+	const firstSeen = new Map<string, string>();
+	for (const block of blocks) {
+		const extra = syncIssues(block, settings.scope, firstSeen);
+		if (extra.length === 0) continue;
+		block.prepared.issues.push(...extra);
+		block.prepared.issues.sort((a, b) => (a.whole === true ? -1 : a.row) - (b.whole === true ? -1 : b.row));
+	}
+	const valid = blocks.reduce((sum, block) => sum + locatedDevices(block).length, 0);
+	if (valid === 0 || blocks.some((block) => block.prepared.issues.length > 0)) throw listError(context, blocks);
+
+	return blocks.flatMap((block) =>
+		locatedDevices(block).map((located) => {
+			const device = located.device as AddDeviceRow;
+			return { externalId: device.externalId as string, device, item: located.item, row: located.row };
+		}),
+	);
+}
