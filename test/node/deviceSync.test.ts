@@ -206,3 +206,95 @@ describe('real runs', () => {
 		expect(uploads()).toHaveLength(0);
 	});
 });
+
+describe('an interrupted sync is finished by running it again', () => {
+	test('under injected faults: 0 devices deleted outside scope, 0 duplicates, 0 lost', async () => {
+		const user = loginUser(emulator, engine);
+		await seed(user, [...fleet(1500), ...fleet(50, 'other'), { name: 'a physical tracker' }]);
+		const outsideBefore = emulator.devices(user.projectId).filter((d) => !d.externalId?.startsWith('fleet-'));
+		const list = [...fleet(300), ...fleet(2500, 'fleet-new')];
+		const parameters = { dryRun: false, scope: 'prefix', externalIdPrefix: 'fleet-', deleteMissing: true, maxDeletions: 2000, maxDeletionPercent: 100 };
+		// Status checks and listing pages fail now and then; the transport retries them.
+		emulator.faults.setRate({ rate: 0.15, kinds: ['503', '429'], match: { method: 'GET' }, retryAfterSeconds: 0, seed: 5 });
+
+		// Run 1: the first delete upload is taken by HERE, but the connection drops before the answer.
+		emulator.faults.script([{ method: 'POST', path: /deviceUploads$/, kind: 'drop', afterEffect: true }]);
+		const first = await syncCsv(user, list, parameters);
+		expect((first.error() as Error).message).toMatch(/^Sync stopped part-way: the upload of delete job 1 of 2 failed/);
+		expect((first.error() as Described).description).toContain('Run the same sync again');
+		expect(emulator.jobs(user.projectId).filter((j) => j.type === 'create' && j.fileName?.startsWith('sync-'))).toEqual([]);
+
+		// Run 2: one add upload gets a 500 (not taken); the others go through.
+		emulator.faults.script([{ method: 'POST', path: /deviceUploads$/, kind: '500' }]);
+		const second = await syncCsv(user, list, parameters);
+		expect((second.error() as Error).message).toMatch(/^Sync stopped part-way: the upload of add job \d of 3 failed/);
+
+		// Run 3 finishes; run 4 has nothing left to do.
+		const third = await syncCsv(user, list, parameters);
+		expect(third.error()).toBeUndefined();
+		expect(split(third.output('HERE')).summary).toMatchObject({ planned: { add: 1000, delete: 0 }, outcomes: { added: 1000 } });
+		const fourth = await syncCsv(user, list, parameters);
+		expect(split(fourth.output('HERE')).summary).toMatchObject({ planned: { add: 0, delete: 0, unchanged: 2800 } });
+
+		const after = emulator.devices(user.projectId);
+		const outsideAfter = after.filter((d) => !d.externalId?.startsWith('fleet-'));
+		expect(outsideAfter.map((d) => d.trackingId).sort()).toEqual(outsideBefore.map((d) => d.trackingId).sort());
+		const managed = after.filter((d) => d.externalId?.startsWith('fleet-')).map((d) => d.externalId as string);
+		expect(managed).toHaveLength(new Set(managed).size);
+		expect(managed.sort()).toEqual(list.map((d) => d.externalId).sort());
+		expect(emulator.faults.injected).toBeGreaterThan(2);
+	});
+});
+
+describe('input', () => {
+	test('an invalid list stops the sync with every bad row named; nothing is listed or sent', async () => {
+		const user = loginUser(emulator, engine);
+		const csv = ['name,externalId,sendMs', 'ok,fleet-1,', 'no key,,', 'stranger,truck-1,', 'twice,fleet-1,', 'bad rate,fleet-2,fast'].join('\n');
+		const run = await sync(user, { inputSource: 'csvText', csvText: csv, scope: 'prefix', externalIdPrefix: 'fleet-', deleteMissing: true, dryRun: false });
+		const error = run.error() as Described;
+		expect(error.message).toBe('4 of 5 rows of the list are invalid; nothing was listed or sent');
+		expect(error.description).toContain('row 3');
+		expect(error.description).toContain('is required: Sync matches devices by externalId');
+		expect(error.description).toContain('is outside the Scope (externalId starting with &quot;fleet-&quot;)');
+		expect(error.description).toContain('<li>externalId: names the same device as row 2');
+		expect(error.description).toContain('row 6');
+		expect(hereCalls()).toEqual([]);
+	});
+
+	test('deleting without a scope, or with a broken pattern, is refused before any request', async () => {
+		const user = loginUser(emulator, engine);
+		const noScope = await syncCsv(user, fleet(2), { deleteMissing: true });
+		expect((noScope.error() as Error).message).toBe('Delete Devices Not in List needs a Scope');
+		const broken = await syncCsv(user, fleet(2), { scope: 'regex', externalIdPattern: 'fleet-(' });
+		expect((broken.error() as Error).message).toMatch(/^External ID Pattern is not a valid regular expression/);
+		expect(hereCalls()).toEqual([]);
+	});
+
+	test('Input Items with Define Below, and JSON: the same list gives the same plan', async () => {
+		const user = loginUser(emulator, engine);
+		await seed(user, [{ externalId: 'asset-1', sendMs: 600000 }]);
+		const assets = [
+			{ asset: 'asset-1', every: 600000 },
+			{ asset: 'asset-2', every: 900000 },
+		];
+		const defined = await sync(
+			user,
+			{
+				inputSource: 'items',
+				fieldMapping: 'define',
+				deviceName: '={{ $json.asset }}',
+				externalId: '={{ $json.asset }}',
+				addFields: { sendMs: '={{ $json.every }}' },
+			},
+			assets,
+		);
+		expect(defined.error()).toBeUndefined();
+		const fromItems = split(defined.output('HERE'));
+		expect(actionsOf(fromItems.devices)).toEqual({ 'asset-1': 'unchanged', 'asset-2': 'add' });
+		expect(defined.output('HERE').find((item) => item.json.externalId === 'asset-2')?.pairedItem).toEqual({ item: 1 });
+
+		const json = JSON.stringify(assets.map((a) => ({ name: a.asset, externalId: a.asset, sendMs: a.every })));
+		const fromJson = split((await sync(user, { inputSource: 'json', devicesJson: json })).output('HERE'));
+		expect(fromJson.devices).toEqual(fromItems.devices.map((d) => ({ ...d, listRow: d.externalId === 'asset-1' ? 0 : 1 })));
+	});
+});

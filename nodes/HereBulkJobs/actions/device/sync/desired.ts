@@ -55,16 +55,18 @@ function listError(context: IExecuteFunctions, blocks: DeviceBlock[]): NodeOpera
 	const label = blocks[0]?.prepared.label ?? 'row';
 	const nothingDone = 'nothing was listed or sent';
 	const fatal = withIssues.find((block) => block.prepared.fatal || block.prepared.issues.some((issue) => issue.whole === true));
-	const badRows = new Set(all.filter((issue) => issue.whole !== true).map((issue) => `${issue.row}`)).size;
+	const rowsWithIssues = (block: DeviceBlock) => new Set(block.prepared.issues.filter((issue) => issue.whole !== true).map((issue) => issue.row)).size;
+	const badRows = withIssues.reduce((sum, block) => sum + rowsWithIssues(block), 0);
 	const total = blocks.reduce((sum, block) => sum + locatedDevices(block).length, 0) + badRows;
 	const message =
 		fatal !== undefined || badRows === 0
 			? `The list cannot be used: ${all[0] ? issueText(all[0]) : 'it has no devices'}; ${nothingDone}`
 			: `${badRows} of ${total} ${plural(label)} of the list ${badRows === 1 ? 'is' : 'are'} invalid; ${nothingDone}`;
 	const reports = withIssues.map((block) => {
-		const lines = formatIssues(block.prepared.issues, REPORT_LIMITS).split('\n').map(escapeHtml);
-		const heading = blocks.length > 1 && block.itemIndex !== undefined ? `Input item ${block.itemIndex}:` : '';
-		return `${heading}${htmlList(lines)}`;
+		// The report's first line sums up; each further line ("- column: reason (rows)") is one problem.
+		const [head, ...lines] = formatIssues(block.prepared.issues, REPORT_LIMITS).split('\n');
+		const heading = blocks.length > 1 && block.itemIndex !== undefined ? `Input item ${block.itemIndex}: ` : '';
+		return `${escapeHtml(heading + head)}${htmlList(lines.map((line) => escapeHtml(line.replace(/^\s*- /, ''))))}`;
 	});
 	const description = htmlParagraphs([
 		...reports,
