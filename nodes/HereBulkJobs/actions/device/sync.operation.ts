@@ -1,14 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { escapeHtml, htmlList, htmlParagraphs } from '../../editorText';
+import { htmlList, htmlParagraphs } from '../../editorText';
 import { ensureNodeError } from '../../transport';
 import type { ListedDevice } from './wire';
 import { listDevicePages } from './listDevices';
 import type { AppliedPlan } from './sync/apply';
 import { applyPlan } from './sync/apply';
 import { readDesiredDevices } from './sync/desired';
-import { syncItems } from './sync/output';
+import { outcomeCounts, syncItems } from './sync/output';
 import type { SyncPlan } from './sync/plan';
 import { buildPlan, guardProblem, SYNC_ACTIONS } from './sync/plan';
 import { readSyncSettings } from './sync/settings';
@@ -64,13 +64,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const output = syncItems(plan, applied, { ...facts, stoppedBy: applied.stoppedBy });
 	if (applied.stoppedBy === undefined || this.continueOnFail()) return output;
 
-	const summary = output[output.length - 1].json;
-	const outcomes = Object.entries(summary.outcomes as Record<string, number>).map(([outcome, count]) => `${outcome}: ${count}`);
+	const outcomes = Object.entries(outcomeCounts(applied)).map(([outcome, count]) => `${outcome}: ${count}`);
 	throw new NodeOperationError(this.getNode(), `Sync stopped part-way: ${applied.stoppedBy}`, {
 		itemIndex: 0,
 		description: htmlParagraphs([
 			'What happened to the planned changes:',
-			htmlList(outcomes.map(escapeHtml)),
+			htmlList(outcomes),
 			'Run the same sync again to finish: it lists the project again and sends only what is still missing or still to delete. Devices marked maybeSent may already be in HERE; the next run sees them.',
 		]),
 	});

@@ -49,16 +49,17 @@ function wireRow(planned: PlannedDevice, phase: Phase, unclaimOnly: boolean): De
 	return unclaimOnly ? { externalId: planned.externalId, unclaimOnly: true } : { externalId: planned.externalId };
 }
 
-function plannedJobs(devices: PlannedDevice[], phase: Phase, unclaimOnly: boolean): PlannedJob[] {
+/** The phase's devices in jobs of at most 1000, each with the planned devices it carries. */
+function plannedJobs(devices: PlannedDevice[], phase: Phase, unclaimOnly: boolean): Array<{ job: PlannedJob; devices: PlannedDevice[] }> {
 	const parts = Math.ceil(devices.length / DEVICES_PER_JOB);
-	return Array.from({ length: parts }, (_, index): PlannedJob => {
+	return Array.from({ length: parts }, (_, index) => {
 		const slice = devices.slice(index * DEVICES_PER_JOB, (index + 1) * DEVICES_PER_JOB);
 		const located = slice.map((planned, offset) => ({
 			item: planned.desired?.item ?? 0,
 			row: planned.desired?.row ?? index * DEVICES_PER_JOB + offset,
 			device: wireRow(planned, phase, unclaimOnly),
 		}));
-		return {
+		const job: PlannedJob = {
 			index,
 			part: index + 1,
 			parts,
@@ -68,6 +69,7 @@ function plannedJobs(devices: PlannedDevice[], phase: Phase, unclaimOnly: boolea
 			invalid: [],
 			items: [...new Set(located.map((device) => device.item))],
 		};
+		return { job, devices: slice };
 	});
 }
 
@@ -81,8 +83,7 @@ async function runPhase(
 ): Promise<string | undefined> {
 	if (devices.length === 0) return undefined;
 	const jobs = plannedJobs(devices, phase, settings.unclaimOnly);
-	const slices = jobs.map((_, index) => devices.slice(index * DEVICES_PER_JOB, (index + 1) * DEVICES_PER_JOB));
-	const submissions = await submitJobs(context, jobs, {
+	const submissions = await submitJobs(context, jobs.map((planned) => planned.job), {
 		projectId: settings.projectId,
 		concurrency: settings.concurrency,
 		rowContext: { rowsPerItem: false, severalSources: false },
@@ -92,12 +93,12 @@ async function runPhase(
 	const created: Array<{ jobId: string; devices: PlannedDevice[] }> = [];
 	submissions.forEach((submission, index) => {
 		if (submission.state === 'created') {
-			created.push({ jobId: submission.jobId, devices: slices[index] });
+			created.push({ jobId: submission.jobId, devices: jobs[index].devices });
 			applied.jobIds[phase].push(submission.jobId);
 			return;
 		}
 		const outcome: SyncOutcome = submission.state === 'failed' && submission.mayExist ? 'maybeSent' : 'notSent';
-		for (const planned of slices[index]) applied.results.set(planned, { outcome, trackingId: planned.trackingId });
+		for (const planned of jobs[index].devices) applied.results.set(planned, { outcome, trackingId: planned.trackingId });
 		if (submission.state === 'failed') stoppedBy ??= `the upload of ${phase} job ${index + 1} of ${jobs.length} failed: ${submission.error.message}`;
 	});
 	if (created.length === 0) return stoppedBy;

@@ -6,6 +6,7 @@ import { formatIssues, issueText, rowName } from '../../../devices';
 import { escapeHtml, htmlList, htmlParagraphs } from '../../../editorText';
 import type { DeviceBlock, InputSource } from '../../bulkJob/create/deviceSource';
 import { readDeviceBlocks } from '../../bulkJob/create/deviceSource';
+import type { LocatedDevice } from '../../bulkJob/create/plan';
 import { locatedDevices } from '../../bulkJob/create/plan';
 import { plural } from '../../bulkJob/create/rows';
 import type { DesiredDevice } from './plan';
@@ -27,10 +28,11 @@ export interface ListSettings {
 
 const REPORT_LIMITS = { maxGroups: 50, maxRowsPerGroup: 100 };
 
-function syncIssues(block: DeviceBlock, scope: SyncScope, firstSeen: Map<string, string>): RowIssue[] {
+/** What a sync needs beyond Create's checks; duplicates within one source are already Create's. */
+function syncIssues(block: DeviceBlock, devices: LocatedDevice[], scope: SyncScope, firstSeen: Map<string, string>): RowIssue[] {
 	const label = block.prepared.label;
 	const issues: RowIssue[] = [];
-	for (const located of locatedDevices(block)) {
+	for (const located of devices) {
 		const device = located.device as AddDeviceRow;
 		const externalId = device.externalId;
 		const at = { row: located.row, label, column: 'externalId' };
@@ -78,20 +80,19 @@ function listError(context: IExecuteFunctions, blocks: DeviceBlock[]): NodeOpera
 /** The desired devices, in list order; throws (before any request) when the list has any problem. */
 export async function readDesiredDevices(context: IExecuteFunctions, items: INodeExecutionData[], settings: ListSettings): Promise<DesiredDevice[]> {
 	const blocks = await readDeviceBlocks(context, items, { source: settings.source, kind: 'add', ignoreUnknownFields: settings.ignoreUnknownFields });
+	const located = blocks.map(locatedDevices);
 	const firstSeen = new Map<string, string>();
-	for (const block of blocks) {
-		const extra = syncIssues(block, settings.scope, firstSeen);
-		if (extra.length === 0) continue;
+	blocks.forEach((block, index) => {
+		const extra = syncIssues(block, located[index], settings.scope, firstSeen);
+		if (extra.length === 0) return;
 		block.prepared.issues.push(...extra);
 		block.prepared.issues.sort((a, b) => (a.whole === true ? -1 : a.row) - (b.whole === true ? -1 : b.row));
-	}
-	const valid = blocks.reduce((sum, block) => sum + locatedDevices(block).length, 0);
+	});
+	const valid = located.reduce((sum, devices) => sum + devices.length, 0);
 	if (valid === 0 || blocks.some((block) => block.prepared.issues.length > 0)) throw listError(context, blocks);
 
-	return blocks.flatMap((block) =>
-		locatedDevices(block).map((located) => {
-			const device = located.device as AddDeviceRow;
-			return { externalId: device.externalId as string, device, item: located.item, row: located.row };
-		}),
-	);
+	return located.flat().map((device) => {
+		const row = device.device as AddDeviceRow;
+		return { externalId: row.externalId as string, device: row, item: device.item, row: device.row };
+	});
 }

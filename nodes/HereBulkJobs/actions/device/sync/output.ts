@@ -31,7 +31,7 @@ function deviceJson(planned: PlannedDevice, applied: AppliedPlan | undefined): I
 	return json;
 }
 
-function outcomeCounts(applied: AppliedPlan): Partial<Record<SyncOutcome, number>> {
+export function outcomeCounts(applied: AppliedPlan): Partial<Record<SyncOutcome, number>> {
 	const counts: Partial<Record<SyncOutcome, number>> = {};
 	for (const result of applied.results.values()) counts[result.outcome] = (counts[result.outcome] ?? 0) + 1;
 	return counts;
