@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { projectLocator } from '../common.descriptions';
+import { projectLocator, returnAllOrLimit } from '../common.descriptions';
 import { readProjectId } from '../parameters';
 import { listDevicePages } from './listDevices';
 import type { ListedDevice } from './wire';
@@ -9,22 +9,7 @@ import { listedRate } from './wire';
 
 const properties: INodeProperties[] = [
 	projectLocator,
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllOrLimit,
 	{
 		displayName: 'Options',
 		name: 'options',
