@@ -107,6 +107,7 @@ async function runPhase(
 		context,
 		created.map((job) => job.jobId),
 		{ projectId: settings.projectId, itemIndex: 0 },
+		// A failed or cancelled job is reported device by device (and stops the sync), not as a bare error.
 		{ ...settings.wait, failOnUnsuccessful: false },
 	);
 	finished.forEach(({ job, rows }, index) => {

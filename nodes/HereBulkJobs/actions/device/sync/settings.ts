@@ -84,7 +84,6 @@ export function readSyncSettings(context: IExecuteFunctions): SyncSettings {
 		guard: { maxDeletions, maxDeletionPercent },
 		unclaimOnly: deleteMissing && context.getNodeParameter('unclaimOnly', 0, false) === true,
 		concurrency,
-		// Failed or cancelled jobs are always reported device by device, never as a bare error.
-		wait: { ...readWaitSettings(context, 0), failOnUnsuccessful: false },
+		wait: readWaitSettings(context, 0),
 	};
 }
