@@ -1,6 +1,6 @@
 import { secret, type IdSource } from './ids';
 import type { DeviceRegistry } from './registry';
-import type { AddRow, DeleteRow, Device, DeviceRow, ResultError, ResultItem } from './types';
+import type { AddRow, DeleteRow, Device, DeviceRate, DeviceRow, ResultError, ResultItem } from './types';
 
 /**
  * What processing one row does to a project's registry, and the results row it yields.
@@ -10,8 +10,8 @@ import type { AddRow, DeleteRow, Device, DeviceRow, ResultError, ResultItem } fr
  * carries an error, so the job counts it in `partiallySucceeded`. Real HERE reports such
  * association failures the same way; the emulator needs a deterministic trigger for them.
  */
-export function applyRow(registry: DeviceRegistry, row: DeviceRow, ids: IdSource): RowOutcome {
-	return row.kind === 'add' ? applyAdd(registry, row, ids) : applyDelete(registry, row);
+export function applyRow(registry: DeviceRegistry, row: DeviceRow, ids: IdSource, now: number): RowOutcome {
+	return row.kind === 'add' ? applyAdd(registry, row, ids, now) : applyDelete(registry, row);
 }
 
 export interface RowOutcome {
@@ -32,14 +32,14 @@ function rowError(code: number, message: string, details: string): ResultError {
 	return { code, message, details };
 }
 
-function applyAdd(registry: DeviceRegistry, row: AddRow, ids: IdSource): RowOutcome {
+function applyAdd(registry: DeviceRegistry, row: AddRow, ids: IdSource, now: number): RowOutcome {
 	const result: ResultItem = { name: row.name, ...(row.deviceId !== undefined ? { deviceId: row.deviceId } : {}), ...identityOf(row) };
 	const conflict = findConflict(registry, row);
 	if (conflict) {
 		result.errors = [conflict];
 		return { item: result, outcome: 'failed' };
 	}
-	const device: Device = { name: row.name, trackingId: ids.trackingId() };
+	const device: Device = { name: row.name, trackingId: ids.trackingId(), addedAt: now };
 	if (row.deviceId !== undefined) device.deviceId = row.deviceId;
 	if (row.externalId !== undefined) device.externalId = row.externalId;
 	if (row.externalDeviceId !== undefined && row.connectorId !== undefined) {
@@ -48,6 +48,8 @@ function applyAdd(registry: DeviceRegistry, row: AddRow, ids: IdSource): RowOutc
 	}
 	if (row.type !== undefined) device.type = row.type;
 	if (row.tags !== undefined) device.tags = [...row.tags];
+	const rate = rateOf(row);
+	if (rate) device.rate = rate;
 	const isNewDevice = row.deviceId === undefined && row.externalId === undefined && row.externalDeviceId === undefined;
 	if (isNewDevice) {
 		// Only a name: HERE provisions a new device and hands out its credentials once, here.
@@ -65,13 +67,21 @@ function applyAdd(registry: DeviceRegistry, row: AddRow, ids: IdSource): RowOutc
 	return { item: result, outcome: 'partiallySucceeded' };
 }
 
+function rateOf(row: AddRow): DeviceRate | undefined {
+	const rate: DeviceRate = {};
+	if (row.sendMs !== undefined) rate.sendMs = row.sendMs;
+	if (row.sampleMs !== undefined) rate.sampleMs = row.sampleMs;
+	if (row.distanceM !== undefined) rate.distanceM = row.distanceM;
+	return Object.keys(rate).length > 0 ? rate : undefined;
+}
+
 function findConflict(registry: DeviceRegistry, row: AddRow): ResultError | undefined {
 	if (registry.findByName(row.name)) return rowError(409, 'A device with this name already exists in the project.', `name:${row.name}`);
 	if (row.deviceId !== undefined && registry.findByDeviceId(row.deviceId)) {
 		return rowError(409, 'The device is already claimed to the project.', `deviceId:${row.deviceId}`);
 	}
 	if (row.externalId !== undefined && registry.findByExternalId(row.externalId)) {
-		return rowError(409, 'A virtual device with this externalId already exists in the project.', `externalId:${row.externalId}`);
+		return rowError(409, `Device with externalId ${row.externalId} already exists in the project.`, `externalId:${row.externalId}`);
 	}
 	if (row.connectorId !== undefined && row.externalDeviceId !== undefined && registry.findByC2c(row.connectorId, row.externalDeviceId)) {
 		return rowError(409, 'The external device is already added to the connector.', `externalDeviceId:${row.externalDeviceId}`);

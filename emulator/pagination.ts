@@ -17,9 +17,27 @@ interface ListCursor {
 	o: number;
 }
 
+/** A page of `GET /users/v2/devices`; `x` is when the token expires (emulator clock). */
+interface DeviceCursor {
+	k: 'd';
+	s: string;
+	o: number;
+	x: number;
+}
+
+/** Device page tokens are valid this long after they were issued (Decided here). */
+export const DEVICE_TOKEN_TTL_MS = 10 * 60 * 1000;
+
 interface ListSnapshot {
 	projectId: string;
+	kind: 'jobs' | 'devices';
 	ids: string[];
+}
+
+export interface ListPosition {
+	snapshotId: string;
+	ids: string[];
+	offset: number;
 }
 
 /**
@@ -29,7 +47,8 @@ interface ListSnapshot {
  * Results are append-only, so a results token is just an offset. Job listings promise no order
  * (the emulator shuffles them), so the first page of a listing snapshots the matching job ids
  * and the token points into that snapshot: paging over one listing then neither skips nor
- * repeats a job, whatever happens to the jobs meanwhile.
+ * repeats a job, whatever happens to the jobs meanwhile. Device listings work the same way
+ * (over tracking ids), and their tokens also expire.
  */
 export class PageTokens {
 	private readonly key = randomBytes(16);
@@ -45,42 +64,65 @@ export class PageTokens {
 		return cursor.o;
 	}
 
-	/** Stores a listing's ids; returns the token of its page starting at `offset`. */
+	/** Stores a job listing's ids; returns the token of its page starting at `offset`. */
 	startListing(projectId: string, ids: string[], offset: number): string {
-		const id = secret(12);
-		this.snapshots.set(id, { projectId, ids });
-		if (this.snapshots.size > MAX_SNAPSHOTS) this.snapshots.delete(this.snapshots.keys().next().value as string);
-		return this.listToken(id, offset);
+		return this.listToken(this.store(projectId, 'jobs', ids), offset);
 	}
 
 	listToken(snapshotId: string, offset: number): string {
 		return this.sign({ k: 'l', s: snapshotId, o: offset });
 	}
 
-	readListToken(token: string, projectId: string): { snapshotId: string; ids: string[]; offset: number } {
+	readListToken(token: string, projectId: string): ListPosition {
 		const cursor = this.verify(token);
 		if (cursor.k !== 'l') throw invalidToken();
-		const snapshot = this.snapshots.get(cursor.s);
-		if (!snapshot || snapshot.projectId !== projectId || cursor.o > snapshot.ids.length) throw invalidToken();
-		// Refresh its place in the LRU order: a listing being paged through is in use.
-		this.snapshots.delete(cursor.s);
-		this.snapshots.set(cursor.s, snapshot);
-		return { snapshotId: cursor.s, ids: snapshot.ids, offset: cursor.o };
+		return this.position(cursor, projectId, 'jobs');
+	}
+
+	/** Stores a device listing's tracking ids; returns the token of its page starting at `offset`. */
+	startDeviceListing(projectId: string, trackingIds: string[], offset: number, now: number): string {
+		return this.deviceToken(this.store(projectId, 'devices', trackingIds), offset, now);
+	}
+
+	deviceToken(snapshotId: string, offset: number, now: number): string {
+		return this.sign({ k: 'd', s: snapshotId, o: offset, x: now + DEVICE_TOKEN_TTL_MS });
+	}
+
+	readDeviceToken(token: string, projectId: string, now: number): ListPosition {
+		const cursor = this.verify(token);
+		if (cursor.k !== 'd' || !(now <= cursor.x)) throw invalidToken();
+		return this.position(cursor, projectId, 'devices');
 	}
 
 	clear(): void {
 		this.snapshots.clear();
 	}
 
-	private sign(cursor: ResultsCursor | ListCursor): string {
+	private store(projectId: string, kind: ListSnapshot['kind'], ids: string[]): string {
+		const id = secret(12);
+		this.snapshots.set(id, { projectId, kind, ids });
+		if (this.snapshots.size > MAX_SNAPSHOTS) this.snapshots.delete(this.snapshots.keys().next().value as string);
+		return id;
+	}
+
+	private position(cursor: ListCursor | DeviceCursor, projectId: string, kind: ListSnapshot['kind']): ListPosition {
+		const snapshot = this.snapshots.get(cursor.s);
+		if (!snapshot || snapshot.projectId !== projectId || snapshot.kind !== kind || cursor.o > snapshot.ids.length) throw invalidToken();
+		// Refresh its place in the LRU order: a listing being paged through is in use.
+		this.snapshots.delete(cursor.s);
+		this.snapshots.set(cursor.s, snapshot);
+		return { snapshotId: cursor.s, ids: snapshot.ids, offset: cursor.o };
+	}
+
+	private sign(cursor: ResultsCursor | ListCursor | DeviceCursor): string {
 		const payload = Buffer.from(JSON.stringify(cursor)).toString('base64url');
 		return `${payload}.${this.mac(payload)}`;
 	}
 
-	private verify(token: string): ResultsCursor | ListCursor {
+	private verify(token: string): ResultsCursor | ListCursor | DeviceCursor {
 		const [payload, mac, extra] = token.split('.');
 		if (extra !== undefined || !payload || mac !== this.mac(payload)) throw invalidToken();
-		const cursor = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as ResultsCursor | ListCursor;
+		const cursor = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as ResultsCursor | ListCursor | DeviceCursor;
 		if (!Number.isInteger(cursor.o) || cursor.o < 0) throw invalidToken();
 		return cursor;
 	}

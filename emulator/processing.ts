@@ -135,7 +135,7 @@ export class Processor {
 		const end = Math.min(job.rows.length, job.results.length + budget);
 		const start = job.results.length;
 		for (let i = start; i < end; i++) {
-			const { item, outcome } = applyRow(project.devices, job.rows[i], this.ids);
+			const { item, outcome } = applyRow(project.devices, job.rows[i], this.ids, now);
 			recordResult(job, item, outcome, now);
 		}
 		if (job.results.length === job.rows.length) finish(job, now);

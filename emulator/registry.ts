@@ -64,7 +64,12 @@ export class DeviceRegistry {
 		delete device.externalDeviceId;
 	}
 
+	/** Every device, in the order they were added. */
+	all(): Device[] {
+		return [...this.byTrackingId.values()];
+	}
+
 	snapshot(): DeviceSnapshot[] {
-		return [...this.byTrackingId.values()].map((d) => ({ ...d, ...(d.tags ? { tags: [...d.tags] } : {}) }));
+		return this.all().map((d) => ({ ...d, ...(d.tags ? { tags: [...d.tags] } : {}), ...(d.rate ? { rate: { ...d.rate } } : {}) }));
 	}
 }

@@ -7,6 +7,7 @@ import type { FaultDecision } from './faults';
 import { parseQuery, readBody, writeJson, type ApiRequest, type ApiResponse, type Route } from './http';
 import { UUID_V4 } from './ids';
 import { bulkJobRoutes } from './routes/bulkjobs';
+import { deviceRoutes } from './routes/devices';
 import { licenseRoutes } from './routes/licenses';
 import { serviceRoutes } from './routes/service';
 import { userRoutes } from './routes/users';
@@ -45,7 +46,7 @@ export interface RunningServer {
 
 /** The HTTP face of the emulator: routing, the request log, fault injection, error bodies. */
 export async function listen(core: EmulatorCore, host: string, port: number): Promise<RunningServer> {
-	const routes: Route[] = [...serviceRoutes(), ...userRoutes(core), ...licenseRoutes(core), ...bulkJobRoutes(core)];
+	const routes: Route[] = [...serviceRoutes(), ...userRoutes(core), ...deviceRoutes(core), ...licenseRoutes(core), ...bulkJobRoutes(core)];
 	const sleeper = new Sleeper();
 	const server: Server = createServer((req, res) => {
 		onRequest(core, routes, sleeper, req, res).catch((error: unknown) => {

@@ -58,16 +58,27 @@ export interface ResultItem {
 	errors?: ResultError[];
 }
 
+/** The rates a bulk add row sets; listed as `shadow.desired.system.rate`. */
+export interface DeviceRate {
+	sendMs?: number;
+	sampleMs?: number;
+	distanceM?: number;
+}
+
 /** A device in a project's registry. */
 export interface Device {
 	name: string;
 	trackingId: string;
+	/** Emulator-clock milliseconds when its bulk row succeeded (the desired shadow's timestamp). */
+	addedAt: number;
 	deviceId?: string;
 	externalId?: string;
 	externalDeviceId?: string;
 	connectorId?: string;
 	type?: string;
 	tags?: string[];
+	/** Only when the add row gave at least one rate: no rate, no shadow. */
+	rate?: DeviceRate;
 }
 
 export type DeviceSnapshot = Readonly<Device>;
@@ -136,4 +147,22 @@ export interface ListBody {
 	limit: number;
 	items: Array<{ jobId: string; status: JobStatus; type: JobType }>;
 	nextPageToken?: string;
+}
+
+/** One device of `GET /users/v2/devices`. */
+export interface DeviceListItem {
+	trackingId: string;
+	appId?: string;
+	externalId?: string;
+	shadow?: {
+		desired: { timestamp: string; system: { rate: DeviceRate; stateVersion: number; lastModifiedGeofenceTimestamp: string } };
+		reported: Record<string, never>;
+	};
+}
+
+/** `GET /users/v2/devices`: the next page's token comes back as `pageToken`. */
+export interface DeviceListBody {
+	count: number;
+	pageToken?: string;
+	data: DeviceListItem[];
 }

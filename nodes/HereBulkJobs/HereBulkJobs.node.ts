@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as bulkJob from './actions/bulkJob';
+import * as device from './actions/device';
 import { router } from './actions/router';
 import { searchJobs, searchProjects } from './methods/listSearch';
 
@@ -25,10 +26,14 @@ export class HereBulkJobs implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Bulk Job', value: 'bulkJob' }],
+				options: [
+					{ name: 'Bulk Job', value: 'bulkJob' },
+					{ name: 'Device', value: 'device' },
+				],
 				default: 'bulkJob',
 			},
 			...bulkJob.description,
+			...device.description,
 		],
 	};
 

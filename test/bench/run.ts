@@ -10,7 +10,7 @@
  * HTTP helper: what n8n costs before the package does anything).
  *
  *   npm run bench                     all scenarios (about 4 minutes on 2 cores)
- *   npm run bench -- --only 1,3       some scenarios (1-7)
+ *   npm run bench -- --only 1,3       some scenarios (1-8)
  *   npm run bench -- --runs 3         runs per side (default 5, after one warm-up; BENCH_RUNS too)
  *   npm run bench -- --profile        a CPU and an allocation profile of every run under bench-results/profiles/
  */
@@ -23,6 +23,7 @@ import { log, OUT, ROOT, session } from './lib/session';
 import type { Paired } from './lib/sides';
 import { mb, ms, ratio, table } from './lib/stats';
 import { scenario1, scenario2, scenario3, scenario4, scenario5, scenario6, scenario7 } from './suite';
+import { scenario8 } from './syncScenario';
 
 function parseOptions(argv: string[]): Options {
 	const value = (flag: string) => {
@@ -31,7 +32,7 @@ function parseOptions(argv: string[]): Options {
 		return argv[index].includes('=') ? argv[index].split('=')[1] : argv[index + 1];
 	};
 	const runs = Number(value('--runs') ?? process.env.BENCH_RUNS ?? 5);
-	const only = (value('--only') ?? '1,2,3,4,5,6,7').split(',').map(Number).filter((n) => n >= 1 && n <= 7);
+	const only = (value('--only') ?? '1,2,3,4,5,6,7,8').split(',').map(Number).filter((n) => n >= 1 && n <= 8);
 	return {
 		runs: Number.isInteger(runs) && runs >= 1 ? runs : 5,
 		warmup: 1,
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
 	if (session.options.only.has(5)) await scenario5(first);
 	if (session.options.only.has(6)) await scenario6();
 	if (session.options.only.has(7)) await scenario7();
+	if (session.options.only.has(8)) await scenario8();
 	const loadAfter = os.loadavg();
 	const text = printTable();
 	log('');

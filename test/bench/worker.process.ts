@@ -8,6 +8,7 @@ import { PeakRss, rssNow, settleHeap } from './lib/memory';
 import { profiled } from './lib/profile';
 import * as scenarios from './scenarios/scenarios';
 import type { Outcome } from './scenarios/scenarios';
+import { nodeSyncPlan, referenceSyncPlan } from './scenarios/sync';
 
 /** `floor`: the reference client's requests through n8n's HTTP helper (see reference/client.ts). */
 type Side = 'node' | 'reference' | 'floor';
@@ -20,6 +21,7 @@ const RUNNERS: Record<string, Partial<Record<Side, Runner>>> = {
 	getResults: { node: scenarios.nodeGetResults, reference: scenarios.referenceGetResults, floor: scenarios.referenceGetResults },
 	waitResults: { node: scenarios.nodeWaitResults, reference: scenarios.referenceWaitResults, floor: scenarios.referenceWaitResults },
 	waitLatency: { node: scenarios.nodeWaitLatency },
+	syncPlan: { node: nodeSyncPlan, reference: referenceSyncPlan, floor: referenceSyncPlan },
 };
 
 let side: Side = 'node';

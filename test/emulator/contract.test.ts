@@ -208,6 +208,42 @@ describe('bulk jobs', () => {
 	});
 });
 
+describe('devices', () => {
+	const op = 'GET /users/v2/devices';
+	const path = '/users/v2/devices';
+
+	test('list: 200 (with and without pageToken, virtual and physical, with and without shadow), 400, 401, 403, 404, 429', async () => {
+		const e = w.emulator;
+		const token = w.token;
+		await createJob(w, [
+			{ name: 'v-rated', externalId: 'v-rated', sendMs: 600000, sampleMs: 300000, distanceM: 50 },
+			{ name: 'v-plain', externalId: 'v-plain' },
+			{ name: 'physical' },
+		]);
+		await e.settle();
+		const first = await call(e, 'GET', path, { token, query: { count: 2 } });
+		expectConforms(op, first, 200);
+		const pageToken = obj(first).pageToken as string;
+		expect(pageToken).toEqual(expect.any(String));
+		const rest = await call(e, 'GET', path, { token, query: { count: 100, pageToken } });
+		expectConforms(op, rest, 200);
+		const all = await call(e, 'GET', path, { token });
+		expectConforms(op, all, 200);
+		expect(obj(all).data).toEqual(
+			expect.arrayContaining([expect.objectContaining({ externalId: 'v-rated', shadow: expect.any(Object) }), { trackingId: expect.any(String) }]),
+		);
+		expectConforms(op, await call(e, 'GET', path, { token, query: { count: 0 } }), 400);
+		expectConforms(op, await call(e, 'GET', path, { token, query: { count: 101 } }), 400);
+		expectConforms(op, await call(e, 'GET', path, { token, query: { pageToken: 'garbage' } }), 400);
+		expectConforms(op, await call(e, 'GET', path, { token: e.issueToken(multi) }), 400);
+		expectConforms(op, await call(e, 'GET', path), 401);
+		expectConforms(op, await call(e, 'GET', path, { token, query: { projectId: 'p1' } }), 403);
+		expectConforms(op, await call(e, 'GET', path, { token, query: { projectId: 'nope' } }), 404);
+		e.faults.script([{ path: /^\/users\/v2\/devices$/, kind: '429' }]);
+		expectConforms(op, await call(e, 'GET', path, { token }), 429);
+	});
+});
+
 describe('coverage of the spec', () => {
 	test('every (operation, status) of the spec was exercised, except the ones the emulator never gives', () => {
 		const never = new Set([

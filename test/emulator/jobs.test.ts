@@ -125,7 +125,7 @@ describe('devices registry: add, duplicates, delete', () => {
 		expect(rows[0]).toEqual({ trackingId: added[0].trackingId, name: 'phys' });
 		expect(rows[4]).toMatchObject({ trackingId: 'HERE-00000000-0000-4000-8000-000000000000', errors: [{ code: 404 }] });
 		// removeFromConnectorOnly keeps the device claimed, only without its connector.
-		expect(w.emulator.devices(w.projectId)).toEqual([{ name: 'keep', trackingId: added[3].trackingId }]);
+		expect(w.emulator.devices(w.projectId)).toEqual([{ name: 'keep', trackingId: added[3].trackingId, addedAt: expect.any(Number) }]);
 		// The same delete again finds nothing: every row fails.
 		const again = await createJob(w, [{ externalId: 'V-1' }]);
 		expect((await status(w, again)).status).toBe('failed');

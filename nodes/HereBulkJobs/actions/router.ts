@@ -3,11 +3,13 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { ensureNodeError } from '../transport';
 import * as bulkJob from './bulkJob';
+import * as device from './device';
 import type { HereBulkJobsType } from './node.type';
 import type { OperationModule } from './operation';
 
 const operationsByResource: Record<HereBulkJobsType['resource'], Record<string, OperationModule>> = {
 	bulkJob: bulkJob.operations,
+	device: device.operations,
 };
 
 function errorItem(error: Error, pairedItem: INodeExecutionData['pairedItem']): INodeExecutionData {

@@ -219,9 +219,27 @@ export function ensureNodeError(node: INode, error: unknown, itemIndex?: number)
 	return new NodeOperationError(node, error instanceof Error ? error : String(error), { itemIndex });
 }
 
-export interface Page<TItem> {
-	items: TItem[];
-	nextPageToken?: string;
+/**
+ * How a listing names its page size, its items and the next page's token (the request names
+ * the token `pageToken` everywhere). Bulk jobs and the device listing differ in all three.
+ */
+export interface PageShape {
+	sizeParam: 'limit' | 'count';
+	itemsField: 'items' | 'data';
+	nextTokenField: 'nextPageToken' | 'pageToken';
+}
+
+/** Bulk job lists and results: `limit`, `items`, `nextPageToken`. */
+export const BULK_JOB_PAGES: PageShape = { sizeParam: 'limit', itemsField: 'items', nextTokenField: 'nextPageToken' };
+
+/** `GET /users/v2/devices`: `count`, `data`, and the next token back as `pageToken`. */
+export const DEVICE_PAGES: PageShape = { sizeParam: 'count', itemsField: 'data', nextTokenField: 'pageToken' };
+
+export interface PagingOptions extends HereRequestOptions {
+	pageSize?: number;
+	maxItems?: number;
+	/** Default: BULK_JOB_PAGES. */
+	shape?: PageShape;
 }
 
 /** Pages are bounded so a server that keeps answering with tokens cannot loop forever. */
@@ -244,15 +262,16 @@ function pagingError(context: HereContext, request: HereRequest, reason: string,
 }
 
 /**
- * Follows `nextPageToken` until the last page or until `maxItems` items were read. Stops with
- * an error when HERE repeats a token or keeps sending empty pages with a token, which would
- * otherwise never end.
+ * Follows the next-page token (as `options.shape` names it) until the last page or until
+ * `maxItems` items were read. Stops with an error when HERE repeats a token or keeps sending
+ * empty pages with a token, which would otherwise never end.
  */
 export async function* herePages<TItem>(
 	context: HereContext,
 	request: HereRequest,
-	options: HereRequestOptions & { pageSize?: number; maxItems?: number } = {},
+	options: PagingOptions = {},
 ): AsyncGenerator<TItem[]> {
+	const shape = options.shape ?? BULK_JOB_PAGES;
 	const seenTokens = new Set<string>();
 	let pageToken: string | undefined;
 	let read = 0;
@@ -260,18 +279,20 @@ export async function* herePages<TItem>(
 	const maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
 	for (let pageNumber = 1; pageNumber <= MAX_PAGES; pageNumber++) {
 		const limit = Math.min(options.pageSize ?? 100, Math.max(1, maxItems - read));
-		const page = await hereRequest<Page<TItem>>(
+		const page = await hereRequest<Record<string, unknown> | undefined>(
 			context,
-			{ ...request, qs: { ...(request.qs ?? {}), limit, pageToken } },
+			{ ...request, qs: { ...(request.qs ?? {}), [shape.sizeParam]: limit, pageToken } },
 			options,
 		);
-		const items = Array.isArray(page?.items) ? page.items : [];
+		const listed = page?.[shape.itemsField];
+		const items = Array.isArray(listed) ? (listed as TItem[]) : [];
 		const room = maxItems - read;
 		const taken = items.length > room ? items.slice(0, room) : items;
 		read += taken.length;
 		emptyInARow = items.length === 0 ? emptyInARow + 1 : 0;
 		if (taken.length > 0) yield taken;
-		const next = typeof page?.nextPageToken === 'string' && page.nextPageToken !== '' ? page.nextPageToken : undefined;
+		const token = page?.[shape.nextTokenField];
+		const next = typeof token === 'string' && token !== '' ? token : undefined;
 		if (next === undefined || read >= maxItems) return;
 		if (seenTokens.has(next)) throw pagingError(context, request, 'HERE returned the same page token twice', read, pageNumber);
 		if (emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
@@ -284,11 +305,7 @@ export async function* herePages<TItem>(
 }
 
 /** All items of a paged listing, up to `maxItems`. */
-export async function hereCollect<TItem>(
-	context: HereContext,
-	request: HereRequest,
-	options: HereRequestOptions & { pageSize?: number; maxItems?: number } = {},
-): Promise<TItem[]> {
+export async function hereCollect<TItem>(context: HereContext, request: HereRequest, options: PagingOptions = {}): Promise<TItem[]> {
 	const all: TItem[] = [];
 	for await (const items of herePages<TItem>(context, request, options)) {
 		for (const item of items) all.push(item);

@@ -195,18 +195,20 @@ export function describeActionRuns(title: string, getWorld: () => World): void {
 			expect(requests.filter((r) => r.method === 'POST' && r.path.includes('deviceUploads'))).toEqual([]);
 		});
 
-		test('the nightly sync example adds the active vans and deletes the retired ones', async () => {
+		test('the nightly sync example plans in a dry run, then adds the listed vans and deletes the retired ones', async () => {
 			await seedDevices(world.emulator, RETIRED_VANS);
 			const run = await world.n8n.execute(IDS.nightlySync);
 			expectSuccess(run);
-			const deleted = run.json('Delete retired devices');
-			expect(deleted.map((d) => [d.externalId, d.outcome])).toEqual([
-				['depot-n-0009', 'succeeded'],
-				['depot-n-0010', 'succeeded'],
+			const plan = run.json('Plan the sync (dry run)');
+			expect(plan[plan.length - 1]).toMatchObject({ summary: true, dryRun: true, planned: { add: 8, delete: 2 } });
+			const applied = run.json('Apply the sync');
+			const outcome = (action: string) => applied.filter((d) => d.action === action).map((d) => [d.externalId, d.outcome]);
+			expect(outcome('delete').sort()).toEqual([
+				['depot-n-0009', 'deleted'],
+				['depot-n-0010', 'deleted'],
 			]);
-			const added = run.json('Add active devices');
-			expect(added).toHaveLength(8);
-			expect(added.every((d) => d.outcome === 'succeeded')).toBe(true);
+			expect(outcome('add')).toHaveLength(8);
+			expect(outcome('add').every(([, result]) => result === 'added')).toBe(true);
 			const vans = world.emulator.devices(DEMO.projectId).filter((d) => d.externalId?.startsWith('depot-n-'));
 			expect(vans.map((d) => d.externalId).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `depot-n-000${i + 1}`));
 		});

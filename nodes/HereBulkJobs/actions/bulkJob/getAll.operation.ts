@@ -5,29 +5,14 @@ import type { JobType } from '../../jobs/wire';
 import { JOB_STATUSES } from '../../jobs/wire';
 import { getJobStatus, listJobPages } from '../../jobs/api';
 import { mapWithConcurrency, valuesOrThrow } from '../../jobs/mapWithConcurrency';
-import { projectLocator } from '../common.descriptions';
+import { projectLocator, returnAllOrLimit } from '../common.descriptions';
 import { readProjectId } from '../parameters';
 
 const STATUS_LOOKUP_CONCURRENCY = 5;
 
 const properties: INodeProperties[] = [
 	projectLocator,
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllOrLimit,
 	{
 		displayName: 'Filters',
 		name: 'filters',

@@ -78,6 +78,20 @@ function headline(blocks: DeviceBlock[], issues: LocatedIssue[], context: RowCon
 }
 
 /**
+ * Every bad row of every source (description HTML), headed by its input item when several
+ * items brought CSV or JSON. The devices pipeline's report is escaped, one problem per line.
+ */
+export function issueReports(blocks: DeviceBlock[], context: RowContext): string[] {
+	return blocks
+		.filter((block) => block.prepared.issues.length > 0)
+		.map((block) => {
+			const report = formatIssues(block.prepared.issues, REPORT_LIMITS);
+			const file = block.fileName ? ` (${escapeHtml(block.fileName)})` : '';
+			return context.severalSources ? `Input item ${block.itemIndex}${file}:<br>${report}` : report;
+		});
+}
+
+/**
  * The gate before any upload. By default any issue stops the run; with Skip Invalid Rows only a
  * source that cannot be read at all (or no valid device anywhere) does. The error's message
  * says how many rows are invalid; its description lists every bad row with column, reason and
@@ -89,14 +103,7 @@ export function checkInput(node: INode, blocks: DeviceBlock[], skipInvalidRows: 
 	const valid = blocks.reduce((sum, block) => sum + locatedDevices(block).length, 0);
 	if (valid > 0 && (issues.length === 0 || (skipInvalidRows && !fatal))) return undefined;
 
-	const sections: string[] = [];
-	for (const block of blocks) {
-		if (block.prepared.issues.length === 0) continue;
-		// The devices pipeline's report is description text already (escaped, one problem per line).
-		const report = formatIssues(block.prepared.issues, REPORT_LIMITS);
-		const file = block.fileName ? ` (${escapeHtml(block.fileName)})` : '';
-		sections.push(context.severalSources ? `Input item ${block.itemIndex}${file}:<br>${report}` : report);
-	}
+	const sections = issueReports(blocks, context);
 	sections.push(
 		escapeHtml(
 			fatal

@@ -1,0 +1,76 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { htmlList, htmlParagraphs } from '../../editorText';
+import { ensureNodeError } from '../../transport';
+import type { ListedDevice } from './wire';
+import { listDevicePages } from './listDevices';
+import type { AppliedPlan } from './sync/apply';
+import { applyPlan } from './sync/apply';
+import { readDesiredDevices } from './sync/desired';
+import { outcomeCounts, syncItems } from './sync/output';
+import type { SyncPlan } from './sync/plan';
+import { buildPlan, guardProblem, SYNC_ACTIONS } from './sync/plan';
+import { readSyncSettings } from './sync/settings';
+import { syncProperties } from './sync/sync.descriptions';
+
+export const description = updateDisplayOptions({ show: { resource: ['device'], operation: ['sync'] } }, syncProperties);
+
+/** One sync per run: the list is the rows of all input items together. */
+export const mode = 'batch';
+
+function countLines(plan: SyncPlan): string[] {
+	return SYNC_ACTIONS.map((action) => `${action}: ${plan.counts[action]}`);
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	// 1. Settings and the list, all checked before any request.
+	const settings = readSyncSettings(this);
+	const desired = await readDesiredDevices(this, items, settings);
+
+	// 2. HERE's side, then the plan.
+	const listed: ListedDevice[] = [];
+	for await (const page of listDevicePages(this, { projectId: settings.projectId, itemIndex: 0 })) {
+		for (const device of page) listed.push(device);
+	}
+	const plan = buildPlan(desired, listed, { scope: settings.scope, deleteMissing: settings.deleteMissing });
+	const blockedBy = guardProblem(plan, settings.guard);
+	const facts = { dryRun: settings.dryRun, projectId: settings.projectId, inputCount: items.length, blockedBy };
+	if (settings.dryRun) return syncItems(plan, undefined, facts);
+
+	if (blockedBy !== undefined) {
+		throw new NodeOperationError(this.getNode(), `Sync stopped before sending anything: ${blockedBy}`, {
+			itemIndex: 0,
+			description: htmlParagraphs([
+				`The plan, with ${plan.listed} devices listed in HERE and ${plan.inScope} of them in scope:`,
+				htmlList(countLines(plan)),
+				'Check the list first (a truncated export looks like many deletions). If the deletions are intended, raise Max Deletions or Max Deletion Percentage. Run with Dry Run on to see every planned device.',
+			]),
+		});
+	}
+
+	// 3. Deletes first, then adds.
+	let applied: AppliedPlan;
+	try {
+		applied = await applyPlan(this, plan.devices, settings);
+	} catch (error) {
+		// A wait that ran out (or a status check that failed): the jobs keep running on HERE, and the next run plans from what they did.
+		const nodeError = ensureNodeError(this.getNode(), error, 0);
+		const note =
+			'The sync stopped while its jobs were running; they keep running on HERE. Run the same sync again once they have finished: it lists the project again and does only what is left.';
+		nodeError.description = htmlParagraphs([nodeError.description ?? '', note]);
+		throw nodeError;
+	}
+	const output = syncItems(plan, applied, { ...facts, stoppedBy: applied.stoppedBy });
+	if (applied.stoppedBy === undefined || this.continueOnFail()) return output;
+
+	const outcomes = Object.entries(outcomeCounts(applied)).map(([outcome, count]) => `${outcome}: ${count}`);
+	throw new NodeOperationError(this.getNode(), `Sync stopped part-way: ${applied.stoppedBy}`, {
+		itemIndex: 0,
+		description: htmlParagraphs([
+			'What happened to the planned changes:',
+			htmlList(outcomes),
+			'Run the same sync again to finish: it lists the project again and sends only what is still missing or still to delete. Devices marked maybeSent may already be in HERE; the next run sees them.',
+		]),
+	});
+}

@@ -1,0 +1,36 @@
+/**
+ * Which externalIds a sync manages. Only devices in scope can ever be deleted, and the list may
+ * name only devices in scope: a sync never touches a device it does not manage.
+ */
+export type ScopeMode = 'none' | 'prefix' | 'regex';
+
+export interface SyncScope {
+	mode: ScopeMode;
+	/** The prefix or the pattern as the user wrote it (for messages). */
+	text: string;
+	matches(externalId: string): boolean;
+}
+
+/** Every externalId: used when no scope is set (then nothing may be deleted). */
+export const NO_SCOPE: SyncScope = { mode: 'none', text: '', matches: () => true };
+
+export function prefixScope(prefix: string): SyncScope {
+	return { mode: 'prefix', text: prefix, matches: (externalId) => externalId.startsWith(prefix) };
+}
+
+/** The pattern must match the whole externalId, so `fleet-\d+` never matches `old-fleet-1`. */
+export function regexScope(pattern: string): SyncScope {
+	const regex = new RegExp(`^(?:${pattern})$`, 'u');
+	return { mode: 'regex', text: pattern, matches: (externalId) => regex.test(externalId) };
+}
+
+export function describeScope(scope: SyncScope): string {
+	switch (scope.mode) {
+		case 'prefix':
+			return `externalId starting with "${scope.text}"`;
+		case 'regex':
+			return `externalId matching /${scope.text}/`;
+		default:
+			return 'no scope';
+	}
+}

@@ -1,0 +1,300 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { HereEmulator } from '../../emulator';
+import type { Engine } from '../harness/engine';
+import { runWorkflow } from '../harness/engine';
+import { bulkJobsNode, createJobDirectly, itemsThen, loginUser } from '../harness/fixtures';
+import { withEmulatorAndEngine } from '../harness/suite';
+
+// Instant processing: a job is done when its upload returns, so waits end at the first check.
+let emulator: HereEmulator;
+let engine: Engine;
+withEmulatorAndEngine({ processing: { mode: 'instant' }, seed: 83 }, (started) => ({ emulator, engine } = started));
+
+type User = ReturnType<typeof loginUser>;
+type Described = Error & { description?: string };
+
+const FAST_WAIT = { pollInterval: 0.02, maxPollInterval: 0.1, timeout: 0.5 };
+const LISTING = '/users/v2/devices';
+const UPLOADS = '/bulkjobs/v4/deviceUploads';
+
+interface Wanted {
+	externalId: string;
+	sendMs?: number;
+}
+
+/** The list as CSV text: name = externalId, rates when given. */
+function csvList(devices: Wanted[]): string {
+	return ['name,externalId,sendMs', ...devices.map((d) => `${d.externalId},${d.externalId},${d.sendMs ?? ''}`)].join('\n');
+}
+
+const fleet = (count: number, prefix = 'fleet', from = 0): Wanted[] => Array.from({ length: count }, (_, i) => ({ externalId: `${prefix}-${from + i}` }));
+
+async function seed(user: User, devices: Array<Wanted | { name: string }>): Promise<void> {
+	for (let start = 0; start < devices.length; start += 1000) {
+		const rows = devices.slice(start, start + 1000).map((d) => ('name' in d ? d : { name: d.externalId, ...d }));
+		await createJobDirectly(emulator, user.email, rows);
+	}
+}
+
+async function sync(user: User, parameters: Record<string, unknown>, items: unknown[] = [{}]) {
+	const node = bulkJobsNode(user.credential, { resource: 'device', operation: 'sync', waitOptions: FAST_WAIT, ...parameters } as never);
+	return await runWorkflow(engine, itemsThen(node, items));
+}
+
+const syncCsv = (user: User, devices: Wanted[], parameters: Record<string, unknown> = {}) =>
+	sync(user, { inputSource: 'csvText', csvText: csvList(devices), ...parameters });
+
+function split(items: Array<{ json: IDataObject }>): { devices: IDataObject[]; summary: IDataObject } {
+	const all = items.map((item) => item.json);
+	const summary = all[all.length - 1];
+	expect(summary.summary).toBe(true);
+	return { devices: all.slice(0, -1), summary };
+}
+
+const externalIds = (user: User) => emulator.devices(user.projectId).map((d) => d.externalId ?? `(${d.name})`).sort();
+/** Requests other than logging in. */
+const hereCalls = () => emulator.requests.filter((r) => r.path !== '/users/v2/login');
+const uploads = () => emulator.requests.filter((r) => r.method === 'POST' && r.path === UPLOADS);
+const actionsOf = (devices: IDataObject[]) => Object.fromEntries(devices.map((d) => [d.externalId ?? d.trackingId, d.action]));
+
+describe('dry run', () => {
+	test('is the default: one item per device with action and reason, then the counts; nothing is sent', async () => {
+		const user = loginUser(emulator, engine);
+		await seed(user, [{ externalId: 'fleet-1', sendMs: 600000 }, { externalId: 'fleet-2', sendMs: 600000 }, { externalId: 'fleet-3' }, { externalId: 'other-1' }, { name: 'a physical tracker' }]);
+		const before = emulator.devices(user.projectId);
+		emulator.clearRequests();
+
+		const run = await syncCsv(user, [{ externalId: 'fleet-1', sendMs: 600000 }, { externalId: 'fleet-2', sendMs: 900000 }, { externalId: 'fleet-4' }], {
+			scope: 'prefix',
+			externalIdPrefix: 'fleet-',
+			deleteMissing: true,
+			maxDeletionPercent: 100,
+		});
+		expect(run.error()).toBeUndefined();
+		const { devices, summary } = split(run.output('HERE'));
+		const physical = before.find((d) => d.name === 'a physical tracker')?.trackingId as string;
+		expect(actionsOf(devices)).toEqual({
+			'fleet-1': 'unchanged',
+			'fleet-2': 'drift',
+			'fleet-3': 'delete',
+			'fleet-4': 'add',
+			'other-1': 'outsideScope',
+			[physical]: 'outsideScope',
+		});
+		for (const device of devices) {
+			expect(device.reason).toEqual(expect.any(String));
+			expect(device).not.toHaveProperty('outcome');
+		}
+		const drift = devices.find((d) => d.externalId === 'fleet-2');
+		expect(drift?.drift).toEqual([{ field: 'sendMs', inList: 900000, inHere: 600000 }]);
+		expect(drift?.reason).toMatch(/sendMs is 600000 in HERE, 900000 in the list/);
+		expect(devices.find((d) => d.externalId === 'fleet-3')?.trackingId).toBe(before.find((d) => d.externalId === 'fleet-3')?.trackingId);
+		expect(summary).toMatchObject({
+			dryRun: true,
+			planned: { add: 1, delete: 1, drift: 1, unchanged: 1, notInList: 0, outsideScope: 2 },
+			listedInHere: 5,
+			inScopeInHere: 3,
+		});
+		expect(hereCalls().map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${LISTING}`]);
+		expect(emulator.devices(user.projectId)).toEqual(before);
+	});
+
+	test('over a guard, the dry run still shows the plan and says what would stop the real run', async () => {
+		const user = loginUser(emulator, engine);
+		await seed(user, fleet(10));
+		emulator.clearRequests();
+		const run = await syncCsv(user, fleet(2), { scope: 'prefix', externalIdPrefix: 'fleet-', deleteMissing: true, maxDeletions: 5 });
+		expect(run.error()).toBeUndefined();
+		const { summary } = split(run.output('HERE'));
+		expect(summary.planned).toMatchObject({ delete: 8, unchanged: 2 });
+		expect(summary.blockedBy).toBe('it would delete 8 devices, more than Max Deletions (5)');
+		expect(uploads()).toHaveLength(0);
+	});
+});
+
+describe('real runs', () => {
+	test('add-only: without a scope nothing is deleted; devices not in the list are reported and kept', async () => {
+		const user = loginUser(emulator, engine);
+		await seed(user, [{ externalId: 'keep-me' }]);
+		emulator.clearRequests();
+
+		const run = await syncCsv(user, fleet(3), { dryRun: false });
+		expect(run.error()).toBeUndefined();
+		const { devices, summary } = split(run.output('HERE'));
+		const stored = new Map(emulator.devices(user.projectId).map((d) => [d.externalId, d.trackingId]));
+		for (const id of ['fleet-0', 'fleet-1', 'fleet-2']) {
+			expect(devices.find((d) => d.externalId === id)).toMatchObject({ action: 'add', outcome: 'added', trackingId: stored.get(id), jobId: expect.stringMatching(/^BULK-/) });
+		}
+		expect(devices.find((d) => d.externalId === 'keep-me')).toMatchObject({ action: 'notInList', outcome: 'noChange' });
+		expect(summary).toMatchObject({ dryRun: false, outcomes: { added: 3 }, jobIds: { delete: [], add: [expect.any(String)] } });
+		expect(externalIds(user)).toEqual(['fleet-0', 'fleet-1', 'fleet-2', 'keep-me']);
+		expect(emulator.jobs(user.projectId).filter((j) => j.type === 'delete')).toEqual([]);
+	});
+
+	test('delete-only with the guards: over Max Deletions or the percentage, an error with the counts and nothing sent', async () => {
+		const user = loginUser(emulator, engine);
+		await seed(user, [...fleet(10), { externalId: 'other-1' }]);
+		const scoped = { dryRun: false, scope: 'regex', externalIdPattern: 'fleet-\\d+', deleteMissing: true };
+		emulator.clearRequests();
+
+		const capped = await syncCsv(user, fleet(8), { ...scoped, maxDeletions: 1 });
+		const capError = capped.error() as Described;
+		expect(capError.message).toBe('Sync stopped before sending anything: it would delete 2 devices, more than Max Deletions (1)');
+		expect(capError.description).toContain('<li>delete: 2</li>');
+		expect(capError.description).toContain('<li>unchanged: 8</li>');
+
+		const share = await syncCsv(user, fleet(4), scoped);
+		expect((share.error() as Error).message).toBe(
+			'Sync stopped before sending anything: it would delete 6 of the 10 devices in scope (60.0%), more than Max Deletion Percentage (50%)',
+		);
+		expect(uploads()).toHaveLength(0);
+		expect(emulator.devices(user.projectId)).toHaveLength(11);
+
+		const run = await syncCsv(user, fleet(8), { ...scoped, unclaimOnly: true });
+		expect(run.error()).toBeUndefined();
+		const { devices, summary } = split(run.output('HERE'));
+		expect(devices.filter((d) => d.action === 'delete').map((d) => [d.externalId, d.outcome]).sort()).toEqual([
+			['fleet-8', 'deleted'],
+			['fleet-9', 'deleted'],
+		]);
+		expect(summary).toMatchObject({ outcomes: { deleted: 2 }, jobIds: { add: [], delete: [expect.any(String)] } });
+		expect(externalIds(user)).toEqual([...fleet(8).map((d) => d.externalId), 'other-1'].sort());
+		expect(emulator.jobs(user.projectId).filter((j) => j.type === 'delete')).toHaveLength(1);
+	});
+
+	test('mixed: deletes are sent and finished before the adds; drift is reported, never replaced; a re-run plans nothing', async () => {
+		const user = loginUser(emulator, engine);
+		await seed(user, [...fleet(1200), { externalId: 'fleet-drift', sendMs: 600000 }, { externalId: 'other-1' }]);
+		const driftTrackingId = emulator.devices(user.projectId).find((d) => d.externalId === 'fleet-drift')?.trackingId;
+		// Keep 100, drop 1100 (two delete jobs), add 1500 (two add jobs).
+		const list = [...fleet(100), { externalId: 'fleet-drift', sendMs: 900000 }, ...fleet(1500, 'fleet-new')];
+		const parameters = { dryRun: false, scope: 'prefix', externalIdPrefix: 'fleet-', deleteMissing: true, maxDeletions: 2000, maxDeletionPercent: 100 };
+		emulator.clearRequests();
+
+		const run = await syncCsv(user, list, parameters);
+		expect(run.error()).toBeUndefined();
+		const { devices, summary } = split(run.output('HERE'));
+		expect(summary).toMatchObject({
+			planned: { add: 1500, delete: 1100, drift: 1, unchanged: 100, outsideScope: 1 },
+			outcomes: { added: 1500, deleted: 1100 },
+		});
+		expect(devices.find((d) => d.externalId === 'fleet-drift')).toMatchObject({ action: 'drift', outcome: 'noChange', trackingId: driftTrackingId });
+
+		// Two delete jobs, then two add jobs; every delete job was seen finished before the first add upload.
+		expect(emulator.jobs(user.projectId).slice(-4).map((j) => [j.type, j.status])).toEqual([
+			['delete', 'completed'],
+			['delete', 'completed'],
+			['create', 'completed'],
+			['create', 'completed'],
+		]);
+		const requests = emulator.requests;
+		const posts = requests.flatMap((r, index) => (r.method === 'POST' && r.path === UPLOADS ? [index] : []));
+		expect(posts).toHaveLength(4);
+		for (const jobId of (summary.jobIds as { delete: string[] }).delete) {
+			const checks = requests.flatMap((r, index) => (r.path === `${UPLOADS}/${jobId}/status` ? [index] : []));
+			expect(checks.length).toBeGreaterThan(0);
+			expect(Math.max(...checks)).toBeLessThan(posts[2]);
+		}
+		expect(externalIds(user)).toEqual([...fleet(100), { externalId: 'fleet-drift' }, ...fleet(1500, 'fleet-new'), { externalId: 'other-1' }].map((d) => d.externalId).sort());
+		expect(emulator.devices(user.projectId).find((d) => d.externalId === 'fleet-drift')?.trackingId).toBe(driftTrackingId);
+
+		emulator.clearRequests();
+		const again = await syncCsv(user, list, parameters);
+		expect(again.error()).toBeUndefined();
+		expect(split(again.output('HERE')).summary).toMatchObject({ planned: { add: 0, delete: 0, drift: 1, unchanged: 1600 }, outcomes: {} });
+		expect(uploads()).toHaveLength(0);
+	});
+});
+
+describe('an interrupted sync is finished by running it again', () => {
+	test('under injected faults: 0 devices deleted outside scope, 0 duplicates, 0 lost', async () => {
+		const user = loginUser(emulator, engine);
+		await seed(user, [...fleet(1500), ...fleet(50, 'other'), { name: 'a physical tracker' }]);
+		const outsideBefore = emulator.devices(user.projectId).filter((d) => !d.externalId?.startsWith('fleet-'));
+		const list = [...fleet(300), ...fleet(2500, 'fleet-new')];
+		const parameters = { dryRun: false, scope: 'prefix', externalIdPrefix: 'fleet-', deleteMissing: true, maxDeletions: 2000, maxDeletionPercent: 100 };
+		// Status checks and listing pages fail now and then; the transport retries them.
+		emulator.faults.setRate({ rate: 0.15, kinds: ['503', '429'], match: { method: 'GET' }, retryAfterSeconds: 0, seed: 5 });
+
+		// Run 1: the first delete upload is taken by HERE, but the connection drops before the answer.
+		emulator.faults.script([{ method: 'POST', path: /deviceUploads$/, kind: 'drop', afterEffect: true }]);
+		const first = await syncCsv(user, list, parameters);
+		expect((first.error() as Error).message).toMatch(/^Sync stopped part-way: the upload of delete job 1 of 2 failed/);
+		expect((first.error() as Described).description).toContain('Run the same sync again');
+		expect(emulator.jobs(user.projectId).filter((j) => j.type === 'create' && j.fileName?.startsWith('sync-'))).toEqual([]);
+
+		// Run 2: one add upload gets a 500 (not taken); the others go through.
+		emulator.faults.script([{ method: 'POST', path: /deviceUploads$/, kind: '500' }]);
+		const second = await syncCsv(user, list, parameters);
+		expect((second.error() as Error).message).toMatch(/^Sync stopped part-way: the upload of add job \d of 3 failed/);
+
+		// Run 3 finishes; run 4 has nothing left to do.
+		const third = await syncCsv(user, list, parameters);
+		expect(third.error()).toBeUndefined();
+		expect(split(third.output('HERE')).summary).toMatchObject({ planned: { add: 1000, delete: 0 }, outcomes: { added: 1000 } });
+		const fourth = await syncCsv(user, list, parameters);
+		expect(split(fourth.output('HERE')).summary).toMatchObject({ planned: { add: 0, delete: 0, unchanged: 2800 } });
+
+		const after = emulator.devices(user.projectId);
+		const outsideAfter = after.filter((d) => !d.externalId?.startsWith('fleet-'));
+		expect(outsideAfter.map((d) => d.trackingId).sort()).toEqual(outsideBefore.map((d) => d.trackingId).sort());
+		const managed = after.filter((d) => d.externalId?.startsWith('fleet-')).map((d) => d.externalId as string);
+		expect(managed).toHaveLength(new Set(managed).size);
+		expect(managed.sort()).toEqual(list.map((d) => d.externalId).sort());
+		expect(emulator.faults.injected).toBeGreaterThan(2);
+	});
+});
+
+describe('input', () => {
+	test('an invalid list stops the sync with every bad row named; nothing is listed or sent', async () => {
+		const user = loginUser(emulator, engine);
+		const csv = ['name,externalId,sendMs', 'ok,fleet-1,', 'no key,,', 'stranger,truck-1,', 'twice,fleet-1,', 'bad rate,fleet-2,fast'].join('\n');
+		const run = await sync(user, { inputSource: 'csvText', csvText: csv, scope: 'prefix', externalIdPrefix: 'fleet-', deleteMissing: true, dryRun: false });
+		const error = run.error() as Described;
+		expect(error.message).toBe('4 of 5 rows of the list are invalid; nothing was listed or sent');
+		expect(error.description).toContain('row 3');
+		expect(error.description).toContain('is required: Sync matches devices by externalId');
+		expect(error.description).toContain('is outside the Scope (externalId starting with &quot;fleet-&quot;)');
+		expect(error.description).toContain('<li>externalId: names the same device as row 2');
+		expect(error.description).toContain('row 6');
+		expect(hereCalls()).toEqual([]);
+	});
+
+	test('deleting without a scope, or with a broken pattern, is refused before any request', async () => {
+		const user = loginUser(emulator, engine);
+		const noScope = await syncCsv(user, fleet(2), { deleteMissing: true });
+		expect((noScope.error() as Error).message).toBe('Delete Devices Not in List needs a Scope');
+		const broken = await syncCsv(user, fleet(2), { scope: 'regex', externalIdPattern: 'fleet-(' });
+		expect((broken.error() as Error).message).toMatch(/^External ID Pattern is not a valid regular expression/);
+		expect(hereCalls()).toEqual([]);
+	});
+
+	test('Input Items with Define Below, and JSON: the same list gives the same plan', async () => {
+		const user = loginUser(emulator, engine);
+		await seed(user, [{ externalId: 'asset-1', sendMs: 600000 }]);
+		const assets = [
+			{ asset: 'asset-1', every: 600000 },
+			{ asset: 'asset-2', every: 900000 },
+		];
+		const defined = await sync(
+			user,
+			{
+				inputSource: 'items',
+				fieldMapping: 'define',
+				deviceName: '={{ $json.asset }}',
+				externalId: '={{ $json.asset }}',
+				addFields: { sendMs: '={{ $json.every }}' },
+			},
+			assets,
+		);
+		expect(defined.error()).toBeUndefined();
+		const fromItems = split(defined.output('HERE'));
+		expect(actionsOf(fromItems.devices)).toEqual({ 'asset-1': 'unchanged', 'asset-2': 'add' });
+		expect(defined.output('HERE').find((item) => item.json.externalId === 'asset-2')?.pairedItem).toEqual({ item: 1 });
+
+		const json = JSON.stringify(assets.map((a) => ({ name: a.asset, externalId: a.asset, sendMs: a.every })));
+		const fromJson = split((await sync(user, { inputSource: 'json', devicesJson: json })).output('HERE'));
+		expect(fromJson.devices).toEqual(fromItems.devices.map((d) => ({ ...d, listRow: d.externalId === 'asset-1' ? 0 : 1 })));
+	});
+});

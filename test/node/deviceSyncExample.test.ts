@@ -1,0 +1,61 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import type { INode } from 'n8n-workflow';
+
+import type { HereEmulator } from '../../emulator';
+import type { Engine } from '../harness/engine';
+import { runWorkflow } from '../harness/engine';
+import { createJobDirectly, loginUser } from '../harness/fixtures';
+import { withEmulatorAndEngine } from '../harness/suite';
+
+/**
+ * The two Sync nodes of examples/nightly-sync-from-spreadsheet.json, with their parameters as
+ * shipped, run in n8n-core behind a stand-in for the example's "Fleet list (sample rows)" node
+ * (the Set and IF nodes of n8n-nodes-base are not part of this harness; the real-n8n run is e2e).
+ */
+
+let emulator: HereEmulator;
+let engine: Engine;
+withEmulatorAndEngine({ processing: { mode: 'instant' }, seed: 97 }, (started) => ({ emulator, engine } = started));
+
+const example = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'nightly-sync-from-spreadsheet.json'), 'utf8')) as { nodes: INode[] };
+const nodeNamed = (name: string): INode => {
+	const node = example.nodes.find((n) => n.name === name);
+	if (node === undefined) throw new Error(`The example has no node "${name}"`);
+	return node;
+};
+const fleetList = nodeNamed('Fleet list (sample rows)');
+const sampleRows = JSON.parse(fleetList.parameters.jsonOutput as string) as { rows: Array<{ assetId: string }> };
+
+async function runExampleNode(name: string, credential: { id: string; name: string }) {
+	const node = { ...nodeNamed(name), credentials: { hereTrackingApi: credential } };
+	const source = { id: 'fleet', name: fleetList.name, type: 'harness.items', typeVersion: 1, position: [0, 0] as [number, number], parameters: { items: JSON.stringify([sampleRows]), files: '{}' } };
+	return await runWorkflow(engine, { nodes: [source, node], connections: { [fleetList.name]: { main: [[{ node: node.name, type: 'main', index: 0 }]] } } });
+}
+
+test('the dry run plans the vans to add and the retired vans to delete; the real run carries it out', async () => {
+	const user = loginUser(emulator, engine);
+	// What `npm start` seeds: two retired vans the list no longer names, and a device outside the scope.
+	await createJobDirectly(emulator, user.email, [
+		{ name: 'Van 09', externalId: 'depot-n-0009', type: 'Truck' },
+		{ name: 'Van 10', externalId: 'depot-n-0010', type: 'Truck' },
+		{ name: 'Forklift', externalId: 'yard-0001' },
+	]);
+	emulator.clearRequests();
+
+	const plan = await runExampleNode('Plan the sync (dry run)', user.credential);
+	expect(plan.error()).toBeUndefined();
+	const planned = plan.output('Plan the sync (dry run)').map((item) => item.json);
+	const summary = planned[planned.length - 1];
+	// What the example's "Anything to do?" IF node lets through.
+	expect(summary).toMatchObject({ summary: true, dryRun: true, planned: { add: 8, delete: 2, outsideScope: 1 } });
+	expect(summary).not.toHaveProperty('blockedBy');
+	expect(emulator.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/bulkjobs/'))).toEqual([]);
+
+	const apply = await runExampleNode('Apply the sync', user.credential);
+	expect(apply.error()).toBeUndefined();
+	const vans = emulator.devices(user.projectId).map((d) => d.externalId).sort();
+	expect(vans).toEqual([...sampleRows.rows.map((row) => row.assetId), 'yard-0001'].sort());
+	expect(emulator.devices(user.projectId).find((d) => d.externalId === 'depot-n-0001')?.rate).toEqual({ sendMs: 600000, sampleMs: 300000 });
+});

@@ -1,0 +1,75 @@
+import type { HereEmulator } from '../../emulator';
+import type { Engine } from '../harness/engine';
+import { runWorkflow } from '../harness/engine';
+import { bulkJobsNode, createJobDirectly, itemsThen, loginUser } from '../harness/fixtures';
+import { withEmulatorAndEngine } from '../harness/suite';
+
+// Manual processing: the test decides when HERE works on a job, and can make one fail half-way.
+let emulator: HereEmulator;
+let engine: Engine;
+withEmulatorAndEngine({ processing: { mode: 'manual' }, seed: 89 }, (started) => ({ emulator, engine } = started));
+
+const FAST_WAIT = { pollInterval: 0.02, maxPollInterval: 0.05, timeout: 1 };
+const ids = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `fleet-${from + i}`);
+const csvOf = (externalIds: string[]) => ['name,externalId', ...externalIds.map((id) => `${id},${id}`)].join('\n');
+const pause = async () => await new Promise((resolve) => setTimeout(resolve, 10));
+
+/** Runs HERE's side while the sync runs: `onJob` is called once for each new job of the project. */
+async function whileSyncing<T>(projectId: string, run: Promise<T>, onJob: (jobId: string, fileName: string) => void): Promise<T> {
+	const seen = new Set(emulator.jobs(projectId).map((job) => job.jobId));
+	let done = false;
+	const watcher = (async () => {
+		while (!done) {
+			for (const job of emulator.jobs(projectId)) {
+				if (seen.has(job.jobId)) continue;
+				seen.add(job.jobId);
+				onJob(job.jobId, job.fileName ?? '');
+			}
+			await pause();
+		}
+	})();
+	try {
+		return await run;
+	} finally {
+		done = true;
+		await watcher;
+	}
+}
+
+test('a delete job that fails half-way stops the sync before the adds; running it again finishes', async () => {
+	const user = loginUser(emulator, engine);
+	await createJobDirectly(emulator, user.email, [...ids(1, 10), 'other-1'].map((id) => ({ name: id, externalId: id })));
+	emulator.process();
+	const list = [...ids(1, 6), ...ids(20, 22)];
+	const node = bulkJobsNode(user.credential, {
+		resource: 'device',
+		operation: 'sync',
+		dryRun: false,
+		inputSource: 'csvText',
+		csvText: csvOf(list),
+		scope: 'prefix',
+		externalIdPrefix: 'fleet-',
+		deleteMissing: true,
+		waitOptions: FAST_WAIT,
+	} as never);
+
+	// Run 1: HERE deletes one device of the four, then the job fails.
+	const first = await whileSyncing(user.projectId, runWorkflow(engine, itemsThen(node)), (jobId) => {
+		emulator.process({ jobId, devices: 1 });
+		emulator.setJobOutcome(jobId, 'failed');
+	});
+	const error = first.error() as Error & { description?: string };
+	expect(error.message).toMatch(/^Sync stopped part-way: delete job BULK-\S+ ended failed$/);
+	expect(error.description).toContain('<li>deleted: 1</li>');
+	expect(error.description).toContain('<li>notProcessed: 3</li>');
+	expect(error.description).toContain('<li>notSent: 3</li>');
+	expect(emulator.jobs(user.projectId).filter((job) => job.type === 'create')).toHaveLength(1); // only the seeding job
+	expect(emulator.devices(user.projectId)).toHaveLength(10);
+
+	// Run 2: HERE works normally; the sync deletes the three left and adds the three new ones.
+	const second = await whileSyncing(user.projectId, runWorkflow(engine, itemsThen(node)), (jobId) => emulator.process({ jobId }));
+	expect(second.error()).toBeUndefined();
+	const summary = second.output('HERE').at(-1)?.json;
+	expect(summary).toMatchObject({ planned: { delete: 3, add: 3, unchanged: 6, outsideScope: 1 }, outcomes: { deleted: 3, added: 3 } });
+	expect(emulator.devices(user.projectId).map((d) => d.externalId).sort()).toEqual([...list, 'other-1'].sort());
+});
