@@ -1,0 +1,64 @@
+/**
+ * A virtual clock for tests of waiting code: `setTimeout` and `Date` are jest's fakes while I/O
+ * (real HTTP to the in-process emulator) runs for real. Whenever the code under test has nothing
+ * left to do but wait for a timer (no HTTP request open), the clock jumps to that timer. Pauses
+ * are then exact, and a busy machine cannot stretch them: tests assert the schedule itself,
+ * never the wall clock.
+ */
+import type { ClientRequest } from 'node:http';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+
+export interface VirtualClockOptions {
+	/** Called each time the code under test waits on a timer, before the clock jumps to it. */
+	atPause?: (pause: number) => void | Promise<void>;
+	/** Pauses after which the run is given up (a guard against a loop that never ends). */
+	maxPauses?: number;
+}
+
+const realTurn = async (): Promise<void> => await new Promise((resolve) => setImmediate(resolve));
+
+/** Real event-loop turns with nothing open before the clock moves: a reply being read gets them. */
+const QUIET_TURNS = 3;
+
+/** Counts the HTTP requests that are open (started and not closed), from Node's own http diagnostics channel. */
+function openRequestCounter(): { open: () => number; stop: () => void } {
+	let open = 0;
+	const onStart = (message: unknown): void => {
+		open++;
+		(message as { request: ClientRequest }).request.once('close', () => open--);
+	};
+	subscribe('http.client.request.start', onStart);
+	return { open: () => open, stop: () => unsubscribe('http.client.request.start', onStart) };
+}
+
+export async function onVirtualClock<T>(run: () => Promise<T>, options: VirtualClockOptions = {}): Promise<T> {
+	const maxPauses = options.maxPauses ?? 1000;
+	const requests = openRequestCounter();
+	jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'] });
+	try {
+		let settled = false;
+		const result = run().finally(() => {
+			settled = true;
+		});
+		result.catch(() => undefined); // awaited below; keeps Node from reporting it as unhandled meanwhile
+		let pauses = 0;
+		let quiet = 0;
+		while (!settled) {
+			await realTurn();
+			if (jest.getTimerCount() === 0 || requests.open() > 0) {
+				quiet = 0;
+				continue;
+			}
+			if (++quiet < QUIET_TURNS) continue;
+			quiet = 0;
+			if (++pauses > maxPauses) throw new Error(`onVirtualClock: still running after ${maxPauses} pauses`);
+			await options.atPause?.(pauses);
+			if (settled) break;
+			jest.advanceTimersToNextTimer();
+		}
+		return await result;
+	} finally {
+		jest.useRealTimers();
+		requests.stop();
+	}
+}
