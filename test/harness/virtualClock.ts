@@ -9,8 +9,11 @@ import type { ClientRequest } from 'node:http';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 
 export interface VirtualClockOptions {
-	/** Called each time the code under test waits on a timer, before the clock jumps to it. */
-	atPause?: (pause: number) => void | Promise<void>;
+	/**
+	 * Called each time the clock has jumped to the end of a pause, before the code under test goes
+	 * on: a test moves the emulator's jobs here (`pause` counts from 1; `Date.now()` is the new time).
+	 */
+	afterPause?: (pause: number) => void;
 	/** Pauses after which the run is given up (a guard against a loop that never ends). */
 	maxPauses?: number;
 }
@@ -52,9 +55,8 @@ export async function onVirtualClock<T>(run: () => Promise<T>, options: VirtualC
 			if (++quiet < QUIET_TURNS) continue;
 			quiet = 0;
 			if (++pauses > maxPauses) throw new Error(`onVirtualClock: still running after ${maxPauses} pauses`);
-			await options.atPause?.(pauses);
-			if (settled) break;
 			jest.advanceTimersToNextTimer();
+			options.afterPause?.(pauses);
 		}
 		return await result;
 	} finally {

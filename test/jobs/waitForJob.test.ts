@@ -52,7 +52,7 @@ test('polls with doubling pauses until the job finishes, then returns its figure
 	const jobId = await createJobDirectly(emulator, user.email, newDevices(10));
 	// The job finishes during the seventh pause.
 	const finished = await onVirtualClock(() => waitForJob(context(), jobId, {}, fast()), {
-		atPause: (pause) => {
+		afterPause: (pause) => {
 			if (pause === 7) emulator.process({ jobId });
 		},
 	});

@@ -54,7 +54,7 @@ test('polls with backoff while the job runs, then outputs one item per device', 
 	const jobId = await createJobDirectly(emulator, user.email, devices);
 	// Half the devices are done during the third pause, the rest during the fifth.
 	const run = await onVirtualClock(async () => await wait({ jobIds: jobId }), {
-		atPause: (pause) => {
+		afterPause: (pause) => {
 			if (pause === 3) emulator.process({ jobId, devices: 3 });
 			if (pause === 5) emulator.process({ jobId });
 		},
