@@ -5,8 +5,7 @@
  * are then exact, and a busy machine cannot stretch them: tests assert the schedule itself,
  * never the wall clock.
  */
-import type { ClientRequest } from 'node:http';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { countOpenRequests } from './openRequests';
 
 export interface VirtualClockOptions {
 	/**
@@ -23,20 +22,9 @@ const realTurn = async (): Promise<void> => await new Promise((resolve) => setIm
 /** Real event-loop turns with nothing open before the clock moves: a reply being read gets them. */
 const QUIET_TURNS = 3;
 
-/** Counts the HTTP requests that are open (started and not closed), from Node's own http diagnostics channel. */
-function openRequestCounter(): { open: () => number; stop: () => void } {
-	let open = 0;
-	const onStart = (message: unknown): void => {
-		open++;
-		(message as { request: ClientRequest }).request.once('close', () => open--);
-	};
-	subscribe('http.client.request.start', onStart);
-	return { open: () => open, stop: () => unsubscribe('http.client.request.start', onStart) };
-}
-
 export async function onVirtualClock<T>(run: () => Promise<T>, options: VirtualClockOptions = {}): Promise<T> {
 	const maxPauses = options.maxPauses ?? 1000;
-	const requests = openRequestCounter();
+	const requests = countOpenRequests('client');
 	jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'] });
 	try {
 		let settled = false;
