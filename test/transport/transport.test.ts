@@ -195,7 +195,8 @@ describe('HERE errors become NodeApiError', () => {
 		expect(error.message).toMatch(/^Get the status of job BULK-0+-0+-40+-80+-0+ failed: HERE answered HTTP 404: /);
 		expect(error.httpCode).toBe('404');
 		expect(error.description).toMatch(/HERE keeps jobs and results for one week/);
-		expect(error.description).toMatch(/HERE error code \d+, trace id \S+, X-Request-Id [0-9a-f-]{36}/);
+		// Two paragraphs for n8n's editor, which renders the description as HTML: what to do, then the trace.
+		expect(error.description).toMatch(/one week; .*\.<br><br>Request: GET \/bulkjobs\/v4\/deviceUploads\/BULK-[0-9a-f-]+\/status \(HERE error code \d+, trace id \S+, X-Request-Id [0-9a-f-]{36}\)\.$/);
 		expect(error.context).toMatchObject({ httpStatus: 404, hereErrorCode: expect.any(String), traceId: expect.any(String) });
 
 		const token = engine.credentials.stored(user.credential.id).sessionToken as string;
