@@ -67,7 +67,7 @@ export const resultOutputProperties: INodeProperties[] = [
 				hint: 'Used with Attach CSV File',
 			},
 			{
-				displayName: 'Include Device Results in Summary',
+				displayName: 'Device Results in Summary',
 				name: 'includeResults',
 				type: 'boolean',
 				default: true,
@@ -127,7 +127,7 @@ export const waitProperties: INodeProperties[] = [
 				hint: 'Higher values make fewer requests on long jobs',
 			},
 			{
-				displayName: 'Output Failed or Cancelled Jobs Instead of Failing',
+				displayName: 'Output Unsuccessful Jobs',
 				name: 'outputUnsuccessfulJobs',
 				type: 'boolean',
 				default: false,
