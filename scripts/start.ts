@@ -76,7 +76,7 @@ async function main(): Promise<void> {
 			'',
 			`  HERE emulator: ${emulator.url}  (e-mail ${DEMO.email}, password ${DEMO.password}, project ${DEMO.projectId})`,
 			'  Credentials:   "HERE Tracking (emulator demo)" (e-mail and password) and "... demo token" (access token)',
-			'  Workflows:     (Overview page)',
+			'  Workflows:     (after login n8n opens its AI assistant page; the house icon on the left opens Overview)',
 			...examples.map((example) => `                 - ${String(example.workflow.name)}`),
 			'',
 			'  Try: open "HERE: onboard devices from a CSV file ...", click the arrow next to "Execute workflow",',
