@@ -13,9 +13,10 @@ export interface VirtualClockOptions {
 	 * on: a test moves the emulator's jobs here (`pause` counts from 1; `Date.now()` is the new time).
 	 */
 	afterPause?: (pause: number) => void;
-	/** Pauses after which the run is given up (a guard against a loop that never ends). */
-	maxPauses?: number;
 }
+
+/** Pauses after which the run is given up: a guard against a wait that never ends. */
+const MAX_PAUSES = 1000;
 
 const realTurn = async (): Promise<void> => await new Promise((resolve) => setImmediate(resolve));
 
@@ -23,7 +24,6 @@ const realTurn = async (): Promise<void> => await new Promise((resolve) => setIm
 const QUIET_TURNS = 3;
 
 export async function onVirtualClock<T>(run: () => Promise<T>, options: VirtualClockOptions = {}): Promise<T> {
-	const maxPauses = options.maxPauses ?? 1000;
 	const requests = countOpenRequests('client');
 	jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'] });
 	try {
@@ -42,7 +42,7 @@ export async function onVirtualClock<T>(run: () => Promise<T>, options: VirtualC
 			}
 			if (++quiet < QUIET_TURNS) continue;
 			quiet = 0;
-			if (++pauses > maxPauses) throw new Error(`onVirtualClock: still running after ${maxPauses} pauses`);
+			if (++pauses > MAX_PAUSES) throw new Error(`onVirtualClock: still running after ${MAX_PAUSES} pauses`);
 			jest.advanceTimersToNextTimer();
 			options.afterPause?.(pauses);
 		}
