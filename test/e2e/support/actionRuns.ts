@@ -123,7 +123,7 @@ export function actionWorkflows(examples: readonly Example[]): WorkflowFile[] {
 	];
 }
 
-/** A CSV with several bad rows: a value with `<` and `>` (which n8n's editor must show as written), and a row with three problems. */
+/** A CSV with several bad rows: a value with `<` and `>` (which n8n's editor must show as written), and a row with two problems. */
 const INVALID_CSV = [
 	'name,externalId,sendMs,sampleMs',
 	'Good 1,good-1,600000,300000',
