@@ -79,7 +79,6 @@ describe('waiting for a running job', () => {
 		expect(finished.status).toBe('completed');
 		const calls = statusCalls(emulator, jobId);
 		const checkedAt = calls.map((call) => call.at - startedAt);
-		expect(checkedAt.slice(0, 6)).toEqual([0, 50, 150, 350, 750, 1550]);
 		// From the readings at 750 and 1550 ms the estimate is 2000 ms: the next check comes a
 		// little after it (by 5% of the time waited), not at 3150, and sees the end.
 		expect(checkedAt).toEqual([0, 50, 150, 350, 750, 1550, 2100]);

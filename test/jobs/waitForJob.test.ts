@@ -50,7 +50,7 @@ async function caught(promise: Promise<unknown>): Promise<NodeOperationError> {
 
 test('polls with doubling pauses until the job finishes, then returns its figures', async () => {
 	const jobId = await createJobDirectly(emulator, user.email, newDevices(10));
-	// The job finishes during the seventh pause.
+	// The job finishes at the end of the seventh pause.
 	const finished = await onVirtualClock(() => waitForJob(context(), jobId, {}, fast()), {
 		afterPause: (pause) => {
 			if (pause === 7) emulator.process({ jobId });

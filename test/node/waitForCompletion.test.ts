@@ -52,7 +52,7 @@ type Described = Error & { description?: string };
 test('polls with backoff while the job runs, then outputs one item per device', async () => {
 	const devices = newDevices(6);
 	const jobId = await createJobDirectly(emulator, user.email, devices);
-	// Half the devices are done during the third pause, the rest during the fifth.
+	// Half the devices are done at the end of the third pause, the rest at the end of the fifth.
 	const run = await onVirtualClock(async () => await wait({ jobIds: jobId }), {
 		afterPause: (pause) => {
 			if (pause === 3) emulator.process({ jobId, devices: 3 });
