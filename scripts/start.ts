@@ -14,7 +14,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { DEMO, startEmulator } from '../emulator';
-import { emulatorCredentials, loadExamples, RETIRED_VANS, seedDevices } from './n8n/demoData';
+import { ALREADY_ADDED, emulatorCredentials, loadExamples, RETIRED_VANS, seedDevices } from './n8n/demoData';
 import { N8nInstance, type N8nServer } from './n8n/instance';
 import { say } from './n8n/log';
 import { build, pack } from './n8n/pack';
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
 	const emulatorPort = await freePort(Number(process.env.HERE_EMULATOR_PORT ?? 8480));
 	const emulator = await startEmulator({ host: '127.0.0.1', port: emulatorPort, demo: true });
 	say(`HERE emulator listening on ${emulator.url} (demo project "${DEMO.projectId}")`);
-	await seedDevices(emulator, RETIRED_VANS);
+	await seedDevices(emulator, [...RETIRED_VANS, ...ALREADY_ADDED]);
 
 	let server: N8nServer | undefined;
 	let stopping = false;
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
 			'',
 			`  HERE emulator: ${emulator.url}  (e-mail ${DEMO.email}, password ${DEMO.password}, project ${DEMO.projectId})`,
 			'  Credentials:   "HERE Tracking (emulator demo)" (e-mail and password) and "... demo token" (access token)',
-			'  Workflows:     (Overview page)',
+			'  Workflows:     (after login n8n opens its AI assistant page; the house icon on the left opens Overview)',
 			...examples.map((example) => `                 - ${String(example.workflow.name)}`),
 			'',
 			'  Try: open "HERE: onboard devices from a CSV file ...", click the arrow next to "Execute workflow",',

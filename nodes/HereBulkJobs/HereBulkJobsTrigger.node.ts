@@ -13,7 +13,9 @@ export class HereBulkJobsTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: 'Job reached a final status',
-		description: 'Starts the workflow when a HERE Tracking bulk job completes, fails or is cancelled',
+		// n8n's node search shows one entry for a node and its trigger, with the trigger's
+		// description: so it describes both (the action node's own first).
+		description: 'Add or delete HERE Tracking devices in bulk and follow the jobs; the trigger starts a workflow when a job finishes',
 		defaults: { name: 'HERE Bulk Jobs Trigger' },
 		polling: true,
 		inputs: [],

@@ -63,6 +63,12 @@ export const RETIRED_VANS = [
 	{ name: 'Van 10', externalId: 'depot-n-0010', type: 'Truck' },
 ];
 
+/**
+ * A device the onboarding example's sample CSV names again on purpose: HERE refuses that row
+ * ("a device with this name already exists"), which shows a per-device failure in the results.
+ */
+export const ALREADY_ADDED = [{ name: 'Demo tracker (already added)', externalId: 'demo-tracker-already-added', type: 'Tracker' }];
+
 /** Adds devices to a project of the emulator through its public API, and waits until they exist. */
 export async function seedDevices(
 	emulator: Pick<HereEmulator, 'url' | 'settle'>,

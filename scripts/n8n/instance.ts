@@ -106,6 +106,9 @@ export class N8nInstance {
 			N8N_DYNAMIC_BANNERS_ENABLED: 'false',
 			N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
 			N8N_AI_ENABLED: 'false',
+			// The editor's node panel otherwise fetches n8n's list of vetted community packages from
+			// n8n's API; this package is installed by hand (unverified) and needs none of it.
+			N8N_VERIFIED_PACKAGES_ENABLED: 'false',
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
 			N8N_SECURE_COOKIE: 'false',

@@ -86,8 +86,8 @@ describe('E-mail and password', () => {
 		const run = await runWorkflow(engine, statusWorkflow(credential, 'BULK-6279286f-a09a-4521-9d3a-af7559e84836'));
 
 		const error = run.error() as Error & { description?: string };
-		expect(error.message).toMatch(/HERE login failed with HTTP 401/);
-		expect(error.message).toMatch(/Check the E-Mail, Password and Realm/);
+		// HERE's own sentence, then ours: one full stop between them, not two.
+		expect(error.message).toContain('HERE login failed with HTTP 401: Invalid email, password or realm. Check the E-Mail, Password and Realm');
 		expect(JSON.stringify({ message: error.message, description: error.description })).not.toContain('canary-wrong-password-55');
 	});
 });

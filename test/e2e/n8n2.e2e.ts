@@ -8,7 +8,8 @@ import type { N8nServer } from '../../scripts/n8n/instance';
 import { say } from '../../scripts/n8n/log';
 import { DEMO_OWNER, N8nApi, type PublicExecution } from '../../scripts/n8n/rest';
 import { N8N_2 } from '../../scripts/n8n/versions';
-import { actionWorkflows, describeActionRuns } from './support/actionRuns';
+import { actionWorkflows, describeActionRuns, IDS, INVALID_CSV_PROBLEMS, TWICE } from './support/actionRuns';
+import { Editor, type ShownError } from './support/editor';
 import { FAKE_ANSWER_PREFIX, startFakeChatModel, type FakeChatModel } from './support/fakeChatModel';
 import { fleet } from './support/csv';
 import { disable, edit, example, HERE_TRIGGER, type WfNode } from './support/workflows';
@@ -219,6 +220,41 @@ describe('n8n 2.x server: the package in the editor and the polling trigger', ()
 		const toolNames = model.requests[0]?.tools?.map((tool) => tool.function.name) ?? [];
 		expect(toolNames.sort()).toEqual(['Add_devices', 'Get_job_results', 'Get_job_status', 'List_bulk_jobs']);
 		expect(JSON.parse(answer.body)).toMatchObject({ output: `${FAKE_ANSWER_PREFIX}: ${Math.min(jobs, 20)} jobs` });
+	});
+
+	describe('the error text in the editor (headless Chromium)', () => {
+		let editor: Editor;
+		beforeAll(async () => {
+			editor = await Editor.open(server.url, DEMO_OWNER);
+		});
+		afterAll(async () => {
+			await editor?.close();
+		});
+
+		/** The list item (one problem per line) that holds every one of the facts, or undefined. */
+		const lineWith = (shown: ShownError, facts: ReadonlyArray<string | RegExp>): string | undefined =>
+			shown.items.find((item) => facts.every((fact) => (typeof fact === 'string' ? item.includes(fact) : fact.test(item))));
+
+		test('an invalid CSV: each bad row on a line of its own, with its row number, column and value as written', async () => {
+			const [execution] = await api.executions(IDS.invalidCsv, { includeData: false });
+			const shown = await editor.nodeErrorInExecution(IDS.invalidCsv, execution.id, 'Upload invalid CSV', 'invalid-csv');
+			say(`screenshot: ${shown.screenshot}`);
+			expect(shown.message).not.toBe('');
+			for (const problem of INVALID_CSV_PROBLEMS) {
+				const facts = [new RegExp(`\\b${problem.row}\\b`), problem.column, ...(problem.value === undefined ? [] : [problem.value])];
+				expect({ problem, line: lineWith(shown, facts) }).toEqual({ problem, line: expect.any(String) });
+			}
+		});
+
+		test('a job whose devices all failed: each device on a line of its own, with HERE\'s reason', async () => {
+			const [execution] = await api.executions(IDS.failedJob, { includeData: false }); // newest first: the second run
+			const shown = await editor.nodeErrorInExecution(IDS.failedJob, execution.id, 'Add the same devices', 'failed-job');
+			say(`screenshot: ${shown.screenshot}`);
+			expect(shown.message).toMatch(/failed/);
+			for (const device of TWICE) {
+				expect({ device: device.name, line: lineWith(shown, [device.name, /already exists/]) }).toEqual({ device: device.name, line: expect.any(String) });
+			}
+		});
 	});
 
 	test('n8n reached for nothing but the emulator, also as a server', () => {

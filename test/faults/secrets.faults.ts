@@ -3,6 +3,7 @@ import type { INode } from 'n8n-workflow';
 import type { HereEmulator } from '../../emulator';
 import { startEmulator } from '../../emulator';
 import { testCredential } from '../harness/credentialTest';
+import { countOpenRequests } from '../harness/openRequests';
 import type { Engine, WorkflowRun } from '../harness/engine';
 import { createEngine, runWorkflow } from '../harness/engine';
 import { bulkJobsNode, byId, CANARY, createJobDirectly, itemsThen, loginUser } from '../harness/fixtures';
@@ -31,7 +32,6 @@ const URL_PASSWORD_CANARY = 'canary-url-password-31415';
 let emulator: HereEmulator;
 let engine: Engine;
 let logs: LogCapture;
-let restoreTimeouts: () => void;
 let collector: Listening;
 let redirector: Listening;
 let user: ReturnType<typeof loginUser>;
@@ -48,14 +48,12 @@ beforeAll(async () => {
 	logs = captureLogs();
 	emulator = await startEmulator({ processing: { mode: 'instant' }, seed: 91, tokenTtlSeconds: 3600 });
 	engine = await createEngine();
-	restoreTimeouts = compressRequestTimeouts(100);
 	collector = await startCollector();
 	redirector = await startRedirector(collector.url);
 	user = loginUser(emulator, engine);
 });
 
 afterAll(async () => {
-	restoreTimeouts();
 	logs.stop();
 	await collector.close();
 	await redirector.close();
@@ -145,7 +143,10 @@ describe('error paths', () => {
 		// A fresh login each time, so the login faults meet a login.
 		const credential = credentialFor(`fault-${name}`, { authentication: 'login', email: user.email, password: CANARY.password });
 		emulator.faults.script([fault]);
-		const result = await run(name, statusOf(createdJobs[0]), credential);
+		// Only the slow case shortens the request time-outs (30 s to 300 ms), and only while it runs:
+		// shortened for the whole file, an upload of 1,000 devices timed out on a busy machine.
+		const restoreTimeouts = fault.kind === 'slow' ? compressRequestTimeouts(100) : () => undefined;
+		const result = await run(name, statusOf(createdJobs[0]), credential).finally(restoreTimeouts);
 		emulator.faults.clear();
 		expect(result.error()).toBeDefined();
 	});
@@ -216,14 +217,14 @@ describe('the token and the password go to the configured host only', () => {
 	])('refused before any request: %s', async (name, baseUrl) => {
 		hostsTried++;
 		const before = emulator.requests.length;
-		const startedAt = Date.now();
+		const requests = countOpenRequests('client');
 		const credential = credentialFor(`refused-${name}`, { authentication: 'login', email: user.email, password: CANARY.password, baseUrl });
-		const result = await run(`refused: ${name}`, { operation: 'getStatus', jobId: byId(createdJobs[0]) }, credential);
+		const result = await run(`refused: ${name}`, { operation: 'getStatus', jobId: byId(createdJobs[0]) }, credential).finally(requests.stop);
 		const text = errorText(result.error());
 		expect(text).toMatch(/HERE Tracking credential: .*(plain http:\/\/ is only allowed|must not contain a user name or password|must not contain "\?" or "#")/);
 		expect(emulator.requests.length - before).toBe(0);
-		// Refused on the spot, not after a connection attempt that timed out.
-		expect(Date.now() - startedAt).toBeLessThan(2000);
+		// Refused on the spot: not a single HTTP request was even started.
+		expect(requests.max()).toBe(0);
 		refusedHosts++;
 	});
 

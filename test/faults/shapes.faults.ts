@@ -239,11 +239,10 @@ describe('paging', () => {
 		proxy.use(({ path, query }) =>
 			isResults(path) ? { respond: { status: 'completed', limit: Number(query.get('limit') ?? 100), count: 0, items: [], nextPageToken: `endless-${++n}` } } : undefined,
 		);
-		const startedAt = Date.now();
 		const result = await run({ operation: 'getResults', jobId: byId(bigJob), returnAll: true });
 		const error = result.error();
 		const verdict = error === undefined ? undefined : judgeApiError(error);
-		const handled = verdict !== undefined && Date.now() - startedAt < 30_000;
+		const handled = verdict !== undefined && proxy.seen.length <= 101;
 		record('endless empty pages', handled, true);
 		expect(error).toBeDefined();
 		expect(errorText(error)).toMatch(/HERE returned 100 empty pages in a row, each pointing at a further page, so the list would never end/);

@@ -5,6 +5,7 @@ import type { HereEmulator } from '../../emulator';
 import { startEmulator } from '../../emulator';
 import type { Engine } from '../harness/engine';
 import { createEngine, executeContext, runWorkflow } from '../harness/engine';
+import { onVirtualClock } from '../harness/virtualClock';
 import { bulkJobsNode, createJobDirectly, itemsThen, loginUser, newDevices } from '../harness/fixtures';
 import { cancelDirectly, gaps, resultCalls, statusCalls, until } from '../jobs/helpers';
 
@@ -51,12 +52,13 @@ type Described = Error & { description?: string };
 test('polls with backoff while the job runs, then outputs one item per device', async () => {
 	const devices = newDevices(6);
 	const jobId = await createJobDirectly(emulator, user.email, devices);
-	const running = wait({ jobIds: jobId });
-	await until(() => statusCalls(emulator, jobId).length >= 3, 10_000, 'three status checks');
-	emulator.process({ jobId, devices: 3 });
-	await until(() => statusCalls(emulator, jobId).length >= 5, 10_000, 'five status checks');
-	emulator.process({ jobId });
-	const run = await running;
+	// Half the devices are done at the end of the third pause, the rest at the end of the fifth.
+	const run = await onVirtualClock(async () => await wait({ jobIds: jobId }), {
+		afterPause: (pause) => {
+			if (pause === 3) emulator.process({ jobId, devices: 3 });
+			if (pause === 5) emulator.process({ jobId });
+		},
+	});
 
 	expect(run.error()).toBeUndefined();
 	const items = run.output('HERE');
@@ -65,13 +67,9 @@ test('polls with backoff while the job runs, then outputs one item per device', 
 	expect(items.every((item) => !('deviceSecret' in item.json))).toBe(true);
 	expect(items.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
 
+	// Pauses of 50 ms doubling up to the 400 ms cap, on the virtual clock: exact.
 	const calls = statusCalls(emulator, jobId);
-	expect(calls.length).toBeGreaterThanOrEqual(6);
-	const pauses = gaps(calls);
-	[50, 100, 200, 400, 400].forEach((expected, index) => {
-		expect(pauses[index]).toBeGreaterThanOrEqual(expected - 2);
-		expect(pauses[index]).toBeLessThan(expected + 150);
-	});
+	expect(gaps(calls)).toEqual([50, 100, 200, 400, 400]);
 	// Results are read once, after the job has finished.
 	const results = resultCalls(emulator, jobId);
 	expect(results).toHaveLength(1);
@@ -81,17 +79,18 @@ test('polls with backoff while the job runs, then outputs one item per device', 
 test('the deadline stops the wait with an error naming the job, its status and progress', async () => {
 	const jobId = await createJobDirectly(emulator, user.email, newDevices(4));
 	emulator.process({ jobId, devices: 1 });
-	const started = Date.now();
-	const run = await wait({ jobIds: jobId, waitOptions: { pollInterval: 0.1, maxPollInterval: 0.2, timeout: 0.01 } });
-	const elapsed = Date.now() - started;
+	const run = await onVirtualClock(
+		async () => await wait({ jobIds: jobId, waitOptions: { pollInterval: 0.1, maxPollInterval: 0.2, timeout: 0.01 } }),
+	);
 
 	const error = run.error() as Described;
 	expect(error.message).toContain(`Job ${jobId} did not finish within 600 ms`);
 	expect(error.message).toContain('"ongoing" at 25% (1 of 4 devices processed: 1 succeeded, 0 failed)');
-	expect(error.description).toMatch(/^Waited \d+ (ms|s) \(\d+ status checks\)/);
 	expect(error.description).toContain('HERE Bulk Jobs Trigger');
-	expect(elapsed).toBeGreaterThanOrEqual(600);
-	expect(elapsed).toBeLessThan(3000);
+	// 100, then 200 (the cap) until the deadline at 600 ms: four checks, the last one right at it.
+	const calls = statusCalls(emulator, jobId);
+	expect(gaps(calls)).toEqual([100, 200, 200, 100]);
+	expect(error.description).toMatch(/^Waited 600 ms \(5 status checks\)/);
 	expect(resultCalls(emulator, jobId)).toHaveLength(0);
 	emulator.process({ jobId });
 });

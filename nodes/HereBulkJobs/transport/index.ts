@@ -10,6 +10,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
+import { escapeHtml, htmlParagraphs } from '../editorText';
 import { describeNetworkFailure, describeTrace, readHereErrorBody } from './errorBody';
 import type { FailureFacts, RequestKind, RetryPolicy } from './retryPolicy';
 import {
@@ -113,9 +114,12 @@ function toNodeApiError(
 				? `no answer from HERE (${describeNetworkFailure(facts.code)})`
 				: `HERE answered HTTP ${facts.status}${info.message ? `: ${info.message}` : ''}`;
 	const message = `${what} failed: ${reason}`;
-	const trace = describeTrace(info, requestId);
 	const tries = attempts > 1 ? ` Tried ${attempts} times.` : '';
-	const description = `${hintFor(facts.status, kind, facts)}${tries} Request: ${request.method} ${request.path}. ${trace}.`;
+	// HTML for n8n's editor: what to do, then what HERE support needs (the trace id is HERE's text).
+	const description = htmlParagraphs([
+		escapeHtml(`${hintFor(facts.status, kind, facts)}${tries}`),
+		escapeHtml(`Request: ${request.method} ${request.path} (${describeTrace(info, requestId)}).`),
+	]);
 	// Built from our own fields only: the raw HTTP error holds the request, and so the token.
 	const safeResponse: JsonObject = { message, description };
 	if (facts.status !== undefined) safeResponse.httpCode = String(facts.status);
@@ -256,7 +260,10 @@ function pagingError(context: HereContext, request: HereRequest, reason: string,
 	const what = request.action ?? `${request.method} ${request.path}`;
 	return new NodeApiError(context.getNode(), { message: reason } as JsonObject, {
 		message: `${what} failed: ${reason}, so the list would never end.`,
-		description: `Stopped after ${read} items in ${pages} pages. Try again; if it persists, report it to HERE support with this request. Request: ${request.method} ${request.path}.`,
+		description: htmlParagraphs([
+			`Stopped after ${read} items in ${pages} pages. Try again; if it persists, report it to HERE support with this request.`,
+			escapeHtml(`Request: ${request.method} ${request.path}.`),
+		]),
 		itemIndex: request.itemIndex,
 	});
 }

@@ -47,6 +47,12 @@ function isPassing(error: unknown): boolean {
 	return status === 429 || (status >= 500 && status !== 501);
 }
 
+/** HERE's own text as a sentence: one full stop at the end, never two ("realm.." read badly). */
+function sentence(text: string): string {
+	const trimmed = text.trim();
+	return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
 /**
  * Turns a failed auth call into a message that says what to fix. Built only from the
  * status, HERE's own message and trace ids: never from the request, which holds the password.
@@ -68,9 +74,9 @@ function authFailure(step: string, baseUrl: string, call: AuthCall, error: unkno
 		);
 	}
 	const info = readHereErrorBody(failure.response?.data);
-	const detail = info.message ? `: ${info.message}` : '';
+	const said = sentence(`${step} failed with HTTP ${status}${info.message ? `: ${info.message}` : ''}`);
 	const advice = isPassing(error) ? 'HERE could not serve the request now; try again later.' : hint;
-	return new Error(`${step} failed with HTTP ${status}${detail}.${tried} ${advice} ${request}, ${describeTrace(info, requestId)}.`);
+	return new Error(`${said}${tried} ${advice} ${request}, ${describeTrace(info, requestId)}.`);
 }
 
 /** One auth call, tried again after a passing failure; the error says what to fix. */

@@ -94,7 +94,7 @@ export const triggerProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
-				displayName: 'Include Device Results in Summary',
+				displayName: 'Device Results in Summary',
 				name: 'includeResults',
 				type: 'boolean',
 				default: true,

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { DEMO } from '../../../emulator';
-import { CREDENTIAL_IDS, RETIRED_VANS, seedDevices, type Example } from '../../../scripts/n8n/demoData';
+import { ALREADY_ADDED, CREDENTIAL_IDS, RETIRED_VANS, seedDevices, type Example } from '../../../scripts/n8n/demoData';
 import type { Execution } from '../../../scripts/n8n/execution';
 import type { WorkflowFile } from '../../../scripts/n8n/instance';
 import { deleteByExternalIdCsv, fleet, fleetCsv } from './csv';
@@ -22,6 +22,8 @@ const DELETED = ONBOARDING.slice(0, 300);
 
 export const IDS = {
 	onboarding: 'e2eOnboarding2500',
+	onboardingSample: 'e2eOnboardingSample',
+	failedJob: 'e2eFailedJob',
 	deleteSome: 'e2eDeleteSome',
 	lifecycle: 'e2eLifecycle',
 	invalidCsv: 'e2eInvalidCsv',
@@ -105,15 +107,43 @@ export function actionWorkflows(examples: readonly Example[]): WorkflowFile[] {
 				executeOnce: true,
 			}),
 		]),
+		{ ...edit(example(examples, 'onboard-devices-from-csv'), { 'E-mail the results': disable }), id: IDS.onboardingSample, name: 'e2e: onboarding example with its sample CSV' },
 		chain(IDS.invalidCsv, 'e2e: invalid CSV', [
-			here('Upload invalid CSV', {
+			here('Upload invalid CSV', { operation: 'create', inputSource: 'csvText', csvText: INVALID_CSV }),
+		]),
+		chain(IDS.failedJob, 'e2e: the same devices added twice', [
+			here('Add the same devices', {
 				operation: 'create',
 				inputSource: 'csvText',
-				csvText: ['name,externalId,sendMs', 'Good 1,good-1,600000', ',no-name-1,600000', 'Good 2,good-2,600000', 'Bad interval,bad-1,often', 'Good 3,good-3,600000'].join('\n'),
+				csvText: ['name,externalId', ...TWICE.map((device) => `${device.name},${device.externalId}`)].join('\n'),
+				waitForCompletion: true,
+				waitOptions: { pollInterval: 0.5, maxPollInterval: 2 },
 			}),
 		]),
 	];
 }
+
+/** A CSV with several bad rows: a value with `<` and `>` (which n8n's editor must show as written), and a row with two problems. */
+const INVALID_CSV = [
+	'name,externalId,sendMs,sampleMs',
+	'Good 1,good-1,600000,300000',
+	',no-name-1,600000,300000',
+	'Good 2,good-2,600000,300000',
+	'Bad interval,bad-1,<every 5 min>,300000',
+	'Good 3,good-3,600000,300000',
+	'Many problems,bad-2,-5,often',
+].join('\n');
+
+/** Every problem of INVALID_CSV that the error must name: the row (line in the file), the column and the value. */
+export const INVALID_CSV_PROBLEMS: ReadonlyArray<{ row: number; column: string; value?: string }> = [
+	{ row: 3, column: 'name' },
+	{ row: 5, column: 'sendMs', value: '<every 5 min>' },
+	{ row: 7, column: 'sendMs', value: '-5' },
+	{ row: 7, column: 'sampleMs', value: 'often' },
+];
+
+/** Devices added twice: the second job fails, each device refused by HERE because its name exists. */
+export const TWICE = fleet(3, 'twice');
 
 export function describeActionRuns(title: string, getWorld: () => World): void {
 	let world: World;
@@ -185,14 +215,37 @@ export function describeActionRuns(title: string, getWorld: () => World): void {
 			expect(run.status).toBe('error');
 			const error = run.nodeError('Upload invalid CSV') ?? run.error;
 			const text = `${error?.message ?? ''}\n${error?.description ?? ''}`;
-			expect(text).toMatch(/row 3\b/);
-			expect(text).toMatch(/row 5\b/);
-			expect(text).toMatch(/name/);
-			expect(text).toMatch(/sendMs/);
+			for (const problem of INVALID_CSV_PROBLEMS) {
+				expect(text).toMatch(new RegExp(`\\b${problem.row}\\b`));
+				expect(text).toContain(problem.column);
+			}
 			const after = await controlApi<EmulatorState>(world, 'state');
 			expect(after.counts.jobs).toBe(before.counts.jobs);
 			const { requests } = await controlApi<{ requests: Array<{ method: string; path: string }> }>(world, 'requests');
 			expect(requests.filter((r) => r.method === 'POST' && r.path.includes('deviceUploads'))).toEqual([]);
+		});
+
+		test('the onboarding example as shipped runs again and again: fresh names per run, one device refused on purpose', async () => {
+			await seedDevices(world.emulator, ALREADY_ADDED);
+			for (let run = 1; run <= 2; run++) {
+				const execution = await world.n8n.execute(IDS.onboardingSample);
+				expectSuccess(execution);
+				const [job] = execution.json('Add devices and wait');
+				expect(job).toMatchObject({ status: 'completed', succeededCount: 5, failedCount: 1 });
+				const [refused] = job.failedDevices as Array<{ name: string; errorMessage: string }>;
+				expect(refused.name).toBe(ALREADY_ADDED[0].name);
+				expect(refused.errorMessage).toMatch(/already exists/);
+			}
+		});
+
+		test('adding the same devices twice: the second job fails, and the error names each device', async () => {
+			expectSuccess(await world.n8n.execute(IDS.failedJob));
+			const second = await world.n8n.execute(IDS.failedJob);
+			expect(second.status).toBe('error');
+			const error = second.nodeError('Add the same devices') ?? second.error;
+			const text = `${error?.message ?? ''}\n${error?.description ?? ''}`;
+			expect(text).toMatch(/failed/);
+			for (const device of TWICE) expect(text).toContain(device.name);
 		});
 
 		test('the nightly sync example plans in a dry run, then adds the listed vans and deletes the retired ones', async () => {

@@ -47,6 +47,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		hint: "HERE's list gives each job's ID, status and type; Include Status Figures adds its progress, counts and file name",
 		options: [
 			{
 				displayName: 'Include Status Figures',
