@@ -100,7 +100,7 @@ test('a failed job is an error naming the job and its figures', async () => {
 	const error = await caught(waitForJob(context(), jobId, {}, fast()));
 	expect(error).toBeInstanceOf(NodeOperationError);
 	expect(error.message).toBe(`Job ${jobId} ended "failed" at 100% (5 of 5 devices processed: 2 succeeded, 3 failed)`);
-	expect(error.description).toContain('Output Failed or Cancelled Jobs Instead of Failing');
+	expect(error.description).toContain('Output Unsuccessful Jobs');
 	// HERE's reasons for the failed devices, from one results page, and what happened to the job.
 	const names = newDeviceNames(error.description ?? '');
 	expect(names).toHaveLength(3);

@@ -95,7 +95,7 @@ test('the deadline stops the wait with an error naming the job, its status and p
 	emulator.process({ jobId });
 });
 
-test('a failed job is an error; with "Output Failed or Cancelled Jobs" it is output with its devices\' errors', async () => {
+test('a failed job is an error; with "Output Unsuccessful Jobs" it is output with its devices\' errors', async () => {
 	const jobId = await createJobDirectly(emulator, user.email, newDevices(3));
 	emulator.process({ jobId, devices: 1 });
 	emulator.setJobOutcome(jobId, 'failed');

@@ -196,7 +196,7 @@ async function unsuccessfulJobError(context: HereContext, job: FinishedJob, scop
 			reasons,
 			escapeHtml(describeJobEnd(job)),
 			escapeHtml(
-				`Use Get Results on job ${job.jobId} to see each device's result. To receive failed or cancelled jobs as output instead of an error, turn on "Output Failed or Cancelled Jobs Instead of Failing" under Wait Options.`,
+				`Use Get Results on job ${job.jobId} to see each device's result. To receive failed or cancelled jobs as output instead of an error, turn on "Output Unsuccessful Jobs" under Wait Options.`,
 			),
 		]),
 	});
