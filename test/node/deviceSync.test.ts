@@ -70,6 +70,7 @@ describe('dry run', () => {
 			externalIdPrefix: 'fleet-',
 			deleteMissing: true,
 			maxDeletionPercent: 100,
+			options: { includeOutsideScope: true },
 		});
 		expect(run.error()).toBeUndefined();
 		const { devices, summary } = split(run.output('HERE'));
@@ -98,6 +99,17 @@ describe('dry run', () => {
 		});
 		expect(hereCalls().map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${LISTING}`]);
 		expect(emulator.devices(user.projectId)).toEqual(before);
+	});
+
+	test('devices the sync never touches are counted in the summary, and itemized only when asked', async () => {
+		const user = loginUser(emulator, engine);
+		await seed(user, [{ externalId: 'fleet-1' }, { externalId: 'other-1' }, { externalId: 'other-2' }, { name: 'a physical tracker' }]);
+
+		const run = await syncCsv(user, [{ externalId: 'fleet-1' }], { scope: 'prefix', externalIdPrefix: 'fleet-' });
+		expect(run.error()).toBeUndefined();
+		const { devices, summary } = split(run.output('HERE'));
+		expect(actionsOf(devices)).toEqual({ 'fleet-1': 'unchanged' });
+		expect(summary).toMatchObject({ planned: { unchanged: 1, outsideScope: 3 }, listedInHere: 4 });
 	});
 
 	test('over a guard, the dry run still shows the plan and says what would stop the real run', async () => {

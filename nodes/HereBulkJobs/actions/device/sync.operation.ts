@@ -35,7 +35,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	}
 	const plan = buildPlan(desired, listed, { scope: settings.scope, deleteMissing: settings.deleteMissing });
 	const blockedBy = guardProblem(plan, settings.guard);
-	const facts = { dryRun: settings.dryRun, projectId: settings.projectId, inputCount: items.length, blockedBy };
+	const facts = { dryRun: settings.dryRun, projectId: settings.projectId, inputCount: items.length, includeOutsideScope: settings.includeOutsideScope, blockedBy };
 	if (settings.dryRun) return syncItems(plan, undefined, facts);
 
 	if (blockedBy !== undefined) {

@@ -13,6 +13,8 @@ export interface SummaryFacts {
 	dryRun: boolean;
 	projectId?: string;
 	inputCount: number;
+	/** Devices outside the scope get items too (otherwise only the summary counts them). */
+	includeOutsideScope: boolean;
 	/** Why nothing was sent (a guard), or why the sync stopped part-way. */
 	blockedBy?: string;
 	stoppedBy?: string;
@@ -38,7 +40,8 @@ export function outcomeCounts(applied: AppliedPlan): Partial<Record<SyncOutcome,
 }
 
 export function syncItems(plan: SyncPlan, applied: AppliedPlan | undefined, facts: SummaryFacts): INodeExecutionData[] {
-	const items: INodeExecutionData[] = plan.devices.map((planned) => ({
+	const shown = facts.includeOutsideScope ? plan.devices : plan.devices.filter((planned) => planned.action !== 'outsideScope');
+	const items: INodeExecutionData[] = shown.map((planned) => ({
 		json: deviceJson(planned, applied),
 		pairedItem: { item: planned.desired?.item ?? 0 },
 	}));

@@ -22,6 +22,8 @@ export interface SyncSettings {
 	guard: DeletionGuard;
 	unclaimOnly: boolean;
 	concurrency: number;
+	/** Devices the sync never touches get an item each (otherwise only counted). */
+	includeOutsideScope: boolean;
 	wait: WaitSettings;
 }
 
@@ -69,7 +71,7 @@ export function readSyncSettings(context: IExecuteFunctions): SyncSettings {
 		throw fail(`Max Deletion Percentage must be from 0 to 100 (got ${String(maxDeletionPercent)})`, 'Set the largest share of the devices in scope one sync may delete.');
 	}
 
-	const options = context.getNodeParameter('options', 0, {}) as { concurrency?: number; ignoreUnknownFields?: boolean };
+	const options = context.getNodeParameter('options', 0, {}) as { concurrency?: number; ignoreUnknownFields?: boolean; includeOutsideScope?: boolean };
 	const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
 	if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
 		throw fail(`Parallel Uploads must be a whole number from 1 to ${MAX_CONCURRENCY} (got ${String(concurrency)})`, 'Set it under Options, or remove the option to use the default.');
@@ -84,6 +86,7 @@ export function readSyncSettings(context: IExecuteFunctions): SyncSettings {
 		guard: { maxDeletions, maxDeletionPercent },
 		unclaimOnly: deleteMissing && context.getNodeParameter('unclaimOnly', 0, false) === true,
 		concurrency,
+		includeOutsideScope: options.includeOutsideScope === true,
 		wait: readWaitSettings(context, 0),
 	};
 }

@@ -129,7 +129,18 @@ const options: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
-	options: [createOption('ignoreUnknownFields'), createOption('concurrency')],
+	options: [
+		createOption('ignoreUnknownFields'),
+		createOption('concurrency'),
+		{
+			displayName: 'Output Devices Outside Scope',
+			name: 'includeOutsideScope',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether the devices the sync never touches (physical, without externalId, or outside the Scope) get an item each. Off, the summary item only counts them, which keeps the output small in a large project.',
+		},
+	],
 };
 
 /** Sync always outputs failed jobs' devices (with their outcome), so that option of the wait does not apply. */
