@@ -4,6 +4,7 @@
  * piece by piece, each piece ending after a complete record, so a large streamed file never
  * sits in memory whole. What HERE's format adds (header vocabulary, list cells) is csvRows.ts.
  */
+import type { CsvError } from 'csv-parse/sync';
 import { parse } from 'csv-parse/sync';
 import type { INode } from 'n8n-workflow';
 
@@ -132,27 +133,31 @@ class PieceReader {
 	}
 
 	private parse(text: Uint8Array): void {
-		try {
-			parse(Buffer.from(text.buffer, text.byteOffset, text.length), {
-				bom: this.first,
-				delimiter: ',',
-				quote: '"',
-				escape: '"',
-				record_delimiter: ['\r\n', '\n', '\r'],
-				relax_column_count: true,
-				max_record_size: this.maxRecordLength,
-				raw: true,
-				// With `raw`, csv-parse hands each record over as { record, raw } (its typings miss this).
-				on_record: (entry: unknown) => {
-					const { record, raw } = entry as { record: string[]; raw: string };
-					if (!this.rows.done) this.rows.record(record, this.line);
-					this.line += lineBreaks(raw);
-					return null;
-				},
-			});
-		} catch (error) {
-			this.rows.parseError(error, this.line);
+		let failure: CsvError | undefined;
+		const records = parse(Buffer.from(text.buffer, text.byteOffset, text.length), {
+			bom: this.first,
+			delimiter: ',',
+			quote: '"',
+			escape: '"',
+			record_delimiter: ['\r\n', '\n', '\r'],
+			relax_column_count: true,
+			max_record_size: this.maxRecordLength,
+			// The records before a broken one are still read (their problems reported too); reading stops at it.
+			skip_records_with_error: true,
+			on_skip: (error) => {
+				failure ??= error;
+			},
+		}) as string[][];
+		const start = this.line;
+		const good = failure === undefined ? records.length : failure.records;
+		for (let i = 0; i < good && !this.rows.done; i++) {
+			this.rows.record(records[i], this.line);
+			// A record takes one line, plus the line breaks inside its quoted values.
+			this.line++;
+			for (const cell of records[i]) this.line += lineBreaks(cell);
 		}
+		// csv-parse counts the lines of this piece up to the problem, from 1.
+		if (failure !== undefined && !this.rows.done) this.rows.parseError(failure, this.line, start + failure.lines - 1);
 		this.first = false;
 	}
 }

@@ -101,10 +101,15 @@ export class DeviceValidator<K extends JobKind> {
 	 */
 	private identity(fields: Record<string, unknown>): readonly FieldName[] | undefined {
 		const groups = IDENTITIES[this.kind];
-		const given = groups.filter((group) => group.some((field) => isSet(fields[field])));
-		for (const [first, second] of given) {
-			if (second !== undefined && isSet(fields[first]) !== isSet(fields[second])) {
-				const [missing, other] = isSet(fields[first]) ? [second, first] : [first, second];
+		const given: Array<readonly FieldName[]> = [];
+		for (const group of groups) {
+			const [first, second] = group;
+			const hasFirst = isSet(fields[first]);
+			const hasSecond = second !== undefined && isSet(fields[second]);
+			if (!hasFirst && !hasSecond) continue;
+			given.push(group);
+			if (second !== undefined && hasFirst !== hasSecond) {
+				const [missing, other] = hasFirst ? [second, first] : [first, second];
 				this.problem(missing, `is required when ${other} is given (a cloud-to-cloud device needs both)`);
 			}
 		}
@@ -217,34 +222,32 @@ function readFlag(value: unknown, report: Report): boolean | undefined {
  * Tags have no length limit of their own: the OpenAPI document gives none.
  */
 function readList(value: unknown, column: ListField, uuids: boolean, report: Report): string[] | undefined {
-	let entries: string[];
-	if (typeof value === 'string') {
-		entries = splitList(value);
-		if (entries.length === 0) report('is empty: leave it out or give a value');
-	} else if (Array.isArray(value)) {
-		entries = [];
-		for (const entry of value) {
-			if (typeof entry === 'string' || (typeof entry === 'number' && Number.isFinite(entry))) entries.push(String(entry).trim());
-			else report(`entries must be text, not ${describeType(entry)}`, showValue(entry));
-		}
-		entries = entries.filter((entry) => entry !== '');
-	} else {
+	if (typeof value !== 'string' && !Array.isArray(value)) {
 		report(`must be a list or text separated by |, not ${describeType(value)}`, showValue(value));
 		return undefined;
 	}
-	const list = [...new Set(entries)];
-	let ok = list.length > 0;
-	if (list.length > MAX_LIST_ITEMS) {
-		report(`has more than ${MAX_LIST_ITEMS} entries`, `${list.length} ${column}`);
+	const entries = new Set<string>();
+	for (const entry of typeof value === 'string' ? splitList(value) : (value as unknown[])) {
+		if (typeof entry === 'string' || (typeof entry === 'number' && Number.isFinite(entry))) {
+			const text = String(entry).trim();
+			if (text !== '') entries.add(text);
+		} else {
+			report(`entries must be text, not ${describeType(entry)}`, showValue(entry));
+		}
+	}
+	if (typeof value === 'string' && entries.size === 0) report('is empty: leave it out or give a value');
+	let ok = entries.size > 0;
+	if (entries.size > MAX_LIST_ITEMS) {
+		report(`has more than ${MAX_LIST_ITEMS} entries`, `${entries.size} ${column}`);
 		ok = false;
 	}
-	for (const entry of uuids ? list : []) {
+	for (const entry of uuids ? entries : []) {
 		if (!isUuid(entry)) {
 			report('must hold only UUIDs', showValue(entry));
 			ok = false;
 		}
 	}
-	return ok ? list : undefined;
+	return ok ? [...entries] : undefined;
 }
 
 function isSet(value: unknown): boolean {
