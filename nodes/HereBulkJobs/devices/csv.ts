@@ -28,8 +28,8 @@ export const DEFAULT_MAX_RECORD_LENGTH = 65_536;
 
 /** Bytes examined for signs of a binary or UTF-16 file before anything is parsed. */
 const SNIFF_BYTES = 4096;
-/** Input is read in pieces of at most this size, so that a refusal stops reading early. */
-const PIECE_BYTES = 1 << 20;
+/** Input is read in pieces of at most this size: a refusal stops reading early, and only one piece of parsed records is held at a time. */
+const PIECE_BYTES = 1 << 16;
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -149,15 +149,15 @@ class PieceReader {
 			},
 		}) as string[][];
 		const start = this.line;
-		const good = failure === undefined ? records.length : failure.records;
+		// A csv-parse error counts the records before it and the lines up to it (its documented `records` and `lines`).
+		const good = failure === undefined ? records.length : Number(failure.records);
 		for (let i = 0; i < good && !this.rows.done; i++) {
 			this.rows.record(records[i], this.line);
 			// A record takes one line, plus the line breaks inside its quoted values.
 			this.line++;
 			for (const cell of records[i]) this.line += lineBreaks(cell);
 		}
-		// csv-parse counts the lines of this piece up to the problem, from 1.
-		if (failure !== undefined && !this.rows.done) this.rows.parseError(failure, this.line, start + failure.lines - 1);
+		if (failure !== undefined && !this.rows.done) this.rows.parseError(failure, this.line, start + Number(failure.lines) - 1);
 		this.first = false;
 	}
 }

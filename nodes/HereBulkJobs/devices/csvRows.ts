@@ -31,8 +31,7 @@ export class CsvRows {
 
 	/** One record from csv-parse, starting at line `row`. */
 	record(cells: string[], row: number): void {
-		// csv-parse turns bytes that are not UTF-8 into U+FFFD, which no device field holds.
-		const notUtf8 = cells.findIndex((cell) => cell.includes('\uFFFD'));
+		const notUtf8 = indexOfNotUtf8(cells);
 		if (notUtf8 !== -1) {
 			const reason = 'is not UTF-8 text (the file may be saved in another encoding, such as Windows-1252): save or export it as "CSV UTF-8"';
 			return this.fail(row, reason, this.header?.[notUtf8]);
@@ -47,7 +46,7 @@ export class CsvRows {
 		}
 
 		const fields: Record<string, unknown> = {};
-		const problems: RowIssue[] = [];
+		let problems: RowIssue[] | undefined;
 		let empty = true;
 		for (let i = 0; i < cells.length; i++) {
 			const column = this.columns[i];
@@ -57,7 +56,7 @@ export class CsvRows {
 				const on = readBoolean(cell);
 				if (on === false || on === 'empty') continue;
 				if (on === true) appendEntries(fields, column.list, [column.entry]);
-				else problems.push(rowIssue(row, 'row', 'takes 1 to apply it (or 0 or nothing to not apply it)', this.header[i], showValue(cell)));
+				else (problems ??= []).push(rowIssue(row, 'row', 'takes 1 to apply it (or 0 or nothing to not apply it)', this.header[i], showValue(cell)));
 			} else if (column.isList) {
 				const entries = splitList(cell);
 				if (entries.length === 0) continue;
@@ -68,8 +67,9 @@ export class CsvRows {
 			empty = false;
 		}
 		if (empty || !this.count(row)) return; // a row of empty cells (a sheet's ",,,,") is a blank line
+		if (problems === undefined) return this.sink.onRow({ row, fields });
 		this.sink.issues.push(...problems);
-		this.sink.onRow(problems.length > 0 ? { row, fields, flagged: true } : { row, fields });
+		this.sink.onRow({ row, fields, flagged: true });
 	}
 
 	/** A problem that makes the whole input unusable; reading stops. */
@@ -191,6 +191,12 @@ function otherDelimiter(cells: string[]): string | undefined {
 /** Line breaks (CRLF, LF or CR) in a record's raw text. */
 export function lineBreaks(text: string): number {
 	return text.match(/\r\n|\r|\n/g)?.length ?? 0;
+}
+
+/** csv-parse turns bytes that are not UTF-8 into U+FFFD, which no device field holds: the first cell with one, or -1. */
+function indexOfNotUtf8(cells: string[]): number {
+	for (let i = 0; i < cells.length; i++) if (cells[i].includes('\uFFFD')) return i;
+	return -1;
 }
 
 function isBlank(cells: string[]): boolean {

@@ -125,10 +125,10 @@ export function entryProblem(target: { list: ListField; entry: string; prefix: s
 
 /**
  * Lists merge: a `tags` value and `tag:NAME` keys or columns together give all of them. A
- * value that is not a list stays as it is, for validation to report.
+ * value that is not a list stays as it is, for validation to report. Never changes `entries`.
  */
 export function appendEntries(fields: Record<string, unknown>, list: ListField, entries: readonly unknown[]): void {
 	const current = fields[list];
-	if (current === undefined || typeof current === 'string') fields[list] = [...entries];
-	else if (Array.isArray(current)) current.push(...entries);
+	if (current === undefined || typeof current === 'string') fields[list] = entries;
+	else if (Array.isArray(current)) fields[list] = current.concat(entries);
 }

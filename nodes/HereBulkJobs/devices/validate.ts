@@ -86,9 +86,9 @@ export class DeviceValidator<K extends JobKind> {
 
 	/** A row of the other job kind gets one issue that says so, rather than a pile of follow-on issues. */
 	private isOtherKind(fields: Record<string, unknown>): boolean {
-		const found: FieldName[] = [];
-		for (const field of this.otherFields) if (isSet(fields[field])) found.push(field);
-		if (found.length === 0) return false;
+		let found: FieldName[] | undefined;
+		for (const field of this.otherFields) if (isSet(fields[field])) (found ??= []).push(field);
+		if (found === undefined) return false;
 		const [rowKind, job, use] = this.kind === 'add' ? ['delete', 'adds', 'delete devices'] : ['add', 'deletes', 'create (add devices)'];
 		const those = found.length === 1 ? 'that field' : 'those fields';
 		this.problem(found[0], `looks like a device to ${rowKind} (it has ${found.join(', ')}), but this job ${job} devices: use a ${use} job for it, or leave ${those} out`);
