@@ -6,7 +6,7 @@
 import type { INode } from 'n8n-workflow';
 
 import type { DeviceChunk } from './chunk';
-import { ChunkCollector, DEFAULT_CHUNK_SIZE } from './chunk';
+import { ChunkCollector, MAX_CHUNK_SIZE } from './chunk';
 import type { CsvInput } from './csv';
 import { readCsv } from './csv';
 import { readJson } from './json';
@@ -87,7 +87,7 @@ export async function prepareDevices<K extends JobKind>(options: PrepareDevicesO
 	if (label === undefined) throw optionError(node, 'Unknown device source: use "csv", "json" or "items"');
 	if (source.type === 'items' && !Array.isArray(source.items)) throw optionError(node, 'The items source needs a list of items');
 
-	const batches = new ChunkCollector<DeviceFor<K>>(options.chunkSize ?? DEFAULT_CHUNK_SIZE, node);
+	const batches = new ChunkCollector<DeviceFor<K>>(options.chunkSize ?? MAX_CHUNK_SIZE, node);
 	const issues: RowIssue[] = [];
 	const validator = new DeviceValidator(kind, { label, seen: options.seen, sourceName: options.sourceName }, issues, (row, device) =>
 		batches.add(row, device),

@@ -6,10 +6,10 @@
  */
 import type { FieldName, ListField } from './fields';
 import { fieldsOf, fieldSpec, IDENTITIES, MAX_AREA_BASED_GEOFENCES, MAX_LIST_ITEMS, MAX_TEXT_LENGTH } from './fields';
-import { rowIssue } from './report';
+import { rowIssue, rowName } from './report';
 import type { Place } from './seen';
-import { placeText, SeenDevices } from './seen';
-import type { DeviceFor, JobKind, RowIssue, RowLabel, SourceRow, ValidatedDevice, ValidatedDevices } from './types';
+import { SeenDevices } from './seen';
+import type { DeviceFor, JobKind, RowIssue, RowLabel, SourceRow, ValidatedDevice } from './types';
 import { describeType, exceedsLength, isUuid, readBoolean, readNonNegativeNumber, showValue, splitList } from './values';
 
 export { KNOWN_DEVICE_TYPES } from './fields';
@@ -28,7 +28,7 @@ export function validateDevices<K extends JobKind>(
 	rows: readonly SourceRow[],
 	kind: K,
 	options: ValidateOptions = {},
-): ValidatedDevices<DeviceFor<K>> {
+): { devices: Array<ValidatedDevice<DeviceFor<K>>>; issues: RowIssue[] } {
 	const devices: Array<ValidatedDevice<DeviceFor<K>>> = [];
 	const issues: RowIssue[] = [];
 	const validator = new DeviceValidator(kind, options, issues, (row, device) => devices.push({ row, device }));
@@ -159,8 +159,10 @@ export class DeviceValidator<K extends JobKind> {
 		}
 	}
 
+	/** "row 2", or "input item 0, row 2" when the place is in another source than this one. */
 	private placeText(first: Place): string {
-		return placeText(first, this.options.sourceName);
+		const row = rowName(first.label, first.row);
+		return first.source === undefined || first.source === this.options.sourceName ? row : `${first.source}, ${row}`;
 	}
 }
 
