@@ -134,22 +134,16 @@ class PieceReader {
 
 	private parse(text: Uint8Array): void {
 		let failure: CsvError | undefined;
-		const records = parse(Buffer.from(text.buffer, text.byteOffset, text.length), {
-			bom: this.first,
-			delimiter: ',',
-			quote: '"',
-			escape: '"',
-			record_delimiter: ['\r\n', '\n', '\r'],
-			relax_column_count: true,
-			max_record_size: this.maxRecordLength,
+		const bytes = Buffer.from(text.buffer, text.byteOffset, text.length);
+		const records = parse(bytes, {
+			...this.csvOptions(),
 			// The records before a broken one are still read (their problems reported too); reading stops at it.
 			skip_records_with_error: true,
 			on_skip: (error) => {
 				failure ??= error;
 			},
 		}) as string[][];
-		const start = this.line;
-		// A csv-parse error counts the records before it and the lines up to it (its documented `records` and `lines`).
+		// A csv-parse error counts the records before it (its documented `records`).
 		const good = failure === undefined ? records.length : Number(failure.records);
 		for (let i = 0; i < good && !this.rows.done; i++) {
 			this.rows.record(records[i], this.line);
@@ -157,8 +151,34 @@ class PieceReader {
 			this.line++;
 			for (const cell of records[i]) this.line += lineBreaks(cell);
 		}
-		if (failure !== undefined && !this.rows.done) this.rows.parseError(failure, this.line, start + Number(failure.lines) - 1);
+		if (failure !== undefined && !this.rows.done) this.rows.parseError(failure, this.line, this.line + lineBreaks(this.brokenRecordText(bytes)));
 		this.first = false;
+	}
+
+	/** The text of the first broken record up to its problem, from csv-parse's `raw` option (read again: this happens once). */
+	private brokenRecordText(bytes: Buffer): string {
+		let text = '';
+		parse(bytes, {
+			...this.csvOptions(),
+			raw: true,
+			skip_records_with_error: true,
+			on_skip: (_error, raw) => {
+				text ||= raw ?? '';
+			},
+		});
+		return text;
+	}
+
+	private csvOptions() {
+		return {
+			bom: this.first,
+			delimiter: ',',
+			quote: '"',
+			escape: '"',
+			record_delimiter: ['\r\n', '\n', '\r'],
+			relax_column_count: true,
+			max_record_size: this.maxRecordLength,
+		};
 	}
 }
 
