@@ -18,15 +18,10 @@ import { DeviceValidator } from './validate';
 
 export * from './types';
 export { parseCsvDevices, DEFAULT_MAX_ROWS } from './csv';
-export type { CsvInput } from './csv';
-export { parseJsonDevices } from './json';
-export { itemsToSourceRows } from './objects';
-export { validateDevices } from './validate';
 export { SeenDevices } from './seen';
-export { chunkDevices, describeChunk, MAX_CHUNK_SIZE } from './chunk';
+export { chunkDevices } from './chunk';
 export type { DeviceChunk } from './chunk';
-export { formatIssues, issueText, issuesError } from './report';
-export { KNOWN_DEVICE_TYPES } from './fields';
+export { formatIssues, issueText } from './report';
 
 export type DeviceSource =
 	/** CSV: a string, bytes, or an async iterable of chunks (n8n's getBinaryStream). */
