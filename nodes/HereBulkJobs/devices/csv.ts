@@ -28,8 +28,8 @@ export const DEFAULT_MAX_RECORD_LENGTH = 65_536;
 
 /** Bytes examined for signs of a binary or UTF-16 file before anything is parsed. */
 const SNIFF_BYTES = 4096;
-/** Input is read in pieces of at most this size: a refusal stops reading early, and only one piece of parsed records is held at a time. */
-const PIECE_BYTES = 1 << 16;
+/** Input is read in pieces of at most this size: a refusal stops reading early, and one piece of parsed records is held at a time (64 KiB pieces validate faster but raised the end-to-end peak RSS). */
+const PIECE_BYTES = 1 << 20;
 
 const QUOTE = 0x22;
 const LF = 0x0a;
