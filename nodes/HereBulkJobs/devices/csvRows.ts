@@ -188,7 +188,7 @@ function otherDelimiter(cells: string[]): string | undefined {
 	return undefined;
 }
 
-/** Line breaks (CRLF, LF or CR) in a record's raw text. */
+/** Line breaks (CRLF, LF or CR) in a value or in a record's raw text. */
 export function lineBreaks(text: string): number {
 	return text.match(/\r\n|\r|\n/g)?.length ?? 0;
 }
