@@ -290,6 +290,24 @@ describe('parseCsvDevices: refusals', () => {
 		]);
 	});
 
+	it('text after a closing quote on a later line of a multi-line value, after rows that span lines, also past the first piece', async () => {
+		const parsed = await refuse('name,sendMs\n"a\r\nb",1\n"c\nd\ne"x,2\n');
+		expect(parsed.issues).toEqual([
+			expect.objectContaining({ row: 4, column: 'name', reason: expect.stringMatching(/^has text right after a closing double quote \(at line 6\)/) }),
+		]);
+		const rows = Array.from({ length: 20_000 }, (_, i) => (i % 1000 === 0 ? `"multi\nline ${i}",${i}` : `device ${i},${i}`));
+		const big = await refuse(`name,sendMs\n${rows.join('\n')}\n"last\nvalue"x,1\n`);
+		expect(big.issues).toEqual([expect.objectContaining({ row: 20_022, reason: expect.stringMatching(/\(at line 20023\)/) })]);
+	});
+
+	it('the problems of the rows before a broken one, as well as the broken one', async () => {
+		const parsed = await refuse('name,sendMs\na,1\nb\n"c"x,2\n');
+		expect(parsed.issues.map((i) => [i.row, i.reason.slice(0, 30)])).toEqual([
+			[3, 'has 1 column, but the header h'],
+			[4, 'has text right after a closing'],
+		]);
+	});
+
 	it('a quote inside an unquoted value', async () => {
 		const parsed = await refuse('name,type\na,1\nb,12" pipe\n');
 		expect(parsed.issues).toEqual([

@@ -8,7 +8,6 @@ import { optionError, rowName } from './report';
 import type { RowLabel, ValidatedDevice } from './types';
 
 export const MAX_CHUNK_SIZE = 1000;
-export const DEFAULT_CHUNK_SIZE = MAX_CHUNK_SIZE;
 
 export interface DeviceChunk<T> {
 	/** 0-based position of the chunk. */
@@ -23,7 +22,7 @@ export interface DeviceChunk<T> {
 }
 
 /** Split devices into chunks of `chunkSize` (1-1000; anything else is a NodeOperationError). */
-export function chunkDevices<T>(devices: ReadonlyArray<ValidatedDevice<T>>, chunkSize = DEFAULT_CHUNK_SIZE, node?: INode): Array<DeviceChunk<T>> {
+export function chunkDevices<T>(devices: ReadonlyArray<ValidatedDevice<T>>, chunkSize = MAX_CHUNK_SIZE, node?: INode): Array<DeviceChunk<T>> {
 	const collector = new ChunkCollector<T>(chunkSize, node);
 	for (const { row, device } of devices) collector.add(row, device);
 	return collector.chunks();

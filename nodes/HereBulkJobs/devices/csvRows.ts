@@ -3,7 +3,7 @@
  * row with a fixed vocabulary (see fields.ts), `tag:NAME`-style columns, list cells, and row
  * numbers as the user sees them. Type checks of the values are left to validate.ts.
  */
-import { CsvError } from 'csv-parse/sync';
+import type { CsvError } from 'csv-parse/sync';
 
 import type { FieldName, ListField } from './fields';
 import { ALLOWED_KEYS_TEXT, appendEntries, classifyKey, entryProblem, fieldSpec } from './fields';
@@ -31,16 +31,14 @@ export class CsvRows {
 
 	/** One record from csv-parse, starting at line `row`. */
 	record(cells: string[], row: number): void {
-		if (isBlank(cells)) return;
-		// csv-parse turns bytes that are not UTF-8 into U+FFFD, which no device field holds.
-		const notUtf8 = cells.findIndex((cell) => cell.includes('\uFFFD'));
+		const notUtf8 = indexOfNotUtf8(cells);
 		if (notUtf8 !== -1) {
 			const reason = 'is not UTF-8 text (the file may be saved in another encoding, such as Windows-1252): save or export it as "CSV UTF-8"';
 			return this.fail(row, reason, this.header?.[notUtf8]);
 		}
-		if (this.header === undefined) return this.readHeader(cells, row);
+		if (this.header === undefined) return isBlank(cells) ? undefined : this.readHeader(cells, row);
 		if (cells.length !== this.columns.length) {
-			if (!this.count(row)) return;
+			if (isBlank(cells) || !this.count(row)) return;
 			const hint = cells.length > this.columns.length ? ' (a value that contains a comma must be in double quotes)' : '';
 			const columns = `${cells.length} ${cells.length === 1 ? 'column' : 'columns'}`;
 			this.sink.issues.push({ row, label: 'row', reason: `has ${columns}, but the header has ${this.columns.length}${hint}` });
@@ -48,7 +46,7 @@ export class CsvRows {
 		}
 
 		const fields: Record<string, unknown> = {};
-		const problems: RowIssue[] = [];
+		let problems: RowIssue[] | undefined;
 		let empty = true;
 		for (let i = 0; i < cells.length; i++) {
 			const column = this.columns[i];
@@ -58,7 +56,7 @@ export class CsvRows {
 				const on = readBoolean(cell);
 				if (on === false || on === 'empty') continue;
 				if (on === true) appendEntries(fields, column.list, [column.entry]);
-				else problems.push(rowIssue(row, 'row', 'takes 1 to apply it (or 0 or nothing to not apply it)', this.header[i], showValue(cell)));
+				else (problems ??= []).push(rowIssue(row, 'row', 'takes 1 to apply it (or 0 or nothing to not apply it)', this.header[i], showValue(cell)));
 			} else if (column.isList) {
 				const entries = splitList(cell);
 				if (entries.length === 0) continue;
@@ -69,8 +67,9 @@ export class CsvRows {
 			empty = false;
 		}
 		if (empty || !this.count(row)) return; // a row of empty cells (a sheet's ",,,,") is a blank line
+		if (problems === undefined) return this.sink.onRow({ row, fields });
 		this.sink.issues.push(...problems);
-		this.sink.onRow(problems.length > 0 ? { row, fields, flagged: true } : { row, fields });
+		this.sink.onRow({ row, fields, flagged: true });
 	}
 
 	/** A problem that makes the whole input unusable; reading stops. */
@@ -85,11 +84,8 @@ export class CsvRows {
 		this.fail(row, `is longer than ${limit} characters: usually a double quote that is never closed`);
 	}
 
-	/** csv-parse refused the text of the record that starts at `row`. */
-	parseError(error: unknown, row: number): void {
-		if (!(error instanceof CsvError)) return this.fail(row, `could not be read as CSV (${error instanceof Error ? error.message : 'unknown error'})`);
-		// With the `raw` option, csv-parse's error holds the record's text up to the problem.
-		const line = row + lineBreaks(String(error.raw ?? ''));
+	/** csv-parse refused the text of the record that starts at `row`, at `line`. */
+	parseError(error: CsvError, row: number, line: number): void {
 		const at = line > row ? ` (at line ${line})` : '';
 		const column = typeof error.column === 'number' ? this.header?.[error.column] : undefined;
 		switch (error.code) {
@@ -192,9 +188,15 @@ function otherDelimiter(cells: string[]): string | undefined {
 	return undefined;
 }
 
-/** Line breaks (CRLF, LF or CR) in a record's raw text. */
+/** Line breaks (CRLF, LF or CR) in a value or in a record's raw text. */
 export function lineBreaks(text: string): number {
-	return text.split(/\r\n|\r|\n/).length - 1;
+	return text.match(/\r\n|\r|\n/g)?.length ?? 0;
+}
+
+/** csv-parse turns bytes that are not UTF-8 into U+FFFD, which no device field holds: the first cell with one, or -1. */
+function indexOfNotUtf8(cells: string[]): number {
+	for (let i = 0; i < cells.length; i++) if (cells[i].includes('\uFFFD')) return i;
+	return -1;
 }
 
 function isBlank(cells: string[]): boolean {

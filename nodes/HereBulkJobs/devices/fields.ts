@@ -52,9 +52,6 @@ export function fieldsOf(kind: JobKind): FieldName[] {
 	return FIELD_NAMES.filter((field) => fieldSpec(field).jobs.includes(kind));
 }
 
-export const ADD_FIELDS = fieldsOf('add');
-export const DELETE_FIELDS = fieldsOf('delete');
-
 /**
  * The ways a row can name its device; a row gives at most one (add: none means HERE provisions
  * a new device) or exactly one (delete). A device may appear only once per upload.
@@ -110,8 +107,8 @@ export function classifyKey(key: string): KeyTarget {
 
 /** The allowed columns or item fields, for "unknown column" messages (no angle brackets: n8n's editor would drop them). */
 export const ALLOWED_KEYS_TEXT =
-	`add: ${ADD_FIELDS.join(', ')}, ${LIST_PREFIXES.map(({ prefix, list }) => `${prefix}${fieldSpec(list).uuids ? 'UUID' : 'NAME'}`).join(', ')}; ` +
-	`delete: ${DELETE_FIELDS.join(', ')}`;
+	`add: ${fieldsOf('add').join(', ')}, ${LIST_PREFIXES.map(({ prefix, list }) => `${prefix}${fieldSpec(list).uuids ? 'UUID' : 'NAME'}`).join(', ')}; ` +
+	`delete: ${fieldsOf('delete').join(', ')}`;
 
 /** Why a `tag:`, `rule:` or `geofence:` key cannot be used, or undefined when it can. */
 export function entryProblem(target: { list: ListField; entry: string; prefix: string }): { reason: string; value?: string } | undefined {
@@ -125,10 +122,10 @@ export function entryProblem(target: { list: ListField; entry: string; prefix: s
 
 /**
  * Lists merge: a `tags` value and `tag:NAME` keys or columns together give all of them. A
- * value that is not a list stays as it is, for validation to report.
+ * value that is not a list stays as it is, for validation to report. Never changes `entries`.
  */
 export function appendEntries(fields: Record<string, unknown>, list: ListField, entries: readonly unknown[]): void {
 	const current = fields[list];
-	if (current === undefined || typeof current === 'string') fields[list] = [...entries];
-	else if (Array.isArray(current)) current.push(...entries);
+	if (current === undefined || typeof current === 'string') fields[list] = entries;
+	else if (Array.isArray(current)) fields[list] = current.concat(entries);
 }

@@ -6,7 +6,7 @@
 import type { INode } from 'n8n-workflow';
 
 import type { DeviceChunk } from './chunk';
-import { ChunkCollector, DEFAULT_CHUNK_SIZE } from './chunk';
+import { ChunkCollector, MAX_CHUNK_SIZE } from './chunk';
 import type { CsvInput } from './csv';
 import { readCsv } from './csv';
 import { readJson } from './json';
@@ -18,15 +18,10 @@ import { DeviceValidator } from './validate';
 
 export * from './types';
 export { parseCsvDevices, DEFAULT_MAX_ROWS } from './csv';
-export type { CsvInput } from './csv';
-export { parseJsonDevices } from './json';
-export { itemsToSourceRows } from './objects';
-export { validateDevices } from './validate';
 export { SeenDevices } from './seen';
-export { chunkDevices, describeChunk, MAX_CHUNK_SIZE } from './chunk';
+export { chunkDevices } from './chunk';
 export type { DeviceChunk } from './chunk';
-export { formatIssues, issueText, issuesError } from './report';
-export { KNOWN_DEVICE_TYPES } from './fields';
+export { formatIssues, issueText } from './report';
 
 export type DeviceSource =
 	/** CSV: a string, bytes, or an async iterable of chunks (n8n's getBinaryStream). */
@@ -87,7 +82,7 @@ export async function prepareDevices<K extends JobKind>(options: PrepareDevicesO
 	if (label === undefined) throw optionError(node, 'Unknown device source: use "csv", "json" or "items"');
 	if (source.type === 'items' && !Array.isArray(source.items)) throw optionError(node, 'The items source needs a list of items');
 
-	const batches = new ChunkCollector<DeviceFor<K>>(options.chunkSize ?? DEFAULT_CHUNK_SIZE, node);
+	const batches = new ChunkCollector<DeviceFor<K>>(options.chunkSize ?? MAX_CHUNK_SIZE, node);
 	const issues: RowIssue[] = [];
 	const validator = new DeviceValidator(kind, { label, seen: options.seen, sourceName: options.sourceName }, issues, (row, device) =>
 		batches.add(row, device),

@@ -29,15 +29,10 @@ export function rowIssue(row: number, label: RowLabel, reason: string, column?: 
 	return issue;
 }
 
-/** A value in quotes that cannot be confused with the text around it. */
-function quoted(value: string): string {
-	return JSON.stringify(value);
-}
-
 /** One issue on one line of plain text: `row 7, sendMs: is not a number ("12abc")`. */
 export function issueText(issue: RowIssue): string {
 	const place = [issue.whole === true ? '' : rowName(issue.label, issue.row), issue.column ?? ''].filter((part) => part !== '');
-	const value = issue.value === undefined ? '' : ` (${quoted(issue.value)})`;
+	const value = issue.value === undefined ? '' : ` (${JSON.stringify(issue.value)})`;
 	return `${place.length > 0 ? `${place.join(', ')}: ` : ''}${issue.reason}${value}`;
 }
 
@@ -74,8 +69,8 @@ export function formatIssues(issues: readonly RowIssue[], options: FormatIssuesO
 
 	const lines = [...groups.values()].slice(0, maxGroups).map(({ first, shown, count }) => {
 		const head = `${first.column === undefined ? '' : `${first.column}: `}${first.reason}`;
-		if (first.whole === true) return `${head}${first.value === undefined ? '' : ` (${quoted(first.value)})`}`;
-		const where = shown.map((o) => `${rowName(o.label, o.row)}${o.value === undefined ? '' : `: ${quoted(o.value)}`}`);
+		if (first.whole === true) return `${head}${first.value === undefined ? '' : ` (${JSON.stringify(first.value)})`}`;
+		const where = shown.map((o) => `${rowName(o.label, o.row)}${o.value === undefined ? '' : `: ${JSON.stringify(o.value)}`}`);
 		if (count > shown.length) where.push(`and ${count - shown.length} more`);
 		return `${head} (${where.join(', ')})`;
 	});

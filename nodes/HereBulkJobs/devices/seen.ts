@@ -2,7 +2,6 @@
  * Device keys (names, identities) seen so far in a node run, and where each was first seen:
  * a device may appear only once per upload, also across the sources (input items) of one run.
  */
-import { rowName } from './report';
 import type { RowLabel } from './types';
 
 /** Where a key was first seen: a row of a source (`source` names it when a run has several). */
@@ -27,10 +26,4 @@ export class SeenDevices {
 		if (first === undefined) seen.set(value, place);
 		return first;
 	}
-}
-
-/** "row 2", or "input item 0, row 2" when the place is in another source than `current`. */
-export function placeText(place: Place, current: string | undefined): string {
-	const row = rowName(place.label, place.row);
-	return place.source === undefined || place.source === current ? row : `${place.source}, ${row}`;
 }

@@ -87,10 +87,3 @@ export interface ValidatedDevice<T> {
 	row: number;
 	device: T;
 }
-
-export interface ValidatedDevices<T> {
-	/** Valid devices only, in input order. */
-	devices: Array<ValidatedDevice<T>>;
-	/** Every problem found, in input order. */
-	issues: RowIssue[];
-}

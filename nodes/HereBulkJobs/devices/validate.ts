@@ -6,10 +6,10 @@
  */
 import type { FieldName, ListField } from './fields';
 import { fieldsOf, fieldSpec, IDENTITIES, MAX_AREA_BASED_GEOFENCES, MAX_LIST_ITEMS, MAX_TEXT_LENGTH } from './fields';
-import { rowIssue } from './report';
+import { rowIssue, rowName } from './report';
 import type { Place } from './seen';
-import { placeText, SeenDevices } from './seen';
-import type { DeviceFor, JobKind, RowIssue, RowLabel, SourceRow, ValidatedDevice, ValidatedDevices } from './types';
+import { SeenDevices } from './seen';
+import type { DeviceFor, JobKind, RowIssue, RowLabel, SourceRow, ValidatedDevice } from './types';
 import { describeType, exceedsLength, isUuid, readBoolean, readNonNegativeNumber, showValue, splitList } from './values';
 
 export { KNOWN_DEVICE_TYPES } from './fields';
@@ -28,7 +28,7 @@ export function validateDevices<K extends JobKind>(
 	rows: readonly SourceRow[],
 	kind: K,
 	options: ValidateOptions = {},
-): ValidatedDevices<DeviceFor<K>> {
+): { devices: Array<ValidatedDevice<DeviceFor<K>>>; issues: RowIssue[] } {
 	const devices: Array<ValidatedDevice<DeviceFor<K>>> = [];
 	const issues: RowIssue[] = [];
 	const validator = new DeviceValidator(kind, options, issues, (row, device) => devices.push({ row, device }));
@@ -86,9 +86,9 @@ export class DeviceValidator<K extends JobKind> {
 
 	/** A row of the other job kind gets one issue that says so, rather than a pile of follow-on issues. */
 	private isOtherKind(fields: Record<string, unknown>): boolean {
-		const found: FieldName[] = [];
-		for (const field of this.otherFields) if (isSet(fields[field])) found.push(field);
-		if (found.length === 0) return false;
+		let found: FieldName[] | undefined;
+		for (const field of this.otherFields) if (isSet(fields[field])) (found ??= []).push(field);
+		if (found === undefined) return false;
 		const [rowKind, job, use] = this.kind === 'add' ? ['delete', 'adds', 'delete devices'] : ['add', 'deletes', 'create (add devices)'];
 		const those = found.length === 1 ? 'that field' : 'those fields';
 		this.problem(found[0], `looks like a device to ${rowKind} (it has ${found.join(', ')}), but this job ${job} devices: use a ${use} job for it, or leave ${those} out`);
@@ -101,10 +101,15 @@ export class DeviceValidator<K extends JobKind> {
 	 */
 	private identity(fields: Record<string, unknown>): readonly FieldName[] | undefined {
 		const groups = IDENTITIES[this.kind];
-		const given = groups.filter((group) => group.some((field) => isSet(fields[field])));
-		for (const [first, second] of given) {
-			if (second !== undefined && isSet(fields[first]) !== isSet(fields[second])) {
-				const [missing, other] = isSet(fields[first]) ? [second, first] : [first, second];
+		const given: Array<readonly FieldName[]> = [];
+		for (const group of groups) {
+			const [first, second] = group;
+			const hasFirst = isSet(fields[first]);
+			const hasSecond = second !== undefined && isSet(fields[second]);
+			if (!hasFirst && !hasSecond) continue;
+			given.push(group);
+			if (second !== undefined && hasFirst !== hasSecond) {
+				const [missing, other] = hasFirst ? [second, first] : [first, second];
 				this.problem(missing, `is required when ${other} is given (a cloud-to-cloud device needs both)`);
 			}
 		}
@@ -154,8 +159,10 @@ export class DeviceValidator<K extends JobKind> {
 		}
 	}
 
+	/** "row 2", or "input item 0, row 2" when the place is in another source than this one. */
 	private placeText(first: Place): string {
-		return placeText(first, this.options.sourceName);
+		const row = rowName(first.label, first.row);
+		return first.source === undefined || first.source === this.options.sourceName ? row : `${first.source}, ${row}`;
 	}
 }
 
@@ -217,34 +224,32 @@ function readFlag(value: unknown, report: Report): boolean | undefined {
  * Tags have no length limit of their own: the OpenAPI document gives none.
  */
 function readList(value: unknown, column: ListField, uuids: boolean, report: Report): string[] | undefined {
-	let entries: string[];
-	if (typeof value === 'string') {
-		entries = splitList(value);
-		if (entries.length === 0) report('is empty: leave it out or give a value');
-	} else if (Array.isArray(value)) {
-		entries = [];
-		for (const entry of value) {
-			if (typeof entry === 'string' || (typeof entry === 'number' && Number.isFinite(entry))) entries.push(String(entry).trim());
-			else report(`entries must be text, not ${describeType(entry)}`, showValue(entry));
-		}
-		entries = entries.filter((entry) => entry !== '');
-	} else {
+	if (typeof value !== 'string' && !Array.isArray(value)) {
 		report(`must be a list or text separated by |, not ${describeType(value)}`, showValue(value));
 		return undefined;
 	}
-	const list = [...new Set(entries)];
-	let ok = list.length > 0;
-	if (list.length > MAX_LIST_ITEMS) {
-		report(`has more than ${MAX_LIST_ITEMS} entries`, `${list.length} ${column}`);
+	const entries = new Set<string>();
+	for (const entry of typeof value === 'string' ? splitList(value) : (value as unknown[])) {
+		if (typeof entry === 'string' || (typeof entry === 'number' && Number.isFinite(entry))) {
+			const text = String(entry).trim();
+			if (text !== '') entries.add(text);
+		} else {
+			report(`entries must be text, not ${describeType(entry)}`, showValue(entry));
+		}
+	}
+	if (typeof value === 'string' && entries.size === 0) report('is empty: leave it out or give a value');
+	let ok = entries.size > 0;
+	if (entries.size > MAX_LIST_ITEMS) {
+		report(`has more than ${MAX_LIST_ITEMS} entries`, `${entries.size} ${column}`);
 		ok = false;
 	}
-	for (const entry of uuids ? list : []) {
+	for (const entry of uuids ? entries : []) {
 		if (!isUuid(entry)) {
 			report('must hold only UUIDs', showValue(entry));
 			ok = false;
 		}
 	}
-	return ok ? list : undefined;
+	return ok ? [...entries] : undefined;
 }
 
 function isSet(value: unknown): boolean {
