@@ -2,7 +2,7 @@
  * `npm run emulator -- ...` flags → emulator options. The performance models stay off unless a
  * flag turns them on:
  *   --port N                      (else HERE_EMULATOR_PORT, else 8480)
- *   --latency MS  --jitter 0.1  --bandwidth MBPS          the latency model
+ *   --latency MS  --jitter 0.1  --bandwidth MBPS  --handshake 2    the latency model
  *   --devices-per-second N  --parallel-jobs N             the processing rate (timer mode)
  *   --rate-limit  --max-in-flight N  --max-per-second N  --no-retry-after    the rate limiter
  */
@@ -32,7 +32,9 @@ export function optionsFromArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Cl
 	const options: CliOptions = { port };
 
 	const roundTripMs = number('--latency');
-	if (roundTripMs !== undefined) options.latency = { roundTripMs, jitter: number('--jitter'), bandwidthMbps: number('--bandwidth') };
+	if (roundTripMs !== undefined) {
+		options.latency = { roundTripMs, jitter: number('--jitter'), bandwidthMbps: number('--bandwidth'), handshakeRoundTrips: number('--handshake') };
+	}
 
 	const devicesPerSecond = number('--devices-per-second');
 	const parallelJobs = number('--parallel-jobs');

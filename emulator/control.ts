@@ -140,7 +140,7 @@ function state(core: EmulatorCore): unknown {
 		processing: core.processor.mode,
 		models: models(core),
 		users: core.accounts.listUsers(),
-		counts: { jobs: jobs.length, byStatus, devices, requests: core.log.all.length, faultsInjected: core.faults.injected },
+		counts: { jobs: jobs.length, byStatus, devices, requests: core.log.all.length, connections: core.log.connectionsOpened, faultsInjected: core.faults.injected },
 		jobs,
 	};
 }
@@ -163,7 +163,12 @@ function processingOptions(input: Json): ProcessingOptions {
 }
 
 function latencyOptions(input: Json): LatencyOptions {
-	return { roundTripMs: num(input, 'roundTripMs'), jitter: optNum(input, 'jitter'), bandwidthMbps: optNum(input, 'bandwidthMbps') };
+	return {
+		roundTripMs: num(input, 'roundTripMs'),
+		jitter: optNum(input, 'jitter'),
+		bandwidthMbps: optNum(input, 'bandwidthMbps'),
+		handshakeRoundTrips: optNum(input, 'handshakeRoundTrips'),
+	};
 }
 
 function rateLimitOptions(input: Json): RateLimitOptions {

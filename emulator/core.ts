@@ -8,7 +8,7 @@ import { PageTokens } from './pagination';
 import { Processor, type ProcessingOptions } from './processing';
 import { ProjectStore } from './projects';
 import { RateLimiter, type RateLimitOptions } from './rate-limit';
-import { RequestLog } from './request-log';
+import { Connections, RequestLog } from './request-log';
 
 export interface CoreOptions {
 	seed?: number;
@@ -50,6 +50,7 @@ export class EmulatorCore {
 	/** The network model and the rate limiter: undefined (off) unless configured. */
 	latency: LatencyModel | undefined;
 	rateLimiter: RateLimiter | undefined;
+	readonly connections = new Connections();
 
 	constructor(private readonly options: CoreOptions) {
 		this.seed = options.seed ?? randomSeed();

@@ -77,6 +77,8 @@ export interface HereEmulator {
 		readonly injected: number;
 	};
 	readonly requests: ReadonlyArray<RequestLogEntry>;
+	/** Client connections opened since the request log was last cleared. */
+	readonly connectionsOpened: number;
 	clearRequests(): void;
 	jobs(projectId?: string): JobSnapshot[];
 	devices(projectId: string): DeviceSnapshot[];
@@ -115,6 +117,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Here
 		},
 		get requests() {
 			return core.log.all;
+		},
+		get connectionsOpened() {
+			return core.log.connectionsOpened;
 		},
 		clearRequests: () => core.log.clear(),
 		jobs: (projectId) => core.jobs.all().filter((j) => projectId === undefined || j.projectId === projectId).map(snapshotJob),

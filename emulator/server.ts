@@ -110,9 +110,11 @@ async function onApiRequest(
 		core.log.add(entry);
 	};
 	const gone = (): boolean => res.destroyed || req.socket.destroyed;
-	/** The request's trip to HERE (latency model), before it is handled. */
+	const newConnection = core.connections.firstUse(req.socket);
+	if (newConnection) core.log.connectionsOpened++;
+	/** The request's trip to HERE (latency model), before it is handled; the first on a connection pays its set-up. */
 	const arrive = async (bytes: number): Promise<void> => {
-		if (core.latency) await sleeper.sleep(core.latency.inboundMs(bytes));
+		if (core.latency) await sleeper.sleep(core.latency.inboundMs(bytes, newConnection));
 	};
 	/** The answer's trip back (latency model), then the answer. */
 	const reply = async (response: ApiResponse): Promise<void> => {

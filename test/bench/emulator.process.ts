@@ -59,6 +59,8 @@ export interface RequestCounts {
 	spans: Partial<Record<RequestKind, [number, number]>>;
 	/** Answers 429 (the rate limiter's, or injected). */
 	tooMany: number;
+	/** Client connections opened (each one a TCP and TLS set-up against HERE). */
+	connections: number;
 }
 
 serve({
@@ -116,7 +118,7 @@ serve({
 			if (span) span[1] = entry.at;
 			else spans[kind] = [entry.at, entry.at];
 		}
-		return { total: here().requests.length, byKind, spans, tooMany };
+		return { total: here().requests.length, byKind, spans, tooMany, connections: here().connectionsOpened };
 	},
 	/** Arrival times (emulator clock) and answers of a job's status calls. */
 	statusCalls({ jobId }: { jobId: string }) {

@@ -17,6 +17,8 @@ describe('latency model', () => {
 		// 125,000 bytes = 1 Mbit: 10 ms at 100 Mbit/s.
 		expect(exact.transferMs(125_000)).toBe(10);
 		expect(exact.outboundMs(125_000)).toBe(50);
+		// A new connection first sets up TCP and TLS: two more round trips.
+		expect(exact.inboundMs(0, true)).toBe(200);
 		const jittered = new LatencyModel({ roundTripMs: 80 }, 7);
 		const halves = Array.from({ length: 1000 }, () => jittered.inboundMs(0));
 		expect(Math.min(...halves)).toBeGreaterThanOrEqual(36);
@@ -33,11 +35,16 @@ describe('latency model', () => {
 			const body = JSON.stringify(devices(3));
 			const reply = await call(w.emulator, 'POST', '/bulkjobs/v4/deviceUploads', { token: w.token, raw: { body, contentType: 'application/json' } });
 			expect(reply.status).toBe(202);
-			expect(inbound.mock.calls).toEqual([[Buffer.byteLength(body)]]);
+			expect(inbound.mock.calls).toEqual([[Buffer.byteLength(body), true]]);
 			expect(outbound.mock.calls).toEqual([[Buffer.byteLength(reply.text)]]);
+			// Later requests reuse kept-alive connections: only a connection's first request pays the set-up.
+			for (let i = 0; i < 3; i++) expect((await call(w.emulator, 'GET', '/bulkjobs/v4/deviceUploads', { token: w.token })).status).toBe(200);
+			const setUps = inbound.mock.calls.filter(([, newConnection]) => newConnection === true).length;
+			expect(setUps).toBe(w.emulator.connectionsOpened);
+			expect(setUps).toBeLessThan(4);
 			// Control calls are out of band: no latency.
 			await call(w.emulator, 'GET', '/_emulator/state');
-			expect(inbound).toHaveBeenCalledTimes(1);
+			expect(inbound).toHaveBeenCalledTimes(4);
 		} finally {
 			inbound.mockRestore();
 			outbound.mockRestore();
@@ -168,7 +175,7 @@ describe('configuration', () => {
 		const models = (await control('GET', 'state')).body.models as Json;
 		expect(models).toEqual({
 			processing: { mode: 'timer', devicesPerSecond: 500, parallelJobs: 10 },
-			latency: { roundTripMs: 80, jitter: 0.1, bandwidthMbps: 100 },
+			latency: { roundTripMs: 80, jitter: 0.1, bandwidthMbps: 100, handshakeRoundTrips: 2 },
 			rateLimit: { maxInFlight: 20, maxPerSecond: 100, retryAfter: false, refused: 0 },
 		});
 		await control('DELETE', 'latency');
@@ -191,10 +198,11 @@ describe('configuration', () => {
 		expect(optionsFromArgs([], { HERE_EMULATOR_PORT: '9000' })).toEqual({ port: 9000 });
 		expect(optionsFromArgs(['--latency', '80', '--jitter=0.2', '--devices-per-second', '300', '--parallel-jobs', '4', '--rate-limit', '--no-retry-after'])).toEqual({
 			port: 8480,
-			latency: { roundTripMs: 80, jitter: 0.2, bandwidthMbps: undefined },
+			latency: { roundTripMs: 80, jitter: 0.2, bandwidthMbps: undefined, handshakeRoundTrips: undefined },
 			processing: { mode: 'timer', devicesPerSecond: 300, parallelJobs: 4 },
 			rateLimit: { maxInFlight: 20, maxPerSecond: 100, retryAfter: false },
 		});
+		expect(optionsFromArgs(['--latency=40', '--handshake', '0']).latency).toMatchObject({ roundTripMs: 40, handshakeRoundTrips: 0 });
 		expect(optionsFromArgs(['--max-per-second', '5']).rateLimit).toEqual({ maxInFlight: 20, maxPerSecond: 5, retryAfter: true });
 		expect(() => optionsFromArgs(['--latency', 'fast'])).toThrow('--latency needs a non-negative number');
 		expect(() => optionsFromArgs(['--port', '70000'])).toThrow('invalid port');

@@ -74,7 +74,7 @@ export async function paired(
 			const params = await prepare();
 			await emulator?.call('clearRequests');
 			const report = await sides[side]!.call<RunReport>('run', { scenario, params });
-			const requests: RequestCounts = emulator ? await emulator.call<RequestCounts>('requests') : { total: 0, byKind: {}, spans: {}, tooMany: 0 };
+			const requests: RequestCounts = emulator ? await emulator.call<RequestCounts>('requests') : { total: 0, byKind: {}, spans: {}, tooMany: 0, connections: 0 };
 			const settled = settle && side === 'node' ? await sides.node.call<{ rss: number; heapUsed: number; idleHeap: number }>('settled') : undefined;
 			if (round < session.options.warmup) continue;
 			out[side].push(report);
