@@ -108,6 +108,8 @@ function addRow(scenario: string, roundTripMs: number, measured: Measured, limit
 		target: timed ? `≤ ${LIMIT_FACTOR}× limit, ≤ reference, 429 ≤ 1 %` : '429 ≤ 1 % (times: figures)',
 		met: share <= MAX_TOO_MANY_SHARE && (!timed || (node <= LIMIT_FACTOR * limit && node <= reference)),
 	});
+	// A long run prints as it goes, so that an interrupted one still tells something.
+	log(`  node ${ms(node)}, reference ${ms(reference)}, limit ${ms(limit)}, 429s ${tooManyNode}`);
 }
 
 async function withSides<T>(label: string, csvRows: number[], processing: ProcessingOptions, roundTripMs: number, body: (sides: Record<'node' | 'reference', Child>, emulator: Child, url: string) => Promise<T>): Promise<T> {

@@ -11,7 +11,7 @@
  *
  *   npm run bench                     all scenarios (about 4 minutes on 2 cores)
  *   npm run bench -- --only 1,3       some scenarios (1-8)
- *   npm run bench -- --runs 3         runs per side (default 5, after one warm-up; BENCH_RUNS too)
+ *   npm run bench -- --runs 3         runs per side (default 5, after one warm-up; BENCH_RUNS too; --warmup 0 for none)
  *   npm run bench -- --profile        a CPU and an allocation profile of every run under bench-results/profiles/
  *   npm run bench -- --latency 80     instead: the latency table (latencySuite.ts) at an 80 ms round trip;
  *                                     --latency 0,80 for both; --only 1-5 picks its scenarios (L1-L5)
@@ -42,7 +42,7 @@ function parseOptions(argv: string[]): Options {
 		.filter((n) => Number.isFinite(n) && n >= 0);
 	return {
 		runs: Number.isInteger(runs) && runs >= 1 ? runs : 5,
-		warmup: 1,
+		warmup: Math.max(0, Math.floor(Number(value('--warmup') ?? 1)) || 0),
 		only: new Set(only),
 		profile: argv.includes('--profile'),
 		latency,
