@@ -127,8 +127,7 @@ async function onApiRequest(
 
 	if (admission && !admission.allowed) {
 		await arrive((await readBody(req)).body.length);
-		const headers: Record<string, string> = admission.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(admission.retryAfterSeconds) };
-		return await reply(errorResponse(core, new ApiError(429, 'Too Many Requests', {}, 'tracking', headers)));
+		return await reply(tooManyRequests(core, admission.retryAfterSeconds));
 	}
 
 	const fault = core.faults.decide(method, path);
@@ -167,7 +166,6 @@ async function onApiRequest(
 			response = faultResponse(core, fault, response);
 		}
 	}
-	if (gone()) return done('dropped');
 	await reply(response);
 }
 
@@ -202,6 +200,12 @@ function errorResponse(core: EmulatorCore, error: ApiError): ApiResponse {
 	return { status: error.status, body, headers: error.headers };
 }
 
+/** HERE's 429, with `Retry-After` (seconds) or without. */
+function tooManyRequests(core: EmulatorCore, retryAfterSeconds: number | undefined): ApiResponse {
+	const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) };
+	return errorResponse(core, new ApiError(429, 'Too Many Requests', {}, 'tracking', headers));
+}
+
 /** A fault's response; `real` is the response the server had made (after-effect faults), if any. */
 function faultResponse(core: EmulatorCore, fault: FaultDecision, real: ApiResponse | undefined): ApiResponse {
 	switch (fault.kind) {
@@ -211,9 +215,9 @@ function faultResponse(core: EmulatorCore, fault: FaultDecision, real: ApiRespon
 			return { status: 200, body: new RawJson(text.slice(0, Math.max(1, Math.floor(text.length / 2)))) };
 		}
 		case '429':
-			return errorResponse(core, new ApiError(429, 'Too Many Requests', {}, 'tracking', { 'Retry-After': String(fault.retryAfterSeconds) }));
+			return tooManyRequests(core, fault.retryAfterSeconds);
 		case '429-no-retry-after':
-			return errorResponse(core, new ApiError(429, 'Too Many Requests'));
+			return tooManyRequests(core, undefined);
 		case '500':
 		case '502':
 		case '503':
