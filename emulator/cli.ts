@@ -1,25 +1,32 @@
 /**
- * `npm run emulator [-- --port N]`: the emulator with the demo account, for trying the nodes in
- * a local n8n. Port: --port, else HERE_EMULATOR_PORT, else 8480.
+ * `npm run emulator [-- --port N --latency 80 ...]`: the emulator with the demo account, for
+ * trying the nodes in a local n8n. Flags: cli-options.ts (and the README).
  */
+import { optionsFromArgs } from './cli-options';
+import type { CliOptions } from './cli-options';
 import { DEMO, startEmulator } from './index';
 
-const DEFAULT_PORT = 8480;
-
-function portFromArgs(argv: string[]): number {
-	const index = argv.findIndex((a) => a === '--port' || a.startsWith('--port='));
-	const text = index < 0 ? process.env.HERE_EMULATOR_PORT : argv[index].includes('=') ? argv[index].split('=')[1] : argv[index + 1];
-	if (text === undefined || text === '') return DEFAULT_PORT;
-	const port = Number(text);
-	if (!Number.isInteger(port) || port < 0 || port > 65535) {
-		process.stderr.write(`here-emulator: invalid port "${text}"\n`);
+function readOptions(): CliOptions {
+	try {
+		return optionsFromArgs(process.argv.slice(2), process.env);
+	} catch (error) {
+		process.stderr.write(`here-emulator: ${error instanceof Error ? error.message : String(error)}\n`);
 		process.exit(2);
 	}
-	return port;
+}
+
+/** One line per model that is on, for the banner. */
+function modelLines(options: CliOptions): string[] {
+	const lines: string[] = [];
+	if (options.latency) lines.push(`Latency: ${JSON.stringify(options.latency)}`);
+	if (options.processing) lines.push(`Processing: ${JSON.stringify(options.processing)}`);
+	if (options.rateLimit) lines.push(`Rate limit: ${JSON.stringify(options.rateLimit)}`);
+	return lines.length > 0 ? [...lines, ''] : [];
 }
 
 async function main(): Promise<void> {
-	const emulator = await startEmulator({ host: '127.0.0.1', port: portFromArgs(process.argv.slice(2)), demo: true });
+	const options = readOptions();
+	const emulator = await startEmulator({ ...options, host: '127.0.0.1', demo: true });
 	process.stdout.write(
 		[
 			`HERE Tracking emulator listening on ${emulator.url}`,
@@ -35,6 +42,7 @@ async function main(): Promise<void> {
 			`  curl ${emulator.url}/bulkjobs/v4/health`,
 			`  curl -H 'Authorization: Bearer ${DEMO.accessToken}' ${emulator.url}/bulkjobs/v4/deviceUploads`,
 			'',
+			...modelLines(options),
 			'Control API: GET /_emulator/state, POST /_emulator/reset, ... Ctrl-C stops.',
 			'',
 		].join('\n'),

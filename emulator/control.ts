@@ -3,6 +3,9 @@ import type { EmulatorCore } from './core';
 import type { FaultMatch, FaultRateConfig, FaultScriptEntry } from './faults';
 import { readBody, writeJson } from './http';
 import { snapshotJob } from './jobs';
+import type { LatencyOptions } from './latency';
+import type { ProcessingOptions } from './processing';
+import type { RateLimitOptions } from './rate-limit';
 import type { JobStatus } from './types';
 
 /**
@@ -90,6 +93,23 @@ async function route(core: EmulatorCore, method: string, path: string, search: U
 		case 'DELETE requests':
 			core.log.clear();
 			return { ok: true };
+		case 'GET models':
+			return models(core);
+		case 'POST processing':
+			core.processor.configure(processingOptions(input));
+			return models(core);
+		case 'POST latency':
+			core.setLatency(latencyOptions(input));
+			return models(core);
+		case 'DELETE latency':
+			core.setLatency(undefined);
+			return models(core);
+		case 'POST rate-limit':
+			core.setRateLimit(rateLimitOptions(input));
+			return models(core);
+		case 'DELETE rate-limit':
+			core.setRateLimit(undefined);
+			return models(core);
 		case 'GET devices': {
 			const projectId = search.get('projectId');
 			const project = projectId === null ? undefined : core.projects.get(projectId);
@@ -118,10 +138,44 @@ function state(core: EmulatorCore): unknown {
 		seed: core.seed,
 		now: core.clock.now(),
 		processing: core.processor.mode,
+		models: models(core),
 		users: core.accounts.listUsers(),
-		counts: { jobs: jobs.length, byStatus, devices, requests: core.log.all.length, faultsInjected: core.faults.injected },
+		counts: { jobs: jobs.length, byStatus, devices, requests: core.log.all.length, connections: core.log.connectionsOpened, faultsInjected: core.faults.injected },
 		jobs,
 	};
+}
+
+/** The performance models in force: processing, latency and rate limit (null when off), and the 429s given. */
+function models(core: EmulatorCore): unknown {
+	return {
+		processing: core.processor.settings,
+		latency: core.latency?.options ?? null,
+		rateLimit: core.rateLimiter ? { ...core.rateLimiter.options, refused: core.rateLimiter.refused } : null,
+	};
+}
+
+function processingOptions(input: Json): ProcessingOptions {
+	const mode = str(input, 'mode');
+	if (mode === 'instant' || mode === 'manual') return { mode };
+	if (mode !== 'timer') throw new ControlError(400, 'mode must be "timer", "instant" or "manual"');
+	const parallelJobs = optNum(input, 'parallelJobs');
+	return { mode, devicesPerSecond: num(input, 'devicesPerSecond'), ...(parallelJobs === undefined ? {} : { parallelJobs }) };
+}
+
+function latencyOptions(input: Json): LatencyOptions {
+	return {
+		roundTripMs: num(input, 'roundTripMs'),
+		jitter: optNum(input, 'jitter'),
+		bandwidthMbps: optNum(input, 'bandwidthMbps'),
+		handshakeRoundTrips: optNum(input, 'handshakeRoundTrips'),
+	};
+}
+
+function rateLimitOptions(input: Json): RateLimitOptions {
+	if (input.retryAfter !== undefined && typeof input.retryAfter !== 'boolean') throw new ControlError(400, 'retryAfter must be a boolean');
+	const options: RateLimitOptions = { maxInFlight: optNum(input, 'maxInFlight'), maxPerSecond: optNum(input, 'maxPerSecond'), retryAfter: input.retryAfter as boolean | undefined };
+	if (options.maxInFlight === undefined && options.maxPerSecond === undefined) throw new ControlError(400, 'give maxInFlight, maxPerSecond or both');
+	return options;
 }
 
 /** Faults over JSON: `path` is a regular expression's source (optionally `pathFlags`). */

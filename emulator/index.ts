@@ -8,12 +8,14 @@
  */
 import { EmulatorCore, DEMO } from './core';
 import { snapshotJob } from './jobs';
+import type { LatencyOptions } from './latency';
 import type { ProcessingOptions } from './processing';
+import type { RateLimitOptions } from './rate-limit';
 import { listen } from './server';
 import type { FaultKind, JobSnapshot, DeviceSnapshot, RequestLogEntry } from './types';
 
 export { DEMO };
-export type { FaultKind, JobSnapshot, DeviceSnapshot, RequestLogEntry, ProcessingOptions };
+export type { FaultKind, JobSnapshot, DeviceSnapshot, RequestLogEntry, ProcessingOptions, LatencyOptions, RateLimitOptions };
 export type { JobStatus, JobType, ResultItem } from './types';
 
 export interface EmulatorOptions {
@@ -27,6 +29,10 @@ export interface EmulatorOptions {
 	tokenTtlSeconds?: number;
 	/** Default `{ mode: 'timer', devicesPerSecond: 500 }`. */
 	processing?: ProcessingOptions;
+	/** Round-trip time, jitter and bandwidth of every API request; off (instant answers) when absent. */
+	latency?: LatencyOptions;
+	/** 429 past a number of requests in flight or per second per client; off when absent. */
+	rateLimit?: RateLimitOptions;
 	/** Seed the demo user, project and token (`DEMO`). */
 	demo?: boolean;
 }
@@ -71,12 +77,20 @@ export interface HereEmulator {
 		readonly injected: number;
 	};
 	readonly requests: ReadonlyArray<RequestLogEntry>;
+	/** Client connections opened since the request log was last cleared. */
+	readonly connectionsOpened: number;
 	clearRequests(): void;
 	jobs(projectId?: string): JobSnapshot[];
 	devices(projectId: string): DeviceSnapshot[];
 	setJobOutcome(jobId: string, outcome: 'failed'): void;
 	/** Not in the brief's list: back to the state right after start (the control API's `POST reset`). */
 	reset(): void;
+	/** The performance models, changed while running (undefined: off); `reset()` restores the start options. */
+	setProcessing(options: ProcessingOptions): void;
+	setLatency(options: LatencyOptions | undefined): void;
+	setRateLimit(options: RateLimitOptions | undefined): void;
+	/** 429 answers the rate limiter gave since it was (re)configured. */
+	readonly rateLimited: number;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<HereEmulator> {
@@ -104,6 +118,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Here
 		get requests() {
 			return core.log.all;
 		},
+		get connectionsOpened() {
+			return core.log.connectionsOpened;
+		},
 		clearRequests: () => core.log.clear(),
 		jobs: (projectId) => core.jobs.all().filter((j) => projectId === undefined || j.projectId === projectId).map(snapshotJob),
 		devices: (projectId) => {
@@ -118,5 +135,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Here
 			core.processor.forceFail(job);
 		},
 		reset: () => core.reset(),
+		setProcessing: (processing) => core.processor.configure(processing),
+		setLatency: (latency) => core.setLatency(latency),
+		setRateLimit: (rateLimit) => core.setRateLimit(rateLimit),
+		get rateLimited() {
+			return core.rateLimiter?.refused ?? 0;
+		},
 	};
 }

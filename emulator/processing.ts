@@ -3,9 +3,14 @@ import type { Clock } from './clock';
 import { applyRow } from './device-ops';
 import type { IdSource } from './ids';
 import { finish, isTerminal, recordResult, type Job, type JobStore } from './jobs';
+import { ParallelBudget } from './processing-rate';
 import type { ProjectStore } from './projects';
 
-export type ProcessingOptions = { mode: 'timer'; devicesPerSecond: number } | { mode: 'instant' } | { mode: 'manual' };
+/**
+ * `timer`: `devicesPerSecond` for the job in front; with `parallelJobs`, for each of that many
+ * jobs at once (the processing-rate model, see processing-rate.ts).
+ */
+export type ProcessingOptions = { mode: 'timer'; devicesPerSecond: number; parallelJobs?: number } | { mode: 'instant' } | { mode: 'manual' };
 
 /** How often the timer hands out its device budget: small enough that progress looks smooth. */
 const TICK_MS = 20;
@@ -21,15 +26,30 @@ export class Processor {
 	private lastTick = 0;
 	private budget = 0;
 	private idleWaiters: Array<() => void> = [];
+	private readonly parallel = new ParallelBudget();
 
 	constructor(
-		private readonly options: ProcessingOptions,
+		private options: ProcessingOptions,
 		private readonly store: JobStore,
 		private readonly projects: ProjectStore,
 		private readonly ids: IdSource,
 		private readonly clock: Clock,
 	) {
-		if (options.mode === 'timer' && !(options.devicesPerSecond > 0)) throw new RangeError('processing.devicesPerSecond must be greater than 0');
+		checkOptions(options);
+	}
+
+	/** The processing options in force (the state's `processing`). */
+	get settings(): ProcessingOptions {
+		return this.options;
+	}
+
+	/** Changes how jobs are processed from now on; queued jobs carry on under the new options. */
+	configure(options: ProcessingOptions): void {
+		checkOptions(options);
+		this.options = options;
+		this.stopTimer();
+		if (options.mode === 'instant') this.process();
+		else if (options.mode === 'timer' && this.queue.length > 0) this.startTimer();
 	}
 
 	get mode(): ProcessingOptions['mode'] {
@@ -109,11 +129,17 @@ export class Processor {
 	private tick(): void {
 		if (this.options.mode !== 'timer') return;
 		const now = performance.now();
-		this.budget += (this.options.devicesPerSecond * (now - this.lastTick)) / 1000;
+		const elapsed = now - this.lastTick;
 		this.lastTick = now;
-		const whole = Math.floor(this.budget);
-		this.budget -= whole;
-		if (whole > 0) this.drain(whole);
+		if (this.options.parallelJobs !== undefined) {
+			const running = this.queue.filter((job) => !isTerminal(job) && this.store.has(job));
+			for (const [job, devices] of this.parallel.grant(running, this.options, elapsed)) if (devices > 0) this.work(job, devices);
+		} else {
+			this.budget += (this.options.devicesPerSecond * elapsed) / 1000;
+			const whole = Math.floor(this.budget);
+			this.budget -= whole;
+			if (whole > 0) this.drain(whole);
+		}
 		this.compact();
 	}
 
@@ -157,5 +183,13 @@ export class Processor {
 		const waiters = this.idleWaiters;
 		this.idleWaiters = [];
 		for (const resolve of waiters) resolve();
+	}
+}
+
+function checkOptions(options: ProcessingOptions): void {
+	if (options.mode !== 'timer') return;
+	if (!(options.devicesPerSecond > 0)) throw new RangeError('processing.devicesPerSecond must be greater than 0');
+	if (options.parallelJobs !== undefined && !(Number.isInteger(options.parallelJobs) && options.parallelJobs >= 1)) {
+		throw new RangeError('processing.parallelJobs must be a whole number of at least 1');
 	}
 }

@@ -6,6 +6,8 @@ const MAX_ENTRIES = 100_000;
 /** Every API request (not control calls), with how it ended. */
 export class RequestLog {
 	private entries: RequestLogEntry[] = [];
+	/** Client connections opened since the log was cleared (keep-alive reuses them). */
+	connectionsOpened = 0;
 
 	get all(): ReadonlyArray<RequestLogEntry> {
 		return this.entries;
@@ -19,5 +21,18 @@ export class RequestLog {
 
 	clear(): void {
 		this.entries = [];
+		this.connectionsOpened = 0;
+	}
+}
+
+/** The client connections requests came on, to tell a connection's first request (which sets the connection up). */
+export class Connections {
+	private readonly seen = new WeakSet<object>();
+
+	/** True for the first request on `socket` (and remembers it). */
+	firstUse(socket: object): boolean {
+		if (this.seen.has(socket)) return false;
+		this.seen.add(socket);
+		return true;
 	}
 }

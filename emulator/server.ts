@@ -4,6 +4,7 @@ import { handleControl } from './control';
 import type { EmulatorCore } from './core';
 import { accountErrorBody, ApiError, badRequest, trackingErrorBody } from './errors';
 import type { FaultDecision } from './faults';
+import type { Admission } from './rate-limit';
 import { parseQuery, readBody, writeJson, type ApiRequest, type ApiResponse, type Route } from './http';
 import { UUID_V4 } from './ids';
 import { bulkJobRoutes } from './routes/bulkjobs';
@@ -16,7 +17,7 @@ import type { RequestLogEntry } from './types';
 /** Health and version take no parameters at all in the spec, so no X-Request-Id check either. */
 const UNCHECKED_PATHS = new Set(['/bulkjobs/v4/health', '/bulkjobs/v4/version']);
 
-/** Timers of `slow` faults, so that close() does not wait for them. */
+/** Timers of `slow` faults and of the latency model, so that close() does not wait for them. */
 class Sleeper {
 	private readonly pending = new Map<NodeJS.Timeout, () => void>();
 
@@ -81,17 +82,56 @@ async function onRequest(core: EmulatorCore, routes: Route[], sleeper: Sleeper, 
 		await handleControl(core, method, path, url.searchParams, req, res);
 		return;
 	}
+	// Admitted on arrival and released once the answer has left, network time included.
+	const admission = core.rateLimiter?.admit(headerValue(req, 'authorization') ?? req.socket.remoteAddress ?? 'unknown');
+	try {
+		await onApiRequest(core, routes, sleeper, req, res, method, url, admission);
+	} finally {
+		admission?.release();
+	}
+}
+
+async function onApiRequest(
+	core: EmulatorCore,
+	routes: Route[],
+	sleeper: Sleeper,
+	req: IncomingMessage,
+	res: ServerResponse,
+	method: string,
+	url: URL,
+	admission: Admission | undefined,
+): Promise<void> {
+	const path = url.pathname;
 	const requestId = headerValue(req, 'x-request-id');
 	const entry: RequestLogEntry = { method, path, query: parseQuery(url.searchParams), status: 'dropped', at: core.clock.now() };
 	if (requestId !== undefined) entry.requestId = requestId;
-	const fault = core.faults.decide(method, path);
-	if (fault) entry.fault = fault.kind;
 	const done = (status: number | 'dropped'): void => {
 		entry.status = status;
 		core.log.add(entry);
 	};
 	const gone = (): boolean => res.destroyed || req.socket.destroyed;
+	const newConnection = core.connections.firstUse(req.socket);
+	if (newConnection) core.log.connectionsOpened++;
+	/** The request's trip to HERE (latency model), before it is handled; the first on a connection pays its set-up. */
+	const arrive = async (bytes: number): Promise<void> => {
+		if (core.latency) await sleeper.sleep(core.latency.inboundMs(bytes, newConnection));
+	};
+	/** The answer's trip back (latency model), then the answer. */
+	const reply = async (response: ApiResponse): Promise<void> => {
+		const text = responseText(response);
+		if (core.latency) await sleeper.sleep(core.latency.outboundMs(Buffer.byteLength(text)));
+		if (gone()) return done('dropped');
+		writeJson(res, response.status, text, responseHeaders(response, requestId));
+		done(response.status);
+	};
 
+	if (admission && !admission.allowed) {
+		await arrive((await readBody(req)).body.length);
+		return await reply(tooManyRequests(core, admission.retryAfterSeconds));
+	}
+
+	const fault = core.faults.decide(method, path);
+	if (fault) entry.fault = fault.kind;
 	if (fault && !fault.afterEffect) {
 		if (fault.kind === 'drop') {
 			req.socket.destroy();
@@ -102,14 +142,13 @@ async function onRequest(core: EmulatorCore, routes: Route[], sleeper: Sleeper, 
 			// The client gave up while the server was "slow": the request never ran.
 			if (gone()) return done('dropped');
 		} else {
-			await readBody(req);
-			const response = faultResponse(core, fault, undefined);
-			send(res, response, requestId);
-			return done(response.status);
+			await arrive((await readBody(req)).body.length);
+			return await reply(faultResponse(core, fault, undefined));
 		}
 	}
 
 	const { body, tooLarge } = await readBody(req);
+	await arrive(body.length);
 	const apiRequest: ApiRequest = { method, path, query: entry.query, headers: req.headers, body };
 	let response = tooLarge
 		? errorResponse(core, new ApiError(413, 'The request body is larger than 10 MiB.'))
@@ -127,9 +166,7 @@ async function onRequest(core: EmulatorCore, routes: Route[], sleeper: Sleeper, 
 			response = faultResponse(core, fault, response);
 		}
 	}
-	if (gone()) return done('dropped');
-	send(res, response, requestId);
-	done(response.status);
+	await reply(response);
 }
 
 function dispatch(core: EmulatorCore, routes: Route[], req: ApiRequest, requestId: string | undefined): ApiResponse {
@@ -163,6 +200,12 @@ function errorResponse(core: EmulatorCore, error: ApiError): ApiResponse {
 	return { status: error.status, body, headers: error.headers };
 }
 
+/** HERE's 429, with `Retry-After` (seconds) or without. */
+function tooManyRequests(core: EmulatorCore, retryAfterSeconds: number | undefined): ApiResponse {
+	const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) };
+	return errorResponse(core, new ApiError(429, 'Too Many Requests', {}, 'tracking', headers));
+}
+
 /** A fault's response; `real` is the response the server had made (after-effect faults), if any. */
 function faultResponse(core: EmulatorCore, fault: FaultDecision, real: ApiResponse | undefined): ApiResponse {
 	switch (fault.kind) {
@@ -172,9 +215,9 @@ function faultResponse(core: EmulatorCore, fault: FaultDecision, real: ApiRespon
 			return { status: 200, body: new RawJson(text.slice(0, Math.max(1, Math.floor(text.length / 2)))) };
 		}
 		case '429':
-			return errorResponse(core, new ApiError(429, 'Too Many Requests', {}, 'tracking', { 'Retry-After': String(fault.retryAfterSeconds) }));
+			return tooManyRequests(core, fault.retryAfterSeconds);
 		case '429-no-retry-after':
-			return errorResponse(core, new ApiError(429, 'Too Many Requests'));
+			return tooManyRequests(core, undefined);
 		case '500':
 		case '502':
 		case '503':
@@ -190,11 +233,14 @@ class RawJson {
 	constructor(readonly text: string) {}
 }
 
-function send(res: ServerResponse, response: ApiResponse, requestId: string | undefined): void {
-	const text = response.body instanceof RawJson ? response.body.text : response.body === undefined ? '' : JSON.stringify(response.body);
+function responseText(response: ApiResponse): string {
+	return response.body instanceof RawJson ? response.body.text : response.body === undefined ? '' : JSON.stringify(response.body);
+}
+
+function responseHeaders(response: ApiResponse, requestId: string | undefined): Record<string, string> {
 	const headers: Record<string, string> = { ...(response.headers ?? {}) };
 	if (requestId !== undefined) headers['X-Request-Id'] = requestId;
-	writeJson(res, response.status, text, headers);
+	return headers;
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

@@ -3,7 +3,7 @@
  * never count for the side being measured. Controlled over IPC; seeding runs here too, over
  * the emulator's own HTTP API (as any HERE client would make the jobs).
  */
-import type { EmulatorOptions, HereEmulator, RequestLogEntry } from '../../emulator';
+import type { EmulatorOptions, HereEmulator, ProcessingOptions, RequestLogEntry } from '../../emulator';
 import { startEmulator } from '../../emulator';
 import { serve } from './lib/ipc';
 
@@ -57,6 +57,10 @@ export interface RequestCounts {
 	byKind: Partial<Record<RequestKind, number>>;
 	/** Arrival of the first and the last request of each kind (epoch ms): the phases of a run. */
 	spans: Partial<Record<RequestKind, [number, number]>>;
+	/** Answers 429 (the rate limiter's, or injected). */
+	tooMany: number;
+	/** Client connections opened (each one a TCP and TLS set-up against HERE). */
+	connections: number;
 }
 
 serve({
@@ -89,6 +93,15 @@ serve({
 		await inParallel(jobIds.length, 8, async (index) => await api(token, 'PATCH', `/bulkjobs/v4/deviceUploads/${jobIds[index]}`, { action: 'acknowledge' }));
 		return jobIds.length;
 	},
+	/** The latency bench: jobs seeded paused, then processed at HERE's pace or all at once. */
+	setProcessing(options: ProcessingOptions) {
+		here().setProcessing(options);
+		return true;
+	},
+	async settle() {
+		await here().settle();
+		return true;
+	},
 	clearRequests() {
 		here().clearRequests();
 		return true;
@@ -96,14 +109,16 @@ serve({
 	requests(): RequestCounts {
 		const byKind: Partial<Record<RequestKind, number>> = {};
 		const spans: Partial<Record<RequestKind, [number, number]>> = {};
+		let tooMany = 0;
 		for (const entry of here().requests) {
+			if (entry.status === 429) tooMany++;
 			const kind = kindOf(entry);
 			byKind[kind] = (byKind[kind] ?? 0) + 1;
 			const span = spans[kind];
 			if (span) span[1] = entry.at;
 			else spans[kind] = [entry.at, entry.at];
 		}
-		return { total: here().requests.length, byKind, spans };
+		return { total: here().requests.length, byKind, spans, tooMany, connections: here().connectionsOpened };
 	},
 	/** Arrival times (emulator clock) and answers of a job's status calls. */
 	statusCalls({ jobId }: { jobId: string }) {

@@ -11,8 +11,10 @@
  *
  *   npm run bench                     all scenarios (about 4 minutes on 2 cores)
  *   npm run bench -- --only 1,3       some scenarios (1-8)
- *   npm run bench -- --runs 3         runs per side (default 5, after one warm-up; BENCH_RUNS too)
+ *   npm run bench -- --runs 3         runs per side (default 5, after one warm-up; BENCH_RUNS too; --warmup 0 for none)
  *   npm run bench -- --profile        a CPU and an allocation profile of every run under bench-results/profiles/
+ *   npm run bench -- --latency 80     instead: the latency table (latencySuite.ts) at an 80 ms round trip;
+ *                                     --latency 0,80 for both; --only 1-5 picks its scenarios (L1-L5)
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,6 +26,7 @@ import type { Paired } from './lib/sides';
 import { mb, ms, ratio, table } from './lib/stats';
 import { scenario1, scenario2, scenario3, scenario4, scenario5, scenario6, scenario7 } from './suite';
 import { scenario8 } from './syncScenario';
+import { latencyRows, latencySuite, latencyTable } from './latencySuite';
 
 function parseOptions(argv: string[]): Options {
 	const value = (flag: string) => {
@@ -33,11 +36,16 @@ function parseOptions(argv: string[]): Options {
 	};
 	const runs = Number(value('--runs') ?? process.env.BENCH_RUNS ?? 5);
 	const only = (value('--only') ?? '1,2,3,4,5,6,7,8').split(',').map(Number).filter((n) => n >= 1 && n <= 8);
+	const latency = value('--latency')
+		?.split(',')
+		.map(Number)
+		.filter((n) => Number.isFinite(n) && n >= 0);
 	return {
 		runs: Number.isInteger(runs) && runs >= 1 ? runs : 5,
-		warmup: 1,
+		warmup: Math.max(0, Math.floor(Number(value('--warmup') ?? 1)) || 0),
 		only: new Set(only),
 		profile: argv.includes('--profile'),
+		latency,
 	};
 }
 
@@ -60,13 +68,8 @@ function printTable(): string {
 	return `${text}\n\n${notes.join('\n')}`;
 }
 
-async function main(): Promise<void> {
-	session.options = parseOptions(process.argv.slice(2));
-	if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes'))) throw new Error('dist/ is missing: run `npx gulp build` (npm run bench does).');
-	const startedAt = new Date();
-	const loadBefore = os.loadavg();
-	log(`HERE Bulk Jobs benchmark: ${session.options.runs} runs per side after ${session.options.warmup} warm-up, ${os.cpus().length} CPUs, Node ${process.version}, load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
-	const started = performance.now();
+/** The instant-emulator table: CPU and memory overhead against the reference and n8n's floor. */
+async function cpuSuite(): Promise<void> {
 	let first: Paired | undefined;
 	if (session.options.only.has(1) || session.options.only.has(5)) first = await scenario1();
 	if (session.options.only.has(2)) await scenario2();
@@ -76,28 +79,41 @@ async function main(): Promise<void> {
 	if (session.options.only.has(6)) await scenario6();
 	if (session.options.only.has(7)) await scenario7();
 	if (session.options.only.has(8)) await scenario8();
+}
+
+async function main(): Promise<void> {
+	session.options = parseOptions(process.argv.slice(2));
+	if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes'))) throw new Error('dist/ is missing: run `npx gulp build` (npm run bench does).');
+	const startedAt = new Date();
+	const loadBefore = os.loadavg();
+	log(`HERE Bulk Jobs benchmark: ${session.options.runs} runs per side after ${session.options.warmup} warm-up, ${os.cpus().length} CPUs, Node ${process.version}, load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+	const started = performance.now();
+	const latency = session.options.latency;
+	if (latency !== undefined) await latencySuite(latency);
+	else await cpuSuite();
 	const loadAfter = os.loadavg();
-	const text = printTable();
+	const text = latency !== undefined ? latencyTable() : printTable();
 	log('');
 	log(text);
 	log('');
 	log(`Took ${ms(performance.now() - started)}; load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}. Times are medians; ratio = node / reference, measured side by side in this run.`);
 	fs.mkdirSync(OUT, { recursive: true });
-	const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+	const stamp = `${latency !== undefined ? 'latency-' : ''}${startedAt.toISOString().replace(/[:.]/g, '-')}`;
 	const report = {
 		startedAt: startedAt.toISOString(),
 		machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}` },
 		loadAverage: { before: loadBefore, after: loadAfter },
-		options: { runs: session.options.runs, warmup: session.options.warmup, only: [...session.options.only] },
-		rows: session.rows,
+		options: { runs: session.options.runs, warmup: session.options.warmup, only: [...session.options.only], latency },
+		rows: latency !== undefined ? latencyRows : session.rows,
 		details: session.details,
 		table: text,
 	};
 	const json = JSON.stringify(report, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2);
 	fs.writeFileSync(path.join(OUT, `bench-${stamp}.json`), json);
-	fs.writeFileSync(path.join(OUT, 'latest.json'), json);
-	fs.writeFileSync(path.join(OUT, 'latest.md'), `${text}\n`);
-	log(`Figures written to bench-results/bench-${stamp}.json (and latest.json, latest.md).`);
+	const latest = latency !== undefined ? 'latest-latency' : 'latest';
+	fs.writeFileSync(path.join(OUT, `${latest}.json`), json);
+	fs.writeFileSync(path.join(OUT, `${latest}.md`), `${text}\n`);
+	log(`Figures written to bench-results/bench-${stamp}.json (and ${latest}.json, ${latest}.md).`);
 }
 
 main().catch((error: unknown) => {

@@ -9,6 +9,7 @@ import { profiled } from './lib/profile';
 import * as scenarios from './scenarios/scenarios';
 import type { Outcome } from './scenarios/scenarios';
 import { nodeSyncPlan, referenceSyncPlan } from './scenarios/sync';
+import { referenceTriggerPoll } from './scenarios/triggerReference';
 
 /** `floor`: the reference client's requests through n8n's HTTP helper (see reference/client.ts). */
 type Side = 'node' | 'reference' | 'floor';
@@ -22,6 +23,8 @@ const RUNNERS: Record<string, Partial<Record<Side, Runner>>> = {
 	waitResults: { node: scenarios.nodeWaitResults, reference: scenarios.referenceWaitResults, floor: scenarios.referenceWaitResults },
 	waitLatency: { node: scenarios.nodeWaitLatency },
 	syncPlan: { node: nodeSyncPlan, reference: referenceSyncPlan, floor: referenceSyncPlan },
+	// Loaded on use: the trigger's harness would otherwise count in every side's idle memory.
+	triggerPoll: { node: async (params) => await (await import('./scenarios/trigger')).nodeTriggerPoll(params), reference: referenceTriggerPoll },
 };
 
 let side: Side = 'node';

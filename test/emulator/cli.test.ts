@@ -62,3 +62,25 @@ test.each([
 		expect(await exited).toBe(0);
 	}
 });
+
+test('--latency, --parallel-jobs and --rate-limit turn the performance models on', async () => {
+	const port = await freePort();
+	const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', '--port', String(port), '--latency', '80', '--parallel-jobs', '10', '--rate-limit', '--no-retry-after'], {
+		cwd: root,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	try {
+		const banner = await waitFor(child, /Ctrl-C stops/);
+		expect(banner).toContain('Latency: {"roundTripMs":80');
+		const models = (await (await fetch(`http://127.0.0.1:${port}/_emulator/models`)).json()) as Record<string, unknown>;
+		expect(models).toEqual({
+			processing: { mode: 'timer', devicesPerSecond: 500, parallelJobs: 10 },
+			latency: { roundTripMs: 80, jitter: 0.1, bandwidthMbps: 100, handshakeRoundTrips: 2 },
+			rateLimit: { maxInFlight: 20, maxPerSecond: 100, retryAfter: false, refused: 0 },
+		});
+	} finally {
+		const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+		child.kill('SIGTERM');
+		expect(await exited).toBe(0);
+	}
+});

@@ -10,6 +10,8 @@ export interface Options {
 	warmup: number;
 	only: Set<number>;
 	profile: boolean;
+	/** Round trips (ms) of the latency table; undefined: the instant-emulator table. */
+	latency?: number[];
 }
 
 /** One row of the printed table. */

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 
+import type { EmulatorOptions, ProcessingOptions } from '../../../emulator';
 import type { RequestCounts } from '../emulator.process';
 import type { RunReport } from '../worker.process';
 import { Child } from './ipc';
@@ -20,10 +21,10 @@ export function account(baseUrl: string) {
 	return { baseUrl, email: `bench${userCounter}@example.com`, password: 'bench-password-not-secret', projectId: `bench-project-${userCounter}` };
 }
 
-/** The emulator in its own process, seeded so that list orders and ids repeat from run to run. */
-export async function startEmulator(processing: object): Promise<{ emulator: Child; url: string }> {
+/** The emulator in its own process, seeded so that list orders and ids repeat from run to run; `models`: latency and rate limit. */
+export async function startEmulator(processing: ProcessingOptions, models: Pick<EmulatorOptions, 'latency' | 'rateLimit'> = {}): Promise<{ emulator: Child; url: string }> {
 	const emulator = await Child.start('emulator', 'emulator.process.ts');
-	const url = await emulator.call<string>('init', { processing, seed: 4242 });
+	const url = await emulator.call<string>('init', { processing, seed: 4242, ...models } satisfies EmulatorOptions);
 	return { emulator, url };
 }
 
@@ -73,7 +74,7 @@ export async function paired(
 			const params = await prepare();
 			await emulator?.call('clearRequests');
 			const report = await sides[side]!.call<RunReport>('run', { scenario, params });
-			const requests: RequestCounts = emulator ? await emulator.call<RequestCounts>('requests') : { total: 0, byKind: {}, spans: {} };
+			const requests: RequestCounts = emulator ? await emulator.call<RequestCounts>('requests') : { total: 0, byKind: {}, spans: {}, tooMany: 0, connections: 0 };
 			const settled = settle && side === 'node' ? await sides.node.call<{ rss: number; heapUsed: number; idleHeap: number }>('settled') : undefined;
 			if (round < session.options.warmup) continue;
 			out[side].push(report);
@@ -99,7 +100,8 @@ function requestNote(result: Paired): string | undefined {
 	return `request counts differ: ${node} vs ${reference}`;
 }
 
-export function pairedRow(scenario: string, result: Paired, target: number, targetText: string): Row {
+/** A row of the instant table; `basis`: whose time the target divides by (the reference client's, or n8n's floor). */
+export function pairedRow(scenario: string, result: Paired, target: number, targetText: string, basis: 'reference' | 'floor' = 'reference'): Row {
 	const node = median(result.node.map((r) => r.ms));
 	const reference = median(result.reference.map((r) => r.ms));
 	const requestsNode = median(result.requestsNode.map((r) => r.total));
@@ -118,7 +120,7 @@ export function pairedRow(scenario: string, result: Paired, target: number, targ
 		requestsNode: requestsNode || undefined,
 		requestsReference: requestsReference || undefined,
 		target: targetText,
-		met: value <= target,
+		met: (basis === 'floor' && floor !== undefined ? node / floor : value) <= target,
 		note: requestNote(result),
 	};
 }

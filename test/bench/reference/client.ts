@@ -43,8 +43,21 @@ export class FetchTransport implements Transport {
 		this.token = answer.accessToken;
 	}
 
+	/** HERE's 429 is answered as any client must: wait `Retry-After` (1 s without one) and ask again. */
 	async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-		const response = await fetch(`${this.baseUrl}${path}`, {
+		for (;;) {
+			const response = await this.send(method, path, body);
+			if (response.status !== 429) {
+				if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${(await response.text()).slice(0, 200)}`);
+				return (await response.json()) as T;
+			}
+			await response.text();
+			await new Promise((resolve) => setTimeout(resolve, 1000 * (Number(response.headers.get('retry-after')) || 1)));
+		}
+	}
+
+	private async send(method: string, path: string, body?: unknown): Promise<Response> {
+		return await fetch(`${this.baseUrl}${path}`, {
 			method,
 			headers: {
 				Authorization: `Bearer ${this.token}`,
@@ -54,8 +67,6 @@ export class FetchTransport implements Transport {
 			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
-		if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${(await response.text()).slice(0, 200)}`);
-		return (await response.json()) as T;
 	}
 }
 

@@ -7,7 +7,7 @@ import type { INode } from 'n8n-workflow';
 
 import { readState } from '../../../nodes/HereBulkJobs/trigger/state';
 import { PollDriver, TriggerStore } from '../../harness/poll';
-import type { Account } from './scenarios';
+import type { Account, Outcome } from './scenarios';
 
 let driver: PollDriver | undefined;
 
@@ -50,4 +50,11 @@ export async function triggerTick(): Promise<{ ms: number; count: number; record
 	const ms = performance.now() - started;
 	if (outcome.error) throw outcome.error;
 	return { ms, count: outcome.items?.length ?? 0, records: records(driver.store) };
+}
+
+/** The latency bench: one poll of the activated trigger, as a timed run that must emit `expected` items. */
+export async function nodeTriggerPoll({ expected }: { expected: number }): Promise<Outcome & { ms: number }> {
+	const outcome = await triggerTick();
+	if (outcome.count !== expected) throw new Error(`node trigger: ${outcome.count} of ${expected} items emitted`);
+	return { ms: outcome.ms, count: outcome.count };
 }

@@ -1,0 +1,34 @@
+/**
+ * The reference for a trigger poll that finds finished jobs (the latency bench): what the
+ * trigger asks HERE, by hand with fetch: the list of final jobs, then for each new job, one
+ * after another, its status and its result pages.
+ */
+import { FetchTransport, ReferenceClient } from '../reference/client';
+import type { Account, Outcome } from './scenarios';
+import { NODE_CONCURRENCY } from './scenarios';
+
+const FINAL = 'completed,failed,cancelled';
+
+export async function referenceTriggerPoll(account: Account & { expected: number }): Promise<Outcome & { ms: number }> {
+	const started = performance.now();
+	const transport = new FetchTransport(account.baseUrl);
+	const client = new ReferenceClient(account.baseUrl, NODE_CONCURRENCY, transport);
+	await client.login(account.email, account.password);
+	const jobIds: string[] = [];
+	let pageToken: string | undefined;
+	do {
+		const query = `limit=100&status=${FINAL}${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`;
+		const page = await transport.call<{ items: Array<{ jobId: string }>; nextPageToken?: string }>('GET', `/bulkjobs/v4/deviceUploads?${query}`);
+		client.requests++;
+		for (const job of page.items) jobIds.push(job.jobId);
+		pageToken = page.nextPageToken || undefined;
+	} while (pageToken);
+	let count = 0;
+	for (const jobId of jobIds) {
+		await client.status(jobId);
+		count += (await client.results(jobId)).length;
+	}
+	const ms = performance.now() - started;
+	if (count !== account.expected) throw new Error(`reference trigger: ${count} of ${account.expected} results`);
+	return { ms, count, requests: client.requests };
+}
