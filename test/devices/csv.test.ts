@@ -1,5 +1,6 @@
-import { parseCsvDevices } from '../../nodes/HereBulkJobs/devices/csv';
-import type { SourceRows } from '../../nodes/HereBulkJobs/devices/types';
+import type { CsvInput } from '../../nodes/HereBulkJobs/devices/csv';
+import { readRows } from '../../nodes/HereBulkJobs/devices';
+import type { ReadOptions } from '../../nodes/HereBulkJobs/devices/types';
 import { validateDevices } from '../../nodes/HereBulkJobs/devices/validate';
 
 /** HERE's "Create a bulk job" tutorial, CSV example (verbatim). */
@@ -32,6 +33,13 @@ HERE-aba23346-5248-49db-bea8-9f75aa81d3dd,,,,,
 
 const G1 = 'e0de7cbc-9328-4e37-b865-cdbe1fa1c7dc';
 const G2 = '2b4c5571-e398-45c5-9637-6ce63e320b4f';
+
+type SourceRows = Awaited<ReturnType<typeof readRows>>;
+
+/** The pipeline's rows of a CSV, before validation. */
+async function parseCsvDevices(data: CsvInput, options?: ReadOptions): Promise<SourceRows> {
+	return await readRows({ type: 'csv', data }, options);
+}
 
 function names(result: SourceRows): Array<[number, unknown]> {
 	return result.rows.map((r) => [r.row, r.fields.name]);

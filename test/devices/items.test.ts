@@ -1,11 +1,17 @@
-import { itemsToSourceRows } from '../../nodes/HereBulkJobs/devices/objects';
+import { readRows } from '../../nodes/HereBulkJobs/devices';
+import type { ReadOptions } from '../../nodes/HereBulkJobs/devices/types';
 import { validateDevices } from '../../nodes/HereBulkJobs/devices/validate';
+
+/** The pipeline's rows of n8n items, before validation. */
+function itemsToSourceRows(items: unknown[], options?: ReadOptions) {
+	return readRows({ type: 'items', items }, options);
+}
 
 const G = ['08e742fc-52d1-49aa-bea0-60a6cd17d8a2', '2bff17e2-af05-4843-9780-878df098d35a'];
 
 describe('itemsToSourceRows', () => {
-	it('maps items (plain JSON or whole n8n items) to rows counted from 0', () => {
-		const parsed = itemsToSourceRows([
+	it('maps items (plain JSON or whole n8n items) to rows counted from 0', async () => {
+		const parsed = await itemsToSourceRows([
 			{ name: 'a', sendMs: 1000, tags: ['x', 'y'] },
 			{ json: { name: 'b', tags: 'x|y, z' }, pairedItem: { item: 1 } },
 		]);
@@ -18,15 +24,15 @@ describe('itemsToSourceRows', () => {
 		]);
 	});
 
-	it('treats empty, blank and null values as "not set" (a sheet gives empty cells as "")', () => {
-		const parsed = itemsToSourceRows([{ name: 'a', deviceId: '', sendMs: '  ', type: null, tags: '' }]);
+	it('treats empty, blank and null values as "not set" (a sheet gives empty cells as "")', async () => {
+		const parsed = await itemsToSourceRows([{ name: 'a', deviceId: '', sendMs: '  ', type: null, tags: '' }]);
 		const { devices, issues } = validateDevices(parsed.rows, 'add', { label: parsed.label });
 		expect(issues).toEqual([]);
 		expect(devices[0].device).toStrictEqual({ name: 'a' });
 	});
 
-	it('accepts field names in any case, and tag:/geofence: keys like CSV columns', () => {
-		const parsed = itemsToSourceRows([
+	it('accepts field names in any case, and tag:/geofence: keys like CSV columns', async () => {
+		const parsed = await itemsToSourceRows([
 			{ Name: 'a', SENDMS: '5', 'tag:Fragile': true, 'tag:Cold': 0, tags: 'x', [`geofence:${G[0]}`]: 1, geofences: [G[1]] },
 		]);
 		const { devices, issues } = validateDevices(parsed.rows, 'add', { label: parsed.label });
@@ -35,35 +41,35 @@ describe('itemsToSourceRows', () => {
 		expect(devices[0].device).toStrictEqual({ name: 'a', sendMs: 5, tags: ['Fragile', 'x'], geofences: [G[0], G[1]] });
 	});
 
-	it('does not change the caller’s arrays', () => {
+	it('does not change the caller’s arrays', async () => {
 		const tags = [' a ', 'a'];
-		const parsed = itemsToSourceRows([{ name: 'x', tags }]);
+		const parsed = await itemsToSourceRows([{ name: 'x', tags }]);
 		const { devices } = validateDevices(parsed.rows, 'add');
 		expect(devices[0].device.tags).toEqual(['a']);
 		expect(tags).toEqual([' a ', 'a']);
 	});
 
-	it('reports unknown fields (without their values) unless told to ignore them', () => {
+	it('reports unknown fields (without their values) unless told to ignore them', async () => {
 		const items = [{ name: 'a', colour: 'red', password: 'hunter2' }, { name: 'b' }];
-		const parsed = itemsToSourceRows(items);
+		const parsed = await itemsToSourceRows(items);
 		expect(parsed.issues.map((i) => [i.row, i.label, i.column])).toEqual([
 			[0, 'item', 'colour'],
 			[0, 'item', 'password'],
 		]);
 		expect(parsed.issues[0].reason).toMatch(/is not a device field.*Allowed fields: add: name/);
 		expect(JSON.stringify(parsed.issues)).not.toContain('hunter2');
-		expect(itemsToSourceRows(items, { ignoreUnknownFields: true }).issues).toEqual([]);
+		expect((await itemsToSourceRows(items, { ignoreUnknownFields: true })).issues).toEqual([]);
 	});
 
-	it('reports a field given twice under two spellings', () => {
-		const parsed = itemsToSourceRows([{ name: 'a', Name: 'b' }]);
+	it('reports a field given twice under two spellings', async () => {
+		const parsed = await itemsToSourceRows([{ name: 'a', Name: 'b' }]);
 		expect(parsed.issues).toEqual([
 			{ row: 0, label: 'item', column: 'name', reason: 'is given twice (as "name" and "Name")' },
 		]);
 	});
 
-	it('reports items that are not objects and bad tag: values', () => {
-		const parsed = itemsToSourceRows(['just text', { name: 'a', 'tag:x': 'maybe' }, { name: 'b', 'rule:nope': 1 }]);
+	it('reports items that are not objects and bad tag: values', async () => {
+		const parsed = await itemsToSourceRows(['just text', { name: 'a', 'tag:x': 'maybe' }, { name: 'b', 'rule:nope': 1 }]);
 		expect(parsed.issues.map((i) => [i.row, i.column, i.reason])).toEqual([
 			[0, undefined, 'is not an object with device fields (it is text)'],
 			[1, 'tag:x', 'takes true or 1 to apply it (false, 0 or nothing to not apply it)'],
@@ -71,14 +77,14 @@ describe('itemsToSourceRows', () => {
 		]);
 	});
 
-	it('reports no items at all', () => {
-		const parsed = itemsToSourceRows([]);
+	it('reports no items at all', async () => {
+		const parsed = await itemsToSourceRows([]);
 		expect(parsed.fatal).toBe(true);
 		expect(parsed.issues[0]).toMatchObject({ whole: true, reason: expect.stringMatching(/no input items/) });
 	});
 
-	it('keeps a non-list value for a list field for validation to explain', () => {
-		const parsed = itemsToSourceRows([{ name: 'a', tags: 5 }]);
+	it('keeps a non-list value for a list field for validation to explain', async () => {
+		const parsed = await itemsToSourceRows([{ name: 'a', tags: 5 }]);
 		const { issues } = validateDevices(parsed.rows, 'add', { label: 'item' });
 		expect(issues).toEqual([
 			{ row: 0, label: 'item', column: 'tags', reason: 'must be a list or text separated by |, not a number', value: '5' },

@@ -1,5 +1,11 @@
-import { parseJsonDevices } from '../../nodes/HereBulkJobs/devices/json';
+import { readRows } from '../../nodes/HereBulkJobs/devices';
+import type { ReadOptions } from '../../nodes/HereBulkJobs/devices/types';
 import { validateDevices } from '../../nodes/HereBulkJobs/devices/validate';
+
+/** The pipeline's rows of a JSON device list, before validation. */
+function parseJsonDevices(data: unknown, options?: ReadOptions) {
+	return readRows({ type: 'json', data }, options);
+}
 
 /** The tutorial's JSON body for adding devices (verbatim). */
 const TUTORIAL_ADD_JSON = `[
@@ -27,8 +33,8 @@ const TUTORIAL_DELETE_JSON = `[
         ]`;
 
 describe('parseJsonDevices', () => {
-	it("reads the tutorial's add example", () => {
-		const parsed = parseJsonDevices(TUTORIAL_ADD_JSON);
+	it("reads the tutorial's add example", async () => {
+		const parsed = await parseJsonDevices(TUTORIAL_ADD_JSON);
 		expect(parsed.label).toBe('element');
 		const { devices, issues } = validateDevices(parsed.rows, 'add', { label: parsed.label });
 		expect([...parsed.issues, ...issues]).toEqual([]);
@@ -49,16 +55,16 @@ describe('parseJsonDevices', () => {
 		]);
 	});
 
-	it("reads the tutorial's delete example", () => {
-		const parsed = parseJsonDevices(TUTORIAL_DELETE_JSON);
+	it("reads the tutorial's delete example", async () => {
+		const parsed = await parseJsonDevices(TUTORIAL_DELETE_JSON);
 		const { devices, issues } = validateDevices(parsed.rows, 'delete', { label: parsed.label });
 		expect(issues).toEqual([]);
 		expect(devices).toStrictEqual([{ row: 0, device: { externalId: 'MyDevice1', unclaimOnly: true } }]);
 	});
 
-	it('takes an already parsed array and UTF-8 bytes', () => {
-		expect(parseJsonDevices([{ name: 'a' }]).rows).toHaveLength(1);
-		expect(parseJsonDevices(Buffer.from('\uFEFF[{"name":"ä"}]', 'utf8')).rows[0].fields.name).toBe('ä');
+	it('takes an already parsed array and UTF-8 bytes', async () => {
+		expect((await parseJsonDevices([{ name: 'a' }])).rows).toHaveLength(1);
+		expect((await parseJsonDevices(Buffer.from('\uFEFF[{"name":"ä"}]', 'utf8'))).rows[0].fields.name).toBe('ä');
 	});
 
 	it.each([
@@ -70,20 +76,20 @@ describe('parseJsonDevices', () => {
 		['null', null, /not null/],
 		['an empty array', '[]', /the JSON array is empty/],
 		['non-UTF-8 bytes', Buffer.from([0x5b, 0xff, 0x5d]), /not UTF-8/],
-	])('refuses %s as a whole', (_, input, reason) => {
-		const parsed = parseJsonDevices(input);
+	])('refuses %s as a whole', async (_, input, reason) => {
+		const parsed = await parseJsonDevices(input);
 		expect(parsed.fatal).toBe(true);
 		expect(parsed.rows).toEqual([]);
 		expect(parsed.issues).toEqual([expect.objectContaining({ row: 0, label: 'element', whole: true, reason: expect.stringMatching(reason) })]);
 	});
 
-	it('never echoes the JSON text in a syntax error', () => {
-		const parsed = parseJsonDevices('[{"name": "a", "password": "hunter2" x}]');
+	it('never echoes the JSON text in a syntax error', async () => {
+		const parsed = await parseJsonDevices('[{"name": "a", "password": "hunter2" x}]');
 		expect(parsed.issues[0].reason).not.toContain('hunter2');
 	});
 
-	it('reports elements that are not objects and unknown keys, by element index', () => {
-		const parsed = parseJsonDevices('[{"name": "a"}, "b", [1], {"name": "c", "colour": "red", "deviceSecret": "s3cr3t"}]');
+	it('reports elements that are not objects and unknown keys, by element index', async () => {
+		const parsed = await parseJsonDevices('[{"name": "a"}, "b", [1], {"name": "c", "colour": "red", "deviceSecret": "s3cr3t"}]');
 		expect(parsed.fatal).toBe(false);
 		expect(parsed.issues.map((i) => [i.row, i.column, i.reason.slice(0, 30)])).toEqual([
 			[1, undefined, 'is not an object with device f'],
@@ -95,19 +101,19 @@ describe('parseJsonDevices', () => {
 		expect(parsed.rows.map((r) => r.row)).toEqual([0, 3]);
 	});
 
-	it('ignores unknown keys when told to', () => {
-		const parsed = parseJsonDevices([{ name: 'c', colour: 'red' }], { ignoreUnknownFields: true });
+	it('ignores unknown keys when told to', async () => {
+		const parsed = await parseJsonDevices([{ name: 'c', colour: 'red' }], { ignoreUnknownFields: true });
 		expect(parsed.issues).toEqual([]);
 	});
 
-	it('keeps an empty string for validation to refuse (the API would)', () => {
-		const parsed = parseJsonDevices([{ name: 'a', sendMs: '' }]);
+	it('keeps an empty string for validation to refuse (the API would)', async () => {
+		const parsed = await parseJsonDevices([{ name: 'a', sendMs: '' }]);
 		const { issues } = validateDevices(parsed.rows, 'add', { label: parsed.label });
 		expect(issues).toEqual([{ row: 0, label: 'element', column: 'sendMs', reason: 'is empty: leave it out or give a number' }]);
 	});
 
-	it('refuses more devices than the limit', () => {
-		const parsed = parseJsonDevices([{ name: 'a' }, { name: 'b' }, { name: 'c' }], { maxRows: 2 });
+	it('refuses more devices than the limit', async () => {
+		const parsed = await parseJsonDevices([{ name: 'a' }, { name: 'b' }, { name: 'c' }], { maxRows: 2 });
 		expect(parsed.fatal).toBe(true);
 		expect(parsed.issues[0].reason).toMatch(/there are 3 devices, more than the 2 accepted/);
 	});

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { formatIssues, parseCsvDevices, prepareDevices, SeenDevices } from '../../nodes/HereBulkJobs/devices';
+import { formatIssues, prepareDevices, readRows, SeenDevices } from '../../nodes/HereBulkJobs/devices';
 import type { DeviceSource, JobKind, PreparedDevices, DeviceRow } from '../../nodes/HereBulkJobs/devices';
 
 function csvOf(count: number): string {
@@ -223,7 +223,7 @@ describe('properties', () => {
 						at += size;
 					}
 				}
-				expect(await parseCsvDevices(pieces())).toEqual(await parseCsvDevices(bytes));
+				expect(await readRows({ type: 'csv', data: pieces() })).toEqual(await readRows({ type: 'csv', data: bytes }));
 			}),
 			{ numRuns: 300 },
 		);
@@ -247,7 +247,7 @@ describe('properties', () => {
 						text += `"${name}"${eol}`;
 						expected.push([start, name.replace(/""/g, '"')]);
 					});
-					const parsed = await parseCsvDevices(text);
+					const parsed = await readRows({ type: 'csv', data: text });
 					expect(parsed.issues).toEqual([]);
 					expect(parsed.rows.map((r) => [r.row, r.fields.name])).toEqual(expected);
 				},

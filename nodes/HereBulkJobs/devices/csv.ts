@@ -6,24 +6,15 @@
  */
 import type { CsvError } from 'csv-parse/sync';
 import { parse } from 'csv-parse/sync';
-import type { INode } from 'n8n-workflow';
 
 import { CsvRows, lineBreaks } from './csvRows';
 import { optionError, wholeNumberOption } from './report';
-import type { RowSink, SourceRow, SourceRows } from './types';
+import type { ReadOptions, RowSink } from './types';
+import { DEFAULT_MAX_ROWS } from './types';
 
 /** A string, bytes, or byte chunks as n8n's `getBinaryStream` gives them. */
 export type CsvInput = string | Uint8Array | AsyncIterable<Uint8Array | string>;
 
-export interface CsvOptions {
-	/** Most device rows accepted; reading stops at the first row past it. Default 1,000,000. */
-	maxRows?: number;
-	/** Longest record accepted, in characters. Default 65,536 (a device row is well under 4 KiB). */
-	maxRecordLength?: number;
-	node?: INode;
-}
-
-export const DEFAULT_MAX_ROWS = 1_000_000;
 export const DEFAULT_MAX_RECORD_LENGTH = 65_536;
 
 /** Bytes examined for signs of a binary or UTF-16 file before anything is parsed. */
@@ -35,16 +26,8 @@ const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
 
-/** Parse a CSV upload into rows (not yet validated). Never throws for bad input: it returns issues. */
-export async function parseCsvDevices(input: CsvInput, options: CsvOptions = {}): Promise<SourceRows> {
-	const rows: SourceRow[] = [];
-	const sink: RowSink = { issues: [], onRow: (row) => rows.push(row) };
-	const fatal = await readCsv(input, options, sink);
-	return { label: 'row', rows: fatal ? [] : rows, issues: sink.issues, fatal };
-}
-
 /** Read CSV rows into `sink` as they are parsed; true when the input as a whole is unusable. */
-export async function readCsv(input: CsvInput, options: CsvOptions, sink: RowSink): Promise<boolean> {
+export async function readCsv(input: CsvInput, options: ReadOptions, sink: RowSink): Promise<boolean> {
 	const maxRows = wholeNumberOption(options.maxRows, DEFAULT_MAX_ROWS, 'maxRows', options.node);
 	const maxRecordLength = wholeNumberOption(options.maxRecordLength, DEFAULT_MAX_RECORD_LENGTH, 'maxRecordLength', options.node);
 	const rows = new CsvRows(sink, maxRows, maxRecordLength);

@@ -6,18 +6,17 @@
 import type { INode } from 'n8n-workflow';
 
 import type { DeviceChunk } from './chunk';
-import { ChunkCollector, MAX_CHUNK_SIZE } from './chunk';
+import { chunkDevices, chunkSizeOption, MAX_CHUNK_SIZE } from './chunk';
 import type { CsvInput } from './csv';
 import { readCsv } from './csv';
 import { readJson } from './json';
 import { readObjects } from './objects';
 import { optionError } from './report';
 import type { SeenDevices } from './seen';
-import type { DeviceFor, JobKind, RowIssue, RowLabel, RowSink } from './types';
+import type { DeviceFor, JobKind, ReadOptions, RowIssue, RowLabel, RowSink, SourceRow } from './types';
 import { DeviceValidator } from './validate';
 
 export * from './types';
-export { parseCsvDevices, DEFAULT_MAX_ROWS } from './csv';
 export { SeenDevices } from './seen';
 export { chunkDevices } from './chunk';
 export type { DeviceChunk } from './chunk';
@@ -31,17 +30,11 @@ export type DeviceSource =
 	/** n8n items, one device each (the items' `json`, or the items themselves). */
 	| { type: 'items'; items: readonly unknown[] };
 
-export interface PrepareDevicesOptions<K extends JobKind = JobKind> {
+export interface PrepareDevicesOptions<K extends JobKind = JobKind> extends ReadOptions {
 	source: DeviceSource;
 	kind: K;
 	/** Devices per upload, 1-1000; default 1000. */
 	chunkSize?: number;
-	/** Most devices accepted from this source; default 1,000,000. */
-	maxRows?: number;
-	/** Items and JSON: leave out fields that are not device fields instead of reporting them. */
-	ignoreUnknownFields?: boolean;
-	/** The node, for NodeOperationErrors (`this.getNode()`). */
-	node?: INode;
 	/**
 	 * Device keys (names, identities) seen by earlier calls in this node run: pass the same
 	 * object for every source of a run, so that a device repeated across sources is an issue.
@@ -72,32 +65,48 @@ const LABELS: Record<DeviceSource['type'], RowLabel> = { csv: 'row', json: 'elem
 
 /**
  * Read, validate and batch devices. Every problem comes back as an issue, and the valid devices
- * batched either way: the caller decides whether issues stop the upload (`issuesError`) or are
- * only reported. Throws only NodeOperationError, for bad options or an unreadable stream.
+ * batched either way: the caller decides whether issues stop the upload or are only reported.
+ * Throws only NodeOperationError, for bad options or an unreadable stream.
  */
 export async function prepareDevices<K extends JobKind>(options: PrepareDevicesOptions<K>): Promise<PreparedDevices<DeviceFor<K>>> {
-	const { source, kind, node } = options;
+	const { kind, node } = options;
 	if (kind !== 'add' && kind !== 'delete') throw optionError(node, `Unknown job kind "${String(kind)}": use "add" or "delete"`);
+	const chunkSize = chunkSizeOption(options.chunkSize ?? MAX_CHUNK_SIZE, node);
+	const label = labelOf(options.source, node);
+	const devices: Array<DeviceFor<K>> = [];
+	const rows: number[] = [];
+	const issues: RowIssue[] = [];
+	const validator = new DeviceValidator(kind, { label, seen: options.seen, sourceName: options.sourceName }, issues, (row, device) => {
+		devices.push(device);
+		rows.push(row);
+	});
+	const sink: RowSink = { issues, onRow: (row) => validator.check(row) };
+	const fatal = await readSource(options.source, options, sink);
+
+	const invalidRows = new Set(issues.filter((issue) => issue.whole !== true).map((issue) => issue.row)).size;
+	const chunks = fatal ? [] : chunkDevices(devices, rows, chunkSize);
+	return { label, chunks, deviceCount: fatal ? 0 : devices.length, issues, invalidRows, fatal, overLimit: sink.overLimit === true };
+}
+
+/** A source's rows before validation (`rows` stays empty when the input as a whole is unusable). */
+export async function readRows(source: DeviceSource, options: ReadOptions = {}) {
+	const label = labelOf(source, options.node);
+	const rows: SourceRow[] = [];
+	const sink: RowSink = { issues: [], onRow: (row) => rows.push(row) };
+	const fatal = await readSource(source, options, sink);
+	return { label, rows: fatal ? [] : rows, issues: sink.issues, fatal };
+}
+
+function labelOf(source: DeviceSource, node: INode | undefined): RowLabel {
 	const label: RowLabel | undefined = LABELS[source?.type];
 	if (label === undefined) throw optionError(node, 'Unknown device source: use "csv", "json" or "items"');
 	if (source.type === 'items' && !Array.isArray(source.items)) throw optionError(node, 'The items source needs a list of items');
+	return label;
+}
 
-	const batches = new ChunkCollector<DeviceFor<K>>(options.chunkSize ?? MAX_CHUNK_SIZE, node);
-	const issues: RowIssue[] = [];
-	const validator = new DeviceValidator(kind, { label, seen: options.seen, sourceName: options.sourceName }, issues, (row, device) =>
-		batches.add(row, device),
-	);
-	const sink: RowSink = { issues, onRow: (row) => validator.check(row) };
-	const read = { maxRows: options.maxRows, ignoreUnknownFields: options.ignoreUnknownFields, node };
-	const fatal =
-		source.type === 'csv'
-			? await readCsv(source.data, read, sink)
-			: source.type === 'json'
-				? readJson(source.data, read, sink)
-				: readObjects(source.items, 'item', read, sink);
-
-	const chunks = fatal ? [] : batches.chunks();
-	const invalidRows = new Set(issues.filter((issue) => issue.whole !== true).map((issue) => issue.row)).size;
-	const deviceCount = chunks.reduce((sum, chunk) => sum + chunk.count, 0);
-	return { label, chunks, deviceCount, issues, invalidRows, fatal, overLimit: sink.overLimit === true };
+/** Read a source's rows into `sink`; true when the input as a whole is unusable. */
+async function readSource(source: DeviceSource, options: ReadOptions, sink: RowSink): Promise<boolean> {
+	if (source.type === 'csv') return await readCsv(source.data, options, sink);
+	if (source.type === 'json') return readJson(source.data, options, sink);
+	return readObjects(source.items, 'item', options, sink);
 }

@@ -2,20 +2,12 @@
  * A JSON array of devices (the API's own body shape) → device rows, counted by array index.
  * Given as JSON text, UTF-8 bytes, or an already parsed value.
  */
-import type { ItemsOptions } from './objects';
-import { collect, readObjects } from './objects';
-import type { RowSink, SourceRows } from './types';
+import { readObjects } from './objects';
+import type { ReadOptions, RowSink } from './types';
 import { describeType } from './values';
 
-export type JsonOptions = ItemsOptions;
-
-/** Read a JSON array of devices. Never throws for bad input: it returns issues. */
-export function parseJsonDevices(input: unknown, options: JsonOptions = {}): SourceRows {
-	return collect('element', (sink) => readJson(input, options, sink));
-}
-
 /** Read a JSON array's devices into `sink`; true when the input as a whole is unusable. */
-export function readJson(input: unknown, options: JsonOptions, sink: RowSink): boolean {
+export function readJson(input: unknown, options: ReadOptions, sink: RowSink): boolean {
 	const whole = (reason: string) => {
 		sink.issues.push({ row: 0, label: 'element', whole: true, reason: `the device list ${reason}` });
 		return true;

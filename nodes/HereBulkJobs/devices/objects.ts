@@ -3,43 +3,16 @@
  * as n8n shows them; JSON elements by array index. Items read an empty value as "not set" (a
  * sheet gives an empty cell as ''); JSON keeps it for validation to refuse, as the API would.
  */
-import type { INode } from 'n8n-workflow';
-
 import type { ListField } from './fields';
 import { ALLOWED_KEYS_TEXT, appendEntries, classifyKey, entryProblem, fieldSpec } from './fields';
 import { rowIssue, wholeNumberOption } from './report';
-import type { RowIssue, RowLabel, RowSink, SourceRow, SourceRows } from './types';
+import type { ReadOptions, RowIssue, RowLabel, RowSink } from './types';
+import { DEFAULT_MAX_ROWS } from './types';
 import { describeType, readBoolean, showName, showValue, splitList } from './values';
 
-export interface ItemsOptions {
-	/**
-	 * Leave out fields that are not device fields (an item from a sheet or an ERP usually has
-	 * more). Off by default, so that `sendMillis` is reported rather than silently dropped.
-	 */
-	ignoreUnknownFields?: boolean;
-	/** Most devices accepted. Default 1,000,000. */
-	maxRows?: number;
-	node?: INode;
-}
-
-export const DEFAULT_MAX_ITEMS = 1_000_000;
-
-/** Map n8n items (their JSON, or whole items `{ json }`) to rows. */
-export function itemsToSourceRows(items: readonly unknown[], options: ItemsOptions = {}): SourceRows {
-	return collect('item', (sink) => readObjects(items, 'item', options, sink));
-}
-
-/** Rows of a source collected into one list (`rows` stays empty when the input is unusable). */
-export function collect(label: RowLabel, read: (sink: RowSink) => boolean): SourceRows {
-	const rows: SourceRow[] = [];
-	const sink: RowSink = { issues: [], onRow: (row) => rows.push(row) };
-	const fatal = read(sink);
-	return { label, rows: fatal ? [] : rows, issues: sink.issues, fatal };
-}
-
 /** Read objects into `sink`; true when the input as a whole is unusable. */
-export function readObjects(values: readonly unknown[], label: RowLabel, options: ItemsOptions, sink: RowSink): boolean {
-	const maxRows = wholeNumberOption(options.maxRows, DEFAULT_MAX_ITEMS, 'maxRows', options.node);
+export function readObjects(values: readonly unknown[], label: RowLabel, options: ReadOptions, sink: RowSink): boolean {
+	const maxRows = wholeNumberOption(options.maxRows, DEFAULT_MAX_ROWS, 'maxRows', options.node);
 	const whole = (reason: string) => sink.issues.push({ row: 0, label, whole: true, reason });
 	if (values.length === 0) {
 		whole(label === 'item' ? 'there are no input items: each item should be one device' : 'the JSON array is empty');

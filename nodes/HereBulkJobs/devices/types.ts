@@ -3,6 +3,7 @@
  * The device shapes are the JSON body of `POST /bulkjobs/v4/deviceUploads` ("Add devices",
  * "Delete devices"): validated devices are sent as they are.
  */
+import type { INode } from 'n8n-workflow';
 
 /** Which kind of bulk job the rows are for. The server infers it from the row shape. */
 export type JobKind = 'add' | 'delete';
@@ -66,16 +67,7 @@ export interface SourceRow {
 	flagged?: boolean;
 }
 
-/** What a source hands over: rows, the problems it found, and whether the input is unusable. */
-export interface SourceRows {
-	label: RowLabel;
-	rows: SourceRow[];
-	issues: RowIssue[];
-	/** The input as a whole cannot be used (bad header, broken quoting, too many rows, ...): `rows` is empty. */
-	fatal: boolean;
-}
-
-/** Where the rows of a source go as they are read: problems into `issues`, rows to `onRow`. */
+/** Where a source puts what it reads, as it reads it: problems into `issues`, rows to `onRow`. */
 export interface RowSink {
 	issues: RowIssue[];
 	onRow: (row: SourceRow) => void;
@@ -83,7 +75,16 @@ export interface RowSink {
 	overLimit?: boolean;
 }
 
-export interface ValidatedDevice<T> {
-	row: number;
-	device: T;
+/** The most device rows one source (and, in Create, one node run) reads. */
+export const DEFAULT_MAX_ROWS = 1_000_000;
+
+export interface ReadOptions {
+	/** Most devices accepted from this source; default DEFAULT_MAX_ROWS. */
+	maxRows?: number;
+	/** Longest CSV record accepted, in characters; default 65,536. */
+	maxRecordLength?: number;
+	/** Items and JSON: leave out fields that are not device fields instead of reporting them. */
+	ignoreUnknownFields?: boolean;
+	/** The node, for NodeOperationErrors (`this.getNode()`). */
+	node?: INode;
 }

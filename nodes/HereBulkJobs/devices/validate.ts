@@ -9,7 +9,7 @@ import { fieldsOf, fieldSpec, IDENTITIES, MAX_AREA_BASED_GEOFENCES, MAX_LIST_ITE
 import { rowIssue, rowName } from './report';
 import type { Place } from './seen';
 import { SeenDevices } from './seen';
-import type { DeviceFor, JobKind, RowIssue, RowLabel, SourceRow, ValidatedDevice } from './types';
+import type { DeviceFor, JobKind, RowIssue, RowLabel, SourceRow } from './types';
 import { describeType, exceedsLength, isUuid, readBoolean, readNonNegativeNumber, showValue, splitList } from './values';
 
 export { KNOWN_DEVICE_TYPES } from './fields';
@@ -28,8 +28,8 @@ export function validateDevices<K extends JobKind>(
 	rows: readonly SourceRow[],
 	kind: K,
 	options: ValidateOptions = {},
-): { devices: Array<ValidatedDevice<DeviceFor<K>>>; issues: RowIssue[] } {
-	const devices: Array<ValidatedDevice<DeviceFor<K>>> = [];
+): { devices: Array<{ row: number; device: DeviceFor<K> }>; issues: RowIssue[] } {
+	const devices: Array<{ row: number; device: DeviceFor<K> }> = [];
 	const issues: RowIssue[] = [];
 	const validator = new DeviceValidator(kind, options, issues, (row, device) => devices.push({ row, device }));
 	if (rows.length === 0) issues.push({ row: 0, label: options.label ?? 'row', whole: true, reason: 'there are no devices in the input' });
@@ -101,23 +101,23 @@ export class DeviceValidator<K extends JobKind> {
 	 */
 	private identity(fields: Record<string, unknown>): readonly FieldName[] | undefined {
 		const groups = IDENTITIES[this.kind];
-		const given: Array<readonly FieldName[]> = [];
+		let given: Array<readonly FieldName[]> | undefined;
 		for (const group of groups) {
 			const [first, second] = group;
 			const hasFirst = isSet(fields[first]);
 			const hasSecond = second !== undefined && isSet(fields[second]);
 			if (!hasFirst && !hasSecond) continue;
-			given.push(group);
+			(given ??= []).push(group);
 			if (second !== undefined && hasFirst !== hasSecond) {
 				const [missing, other] = hasFirst ? [second, first] : [first, second];
 				this.problem(missing, `is required when ${other} is given (a cloud-to-cloud device needs both)`);
 			}
 		}
-		if (given.length === 1 || (given.length === 0 && this.kind === 'add')) return given[0];
+		if (given?.length === 1 || (given === undefined && this.kind === 'add')) return given?.[0];
 		const ways = groups.map((group) => group.join(' + '));
 		const choices = `${ways.slice(0, -1).join(', ')}, or ${ways[ways.length - 1]}`;
-		const givenWays = given.map((group) => group.join(' + ')).join(', ');
-		if (given.length === 0) this.problem(undefined, `does not say which device to delete: give ${choices}`);
+		const givenWays = given?.map((group) => group.join(' + ')).join(', ');
+		if (given === undefined) this.problem(undefined, `does not say which device to delete: give ${choices}`);
 		else if (this.kind === 'add') this.problem(undefined, `has more than one device identity (${givenWays}); give at most one of ${choices}`);
 		else this.problem(undefined, `names the device in more than one way (${givenWays}); give exactly one of ${choices}`);
 		return undefined;

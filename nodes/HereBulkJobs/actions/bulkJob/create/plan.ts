@@ -147,7 +147,8 @@ export function planUploads(blocks: DeviceBlock[], settings: PlanSettings): Uplo
 			continue;
 		}
 		const chunks = chunkDevices(
-			upload.devices.map((device) => ({ row: device.row, device })),
+			upload.devices,
+			upload.devices.map((device) => device.row),
 			settings.chunkSize,
 			settings.node,
 		);
