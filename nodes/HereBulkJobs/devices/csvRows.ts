@@ -5,14 +5,14 @@
  */
 import type { CsvError } from 'csv-parse/sync';
 
-import type { FieldName, ListField } from './fields';
-import { ALLOWED_KEYS_TEXT, appendEntries, classifyKey, entryProblem, fieldSpec } from './fields';
+import type { KeyTarget, ListField } from './fields';
+import { addToList, ALLOWED_KEYS_TEXT, classifyKey, entryProblem, fieldSpec } from './fields';
 import { rowIssue } from './report';
 import type { RowIssue, RowSink } from './types';
-import { readBoolean, showName, showValue, splitList } from './values';
+import { readBoolean, showName, showValue } from './values';
 
-/** How a column's cells are read; `ignore` for columns already reported as wrong. */
-type Column = { kind: 'field'; field: FieldName; isList: boolean } | { kind: 'entry'; list: ListField; entry: string } | { kind: 'ignore' };
+/** How a column's cells are read; undefined for columns already reported as wrong. */
+type Column = Extract<KeyTarget, { type: 'field' | 'entry' }> | undefined;
 
 export class CsvRows {
 	/** The input as a whole cannot be used: no device from it may be uploaded. */
@@ -51,18 +51,16 @@ export class CsvRows {
 		for (let i = 0; i < cells.length; i++) {
 			const column = this.columns[i];
 			const cell = cells[i];
-			if (column.kind === 'ignore' || cell.trim() === '') continue;
-			if (column.kind === 'entry') {
+			if (column === undefined || cell.trim() === '') continue;
+			if (column.type === 'entry') {
 				const on = readBoolean(cell);
 				if (on === false || on === 'empty') continue;
-				if (on === true) appendEntries(fields, column.list, [column.entry]);
+				if (on === true) addToList(fields, column.list, [column.entry]);
 				else (problems ??= []).push(rowIssue(row, 'row', 'takes 1 to apply it (or 0 or nothing to not apply it)', this.header[i], showValue(cell)));
-			} else if (column.isList) {
-				const entries = splitList(cell);
-				if (entries.length === 0) continue;
-				appendEntries(fields, column.field as ListField, entries);
-			} else {
+			} else if (fieldSpec(column.field).type !== 'list') {
 				fields[column.field] = cell;
+			} else if (!addToList(fields, column.field as ListField, cell)) {
+				continue;
 			}
 			empty = false;
 		}
@@ -138,26 +136,26 @@ export class CsvRows {
 			const target = classifyKey(cell);
 			if (target.type === 'empty') {
 				problem('has no name: every column needs a header (remove empty columns)', `column ${i + 1}`);
-				return { kind: 'ignore' };
+				return undefined;
 			}
 			if (target.type === 'unknown') {
 				unknown.push(JSON.stringify(names[i]));
-				return { kind: 'ignore' };
+				return undefined;
 			}
 			const wrong = target.type === 'entry' ? entryProblem(target) : undefined;
 			if (wrong !== undefined) {
 				problem(wrong.reason, names[i], wrong.value);
-				return { kind: 'ignore' };
+				return undefined;
 			}
 			// tag names are compared as written, UUIDs in any case
 			const key = target.type === 'field' ? target.field : `${target.prefix}${fieldSpec(target.list).uuids ? target.entry.toLowerCase() : target.entry}`;
 			const first = firstColumn.get(key);
 			if (first !== undefined) {
 				problem(`appears twice (columns ${first + 1} and ${i + 1})`, names[i]);
-				return { kind: 'ignore' };
+				return undefined;
 			}
 			firstColumn.set(key, i);
-			return target.type === 'field' ? { kind: 'field', field: target.field, isList: fieldSpec(target.field).type === 'list' } : { kind: 'entry', list: target.list, entry: target.entry };
+			return target;
 		});
 		const noneKnown = unknown.length === cells.length;
 		if (unknown.length > 0) {

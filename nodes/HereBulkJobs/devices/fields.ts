@@ -4,7 +4,7 @@
  * HERE Tracking 2.1.191, POST /bulkjobs/v4/deviceUploads).
  */
 import type { JobKind } from './types';
-import { isUuid, showValue } from './values';
+import { isUuid, showValue, splitList } from './values';
 
 interface FieldSpec {
 	/** text: 1-50 characters; number: 0 or more; flag: true/false; list: up to 10 entries. */
@@ -121,11 +121,16 @@ export function entryProblem(target: { list: ListField; entry: string; prefix: s
 }
 
 /**
- * Lists merge: a `tags` value and `tag:NAME` keys or columns together give all of them. A
- * value that is not a list stays as it is, for validation to report. Never changes `entries`.
+ * Adds a list's entries (an array, or text split at `|`, `;` or `,`) to `fields[list]`: a `tags`
+ * value and `tag:NAME` keys or columns together give all of them. False, adding nothing, for a
+ * value that is no list or text without entries. A value already there that is not a list stays
+ * for validation to report. Never changes `value`.
  */
-export function appendEntries(fields: Record<string, unknown>, list: ListField, entries: readonly unknown[]): void {
+export function addToList(fields: Record<string, unknown>, list: ListField, value: unknown): boolean {
+	const entries = typeof value === 'string' ? splitList(value) : value;
+	if (!Array.isArray(entries) || (typeof value === 'string' && entries.length === 0)) return false;
 	const current = fields[list];
 	if (current === undefined || typeof current === 'string') fields[list] = entries;
 	else if (Array.isArray(current)) fields[list] = current.concat(entries);
+	return true;
 }

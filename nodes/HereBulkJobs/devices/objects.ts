@@ -4,11 +4,11 @@
  * sheet gives an empty cell as ''); JSON keeps it for validation to refuse, as the API would.
  */
 import type { ListField } from './fields';
-import { ALLOWED_KEYS_TEXT, appendEntries, classifyKey, entryProblem, fieldSpec } from './fields';
+import { addToList, ALLOWED_KEYS_TEXT, classifyKey, entryProblem, fieldSpec } from './fields';
 import { rowIssue, wholeNumberOption } from './report';
 import type { ReadOptions, RowIssue, RowLabel, RowSink } from './types';
 import { DEFAULT_MAX_ROWS } from './types';
-import { describeType, readBoolean, showName, showValue, splitList } from './values';
+import { describeType, readBoolean, showName, showValue } from './values';
 
 /** Read objects into `sink`; true when the input as a whole is unusable. */
 export function readObjects(values: readonly unknown[], label: RowLabel, options: ReadOptions, sink: RowSink): boolean {
@@ -63,17 +63,12 @@ function objectFields(
 			const wrong = on === true ? entryProblem(target) : undefined;
 			if (on === 'invalid') problem('takes true or 1 to apply it (false, 0 or nothing to not apply it)', showName(key), showValue(raw));
 			else if (wrong !== undefined) problem(wrong.reason, showName(key), wrong.value);
-			else if (on === true) appendEntries(fields, target.list, [target.entry]);
+			else if (on === true) addToList(fields, target.list, [target.entry]);
 			continue;
 		}
 		const field = target.field;
-		const isList = fieldSpec(field).type === 'list';
-		const entries = isList && typeof raw === 'string' ? splitList(raw) : [];
-		if (entries.length > 0) {
-			appendEntries(fields, field as ListField, entries);
-		} else if (isList && Array.isArray(raw)) {
-			appendEntries(fields, field as ListField, raw);
-		} else if (fields[field] !== undefined) {
+		if (fieldSpec(field).type === 'list' && addToList(fields, field as ListField, raw)) continue;
+		if (fields[field] !== undefined) {
 			problem(`is given twice (as ${JSON.stringify(showName(keyOf.get(field) ?? field))} and ${JSON.stringify(showName(key))})`, field);
 		} else {
 			fields[field] = raw;
