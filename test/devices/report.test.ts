@@ -1,7 +1,4 @@
-import { NodeOperationError } from 'n8n-workflow';
-import type { INode } from 'n8n-workflow';
-
-import { formatIssues, issueText, issuesError } from '../../nodes/HereBulkJobs/devices/report';
+import { formatIssues, issueText } from '../../nodes/HereBulkJobs/devices/report';
 import type { RowIssue } from '../../nodes/HereBulkJobs/devices/types';
 
 describe('issueText', () => {
@@ -62,35 +59,5 @@ describe('escaping for n8n\'s editor', () => {
 		expect(issueText({ row: 2, label: 'row', column: 'name', reason: 'is longer than 50 characters', value: 'say "hi"' })).toBe(
 			'row 2, name: is longer than 50 characters ("say \\"hi\\"")',
 		);
-	});
-});
-
-describe('issuesError', () => {
-	const node: INode = {
-		id: '1',
-		name: 'Upload trackers',
-		type: 'n8n-nodes-here-tracking.hereBulkJobs',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-	};
-
-	it('is a NodeOperationError naming the first problem, with the report as description', () => {
-		const issues: RowIssue[] = [
-			{ row: 3, label: 'row', column: 'name', reason: 'is required' },
-			{ row: 5, label: 'row', column: 'sendMs', reason: 'is not a number', value: 'x' },
-		];
-		const error = issuesError(node, issues, { itemIndex: 2 });
-		expect(error).toBeInstanceOf(NodeOperationError);
-		expect(error.message).toBe('Invalid device list: row 3, name: is required (and 1 more)');
-		expect(error.description).toBe(formatIssues(issues));
-		expect(error.node.name).toBe('Upload trackers');
-		expect(error.context.itemIndex).toBe(2);
-	});
-
-	it('works without a node (tests, benchmarks)', () => {
-		const error = issuesError(undefined, [{ row: 0, label: 'item', whole: true, reason: 'no items' }]);
-		expect(error.message).toBe('Invalid device list: no items');
-		expect(error.node.name).toBe('HERE Bulk Jobs');
 	});
 });

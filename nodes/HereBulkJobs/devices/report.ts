@@ -50,10 +50,8 @@ export interface FormatIssuesOptions {
  * problem (same column and reason) in order of first appearance, naming its first rows with
  * their values and how many more rows have it.
  */
-export function formatIssues(issues: readonly RowIssue[], options: FormatIssuesOptions = {}): string {
+export function formatIssues(issues: readonly RowIssue[], { maxGroups = 10, maxRowsPerGroup: maxRows = 5, summary: withSummary = true }: FormatIssuesOptions = {}): string {
 	if (issues.length === 0) return 'No problems found.';
-	const maxGroups = positive(options.maxGroups, 10);
-	const maxRows = positive(options.maxRowsPerGroup, 5);
 	const label = issues[0].label;
 
 	const groups = new Map<string, { first: RowIssue; shown: RowIssue[]; count: number }>();
@@ -79,27 +77,16 @@ export function formatIssues(issues: readonly RowIssue[], options: FormatIssuesO
 	const rest = groups.size - lines.length;
 	// The list is a block of its own in the editor: the summary before it and the rest after it need no breaks.
 	const more = rest > 0 ? `… and ${rest} more ${rest === 1 ? 'kind' : 'kinds'} of problem not listed here.` : '';
-	return `${options.summary === false ? '' : escapeHtml(summary)}${htmlList(lines.map(escapeHtml))}${more}`;
+	return `${withSummary ? escapeHtml(summary) : ''}${htmlList(lines.map(escapeHtml))}${more}`;
 }
 
-export interface IssuesErrorOptions extends FormatIssuesOptions {
-	/** The n8n item the device list came from (for the error's item link). */
-	itemIndex?: number;
-}
-
-/** A NodeOperationError naming the first problem and how many more; the description lists them all. */
-export function issuesError(node: INode | undefined, issues: readonly RowIssue[], options: IssuesErrorOptions = {}): NodeOperationError {
-	const first = issues.length > 0 ? issueText(issues[0]) : 'no problems';
-	const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-	return new NodeOperationError(nodeOrPlaceholder(node), `Invalid device list: ${first}${more}`, {
-		description: formatIssues(issues, options),
-		itemIndex: options.itemIndex,
-	});
-}
-
-/** A NodeOperationError for a wrong option value (a configuration mistake, not a problem of the rows). */
+/**
+ * A NodeOperationError for a wrong option value (a configuration mistake, not a problem of the
+ * rows). The pipeline also runs without an execution context (tests, benchmarks): then it names a stand-in node.
+ */
 export function optionError(node: INode | undefined, message: string): NodeOperationError {
-	return new NodeOperationError(nodeOrPlaceholder(node), message);
+	const standIn = { id: 'here-bulk-jobs-devices', name: 'HERE Bulk Jobs', type: 'n8n-nodes-here-tracking.hereBulkJobs', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} };
+	return new NodeOperationError(node ?? standIn, message);
 }
 
 /** A limit option: `fallback` when not given, else a whole number of at least 1 (else a NodeOperationError). */
@@ -107,22 +94,4 @@ export function wholeNumberOption(value: number | undefined, fallback: number, n
 	if (value === undefined) return fallback;
 	if (!Number.isInteger(value) || value < 1) throw optionError(node, `${name} must be a whole number of at least 1 (got ${String(value)})`);
 	return value;
-}
-
-/** The pipeline also runs without an execution context (tests, benchmarks): errors then name this stand-in. */
-function nodeOrPlaceholder(node: INode | undefined): INode {
-	return (
-		node ?? {
-			id: 'here-bulk-jobs-devices',
-			name: 'HERE Bulk Jobs',
-			type: 'n8n-nodes-here-tracking.hereBulkJobs',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		}
-	);
-}
-
-function positive(value: number | undefined, fallback: number): number {
-	return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
 }

@@ -38,18 +38,13 @@ export function validateDevices<K extends JobKind>(
 }
 
 /** Checks rows one at a time, so that a streamed source keeps only the devices in memory. */
-export class DeviceValidator<K extends JobKind> {
+export class DeviceValidator<K extends JobKind> implements Reporter {
 	private readonly label: RowLabel;
 	private readonly seen: SeenDevices;
 	private readonly fields: FieldName[];
 	private readonly otherFields: FieldName[];
-	/** The row and field being checked, for `report`. */
+	/** The row being checked, for `problem`. */
 	private row = 0;
-	private field: string | undefined;
-	/** Records a problem of the current row and field (handed to the value readers). */
-	private readonly report: Report = (reason, value) => {
-		this.issues.push(rowIssue(this.row, this.label, reason, this.field, value));
-	};
 
 	constructor(
 		private readonly kind: K,
@@ -69,8 +64,7 @@ export class DeviceValidator<K extends JobKind> {
 		if (this.isOtherKind(fields)) return;
 		const device: Record<string, unknown> = {};
 		for (const field of this.fields) {
-			this.field = field;
-			const value = readField(field, fields[field], this.report);
+			const value = readField(field, fields[field], this);
 			if (value !== undefined) device[field] = value;
 		}
 		const identity = this.identity(fields);
@@ -79,9 +73,9 @@ export class DeviceValidator<K extends JobKind> {
 		if (this.issues.length === before && flagged !== true) this.onDevice(row, device as unknown as DeviceFor<K>);
 	}
 
-	private problem(column: string | undefined, reason: string, value?: string): void {
-		this.field = column;
-		this.report(reason, value);
+	/** Records a problem of the current row (the value readers report through it too). */
+	problem(column: string | undefined, reason: string, value?: string): void {
+		this.issues.push(rowIssue(this.row, this.label, reason, column, value));
 	}
 
 	/** A row of the other job kind gets one issue that says so, rather than a pile of follow-on issues. */
@@ -166,55 +160,52 @@ export class DeviceValidator<K extends JobKind> {
 	}
 }
 
-type Report = (reason: string, value?: string) => void;
+/** Where the value readers report a field's problems. */
+interface Reporter {
+	problem(column: string | undefined, reason: string, value?: string): void;
+}
 
-/** A field's value normalized, or undefined when it is not set or wrong (then `report` was told why). */
-function readField(field: FieldName, value: unknown, report: Report): unknown {
+/** A field's value normalized, or undefined when it is not set or wrong (then `to` was told why). */
+function readField(field: FieldName, value: unknown, to: Reporter): unknown {
 	const spec = fieldSpec(field);
 	if (!isSet(value)) {
-		if (spec.required === true) report('is required');
+		if (spec.required === true) to.problem(field, 'is required');
 		return undefined;
 	}
 	switch (spec.type) {
 		case 'text':
-			return readText(value, spec.required === true, report);
-		case 'number':
-			return readNumber(value, report);
-		case 'flag':
-			return readFlag(value, report);
+			return readText(field, value, spec.required === true, to);
+		case 'number': {
+			const result = readNonNegativeNumber(value);
+			if (typeof result === 'number') return result;
+			if (result === 'empty') to.problem(field, 'is empty: leave it out or give a number');
+			else if (result === 'negative') to.problem(field, 'must be 0 or more', showValue(value));
+			else if (typeof value === 'string' || typeof value === 'number') to.problem(field, 'is not a number', showValue(value));
+			else to.problem(field, `must be a number, not ${describeType(value)}`, showValue(value));
+			return undefined;
+		}
+		case 'flag': {
+			const result = readBoolean(value);
+			if (typeof result === 'boolean') return result;
+			if (result === 'empty') to.problem(field, 'is empty: leave it out or give true or false');
+			else to.problem(field, 'must be true or false (or 1 or 0)', showValue(value));
+			return undefined;
+		}
 		default:
-			return readList(value, field as ListField, spec.uuids === true, report);
+			return readList(field as ListField, value, spec.uuids === true, to);
 	}
 }
 
 /** Text of 1-50 characters, trimmed; a number becomes text (a sheet may hold an id as 12345). */
-function readText(value: unknown, required: boolean, report: Report): string | undefined {
+function readText(field: FieldName, value: unknown, required: boolean, to: Reporter): string | undefined {
 	if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) {
-		report(`must be text, not ${describeType(value)}`, showValue(value));
+		to.problem(field, `must be text, not ${describeType(value)}`, showValue(value));
 		return undefined;
 	}
 	const text = String(value).trim();
-	if (text === '') report(required ? 'is required (it is empty)' : 'is empty: leave it out or give a value');
-	else if (exceedsLength(text, MAX_TEXT_LENGTH)) report(`is longer than ${MAX_TEXT_LENGTH} characters`, showValue(text));
+	if (text === '') to.problem(field, required ? 'is required (it is empty)' : 'is empty: leave it out or give a value');
+	else if (exceedsLength(text, MAX_TEXT_LENGTH)) to.problem(field, `is longer than ${MAX_TEXT_LENGTH} characters`, showValue(text));
 	else return text;
-	return undefined;
-}
-
-function readNumber(value: unknown, report: Report): number | undefined {
-	const result = readNonNegativeNumber(value);
-	if (typeof result === 'number') return result;
-	if (result === 'empty') report('is empty: leave it out or give a number');
-	else if (result === 'negative') report('must be 0 or more', showValue(value));
-	else if (typeof value === 'string' || typeof value === 'number') report('is not a number', showValue(value));
-	else report(`must be a number, not ${describeType(value)}`, showValue(value));
-	return undefined;
-}
-
-function readFlag(value: unknown, report: Report): boolean | undefined {
-	const result = readBoolean(value);
-	if (typeof result === 'boolean') return result;
-	if (result === 'empty') report('is empty: leave it out or give true or false');
-	else report('must be true or false (or 1 or 0)', showValue(value));
 	return undefined;
 }
 
@@ -223,9 +214,9 @@ function readFlag(value: unknown, report: Report): boolean | undefined {
  * empty ones dropped, repeats removed (the same tag twice means it once), then at most 10.
  * Tags have no length limit of their own: the OpenAPI document gives none.
  */
-function readList(value: unknown, column: ListField, uuids: boolean, report: Report): string[] | undefined {
+function readList(field: ListField, value: unknown, uuids: boolean, to: Reporter): string[] | undefined {
 	if (typeof value !== 'string' && !Array.isArray(value)) {
-		report(`must be a list or text separated by |, not ${describeType(value)}`, showValue(value));
+		to.problem(field, `must be a list or text separated by |, not ${describeType(value)}`, showValue(value));
 		return undefined;
 	}
 	const entries = new Set<string>();
@@ -234,18 +225,18 @@ function readList(value: unknown, column: ListField, uuids: boolean, report: Rep
 			const text = String(entry).trim();
 			if (text !== '') entries.add(text);
 		} else {
-			report(`entries must be text, not ${describeType(entry)}`, showValue(entry));
+			to.problem(field, `entries must be text, not ${describeType(entry)}`, showValue(entry));
 		}
 	}
-	if (typeof value === 'string' && entries.size === 0) report('is empty: leave it out or give a value');
+	if (typeof value === 'string' && entries.size === 0) to.problem(field, 'is empty: leave it out or give a value');
 	let ok = entries.size > 0;
 	if (entries.size > MAX_LIST_ITEMS) {
-		report(`has more than ${MAX_LIST_ITEMS} entries`, `${entries.size} ${column}`);
+		to.problem(field, `has more than ${MAX_LIST_ITEMS} entries`, `${entries.size} ${field}`);
 		ok = false;
 	}
 	for (const entry of uuids ? entries : []) {
 		if (!isUuid(entry)) {
-			report('must hold only UUIDs', showValue(entry));
+			to.problem(field, 'must hold only UUIDs', showValue(entry));
 			ok = false;
 		}
 	}
