@@ -65,9 +65,8 @@ export class CsvRows {
 			empty = false;
 		}
 		if (empty || !this.count(row)) return; // a row of empty cells (a sheet's ",,,,") is a blank line
-		if (problems === undefined) return this.sink.onRow({ row, fields });
-		this.sink.issues.push(...problems);
-		this.sink.onRow({ row, fields, flagged: true });
+		if (problems !== undefined) this.sink.issues.push(...problems);
+		this.sink.onRow(row, fields, problems !== undefined);
 	}
 
 	/** A problem that makes the whole input unusable; reading stops. */
@@ -188,6 +187,7 @@ function otherDelimiter(cells: string[]): string | undefined {
 
 /** Line breaks (CRLF, LF or CR) in a value or in a record's raw text. */
 export function lineBreaks(text: string): number {
+	if (!text.includes('\n') && !text.includes('\r')) return 0; // most values: no need for the regular expression
 	return text.match(/\r\n|\r|\n/g)?.length ?? 0;
 }
 

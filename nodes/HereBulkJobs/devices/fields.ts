@@ -6,7 +6,7 @@
 import type { JobKind } from './types';
 import { isUuid, showValue, splitList } from './values';
 
-interface FieldSpec {
+export interface FieldSpec {
 	/** text: 1-50 characters; number: 0 or more; flag: true/false; list: up to 10 entries. */
 	type: 'text' | 'number' | 'flag' | 'list';
 	/** The job kinds whose rows have this field. */

@@ -80,7 +80,7 @@ export async function prepareDevices<K extends JobKind>(options: PrepareDevicesO
 		devices.push(device);
 		rows.push(row);
 	});
-	const sink: RowSink = { issues, onRow: (row) => validator.check(row) };
+	const sink: RowSink = { issues, onRow: (row, fields, flagged) => validator.check(row, fields, flagged) };
 	const fatal = await readSource(options.source, options, sink);
 
 	const invalidRows = new Set(issues.filter((issue) => issue.whole !== true).map((issue) => issue.row)).size;
@@ -92,7 +92,7 @@ export async function prepareDevices<K extends JobKind>(options: PrepareDevicesO
 export async function readRows(source: DeviceSource, options: ReadOptions = {}) {
 	const label = labelOf(source, options.node);
 	const rows: SourceRow[] = [];
-	const sink: RowSink = { issues: [], onRow: (row) => rows.push(row) };
+	const sink: RowSink = { issues: [], onRow: (row, fields, flagged) => rows.push(flagged ? { row, fields, flagged } : { row, fields }) };
 	const fatal = await readSource(source, options, sink);
 	return { label, rows: fatal ? [] : rows, issues: sink.issues, fatal };
 }

@@ -27,7 +27,7 @@ export function readObjects(values: readonly unknown[], label: RowLabel, options
 	values.forEach((value, row) => {
 		const before = sink.issues.length;
 		const fields = objectFields(value, row, label, options.ignoreUnknownFields === true, sink.issues);
-		if (fields !== undefined) sink.onRow(sink.issues.length === before ? { row, fields } : { row, fields, flagged: true });
+		if (fields !== undefined) sink.onRow(row, fields, sink.issues.length > before);
 	});
 	return false;
 }

@@ -67,10 +67,13 @@ export interface SourceRow {
 	flagged?: boolean;
 }
 
-/** Where a source puts what it reads, as it reads it: problems into `issues`, rows to `onRow`. */
+/**
+ * Where a source puts what it reads, as it reads it: problems into `issues`, rows to `onRow`
+ * (`flagged` when the source already reported a problem with the row; see SourceRow).
+ */
 export interface RowSink {
 	issues: RowIssue[];
-	onRow: (row: SourceRow) => void;
+	onRow: (row: number, fields: Record<string, unknown>, flagged: boolean) => void;
 	/** Set by the source when it holds more rows than `maxRows` allows (it then stops reading). */
 	overLimit?: boolean;
 }

@@ -4,7 +4,7 @@
  * rows, all fields), so that one error can list them all. A row with any problem yields no device.
  * Per-field rules come from the table in fields.ts; the rules between fields are written here.
  */
-import type { FieldName, ListField } from './fields';
+import type { FieldName, FieldSpec, ListField } from './fields';
 import { fieldsOf, fieldSpec, IDENTITIES, MAX_AREA_BASED_GEOFENCES, MAX_LIST_ITEMS, MAX_TEXT_LENGTH } from './fields';
 import { rowIssue, rowName } from './report';
 import type { Place } from './seen';
@@ -33,7 +33,7 @@ export function validateDevices<K extends JobKind>(
 	const issues: RowIssue[] = [];
 	const validator = new DeviceValidator(kind, options, issues, (row, device) => devices.push({ row, device }));
 	if (rows.length === 0) issues.push({ row: 0, label: options.label ?? 'row', whole: true, reason: 'there are no devices in the input' });
-	for (const row of rows) validator.check(row);
+	for (const { row, fields, flagged } of rows) validator.check(row, fields, flagged === true);
 	return { devices, issues };
 }
 
@@ -41,7 +41,8 @@ export function validateDevices<K extends JobKind>(
 export class DeviceValidator<K extends JobKind> implements Reporter {
 	private readonly label: RowLabel;
 	private readonly seen: SeenDevices;
-	private readonly fields: FieldName[];
+	/** The fields of this job kind's rows, each with its rules (looked up once, not per row). */
+	private readonly fields: Array<{ field: FieldName; spec: FieldSpec }>;
 	private readonly otherFields: FieldName[];
 	/** The row being checked, for `problem`. */
 	private row = 0;
@@ -54,23 +55,24 @@ export class DeviceValidator<K extends JobKind> implements Reporter {
 	) {
 		this.label = options.label ?? 'row';
 		this.seen = options.seen ?? new SeenDevices();
-		this.fields = fieldsOf(kind);
-		this.otherFields = fieldsOf(kind === 'add' ? 'delete' : 'add').filter((field) => !this.fields.includes(field));
+		const fields = fieldsOf(kind);
+		this.fields = fields.map((field) => ({ field, spec: fieldSpec(field) }));
+		this.otherFields = fieldsOf(kind === 'add' ? 'delete' : 'add').filter((field) => !fields.includes(field));
 	}
 
-	check({ row, fields, flagged }: SourceRow): void {
+	check(row: number, fields: Record<string, unknown>, flagged: boolean): void {
 		const before = this.issues.length;
 		this.row = row;
 		if (this.isOtherKind(fields)) return;
 		const device: Record<string, unknown> = {};
-		for (const field of this.fields) {
-			const value = readField(field, fields[field], this);
+		for (const { field, spec } of this.fields) {
+			const value = readField(field, spec, fields[field], this);
 			if (value !== undefined) device[field] = value;
 		}
 		const identity = this.identity(fields);
 		this.checkBetweenFields(device, identity);
 		this.checkUnique(device, identity);
-		if (this.issues.length === before && flagged !== true) this.onDevice(row, device as unknown as DeviceFor<K>);
+		if (this.issues.length === before && !flagged) this.onDevice(row, device as unknown as DeviceFor<K>);
 	}
 
 	/** Records a problem of the current row (the value readers report through it too). */
@@ -166,8 +168,7 @@ interface Reporter {
 }
 
 /** A field's value normalized, or undefined when it is not set or wrong (then `to` was told why). */
-function readField(field: FieldName, value: unknown, to: Reporter): unknown {
-	const spec = fieldSpec(field);
+function readField(field: FieldName, spec: FieldSpec, value: unknown, to: Reporter): unknown {
 	if (!isSet(value)) {
 		if (spec.required === true) to.problem(field, 'is required');
 		return undefined;
