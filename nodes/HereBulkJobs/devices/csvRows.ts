@@ -5,14 +5,14 @@
  */
 import type { CsvError } from 'csv-parse/sync';
 
-import type { KeyTarget, ListField } from './fields';
+import type { FieldName, ListField } from './fields';
 import { addToList, ALLOWED_KEYS_TEXT, classifyKey, entryProblem, fieldSpec } from './fields';
 import { rowIssue } from './report';
 import type { RowIssue, RowSink } from './types';
 import { readBoolean, showName, showValue } from './values';
 
 /** How a column's cells are read; undefined for columns already reported as wrong. */
-type Column = Extract<KeyTarget, { type: 'field' | 'entry' }> | undefined;
+type Column = { type: 'field'; field: FieldName } | { type: 'list'; list: ListField } | { type: 'entry'; list: ListField; entry: string } | undefined;
 
 export class CsvRows {
 	/** The input as a whole cannot be used: no device from it may be uploaded. */
@@ -57,9 +57,9 @@ export class CsvRows {
 				if (on === false || on === 'empty') continue;
 				if (on === true) addToList(fields, column.list, [column.entry]);
 				else (problems ??= []).push(rowIssue(row, 'row', 'takes 1 to apply it (or 0 or nothing to not apply it)', this.header[i], showValue(cell)));
-			} else if (fieldSpec(column.field).type !== 'list') {
+			} else if (column.type === 'field') {
 				fields[column.field] = cell;
-			} else if (!addToList(fields, column.field as ListField, cell)) {
+			} else if (!addToList(fields, column.list, cell)) {
 				continue;
 			}
 			empty = false;
@@ -154,7 +154,8 @@ export class CsvRows {
 				return undefined;
 			}
 			firstColumn.set(key, i);
-			return target;
+			if (target.type === 'entry') return target;
+			return fieldSpec(target.field).type === 'list' ? { type: 'list', list: target.field as ListField } : target;
 		});
 		const noneKnown = unknown.length === cells.length;
 		if (unknown.length > 0) {
