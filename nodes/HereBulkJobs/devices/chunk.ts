@@ -24,11 +24,21 @@ export interface DeviceChunk<T> {
 export function chunkDevices<T>(devices: readonly T[], rows: readonly number[], chunkSize = MAX_CHUNK_SIZE, node?: INode): Array<DeviceChunk<T>> {
 	const size = chunkSizeOption(chunkSize, node);
 	const chunks: Array<DeviceChunk<T>> = [];
-	for (let at = 0; at < devices.length; at += size) {
-		const part = rows.slice(at, at + size);
-		chunks.push({ index: chunks.length, devices: devices.slice(at, at + size), rows: part, firstRow: part[0], lastRow: part[part.length - 1], count: part.length });
-	}
+	devices.forEach((device, i) => addToChunks(chunks, size, rows[i], device));
 	return chunks;
+}
+
+/** Adds a device to the last chunk, or to a new one when the last is full (a streamed source fills chunks as it validates). */
+export function addToChunks<T>(chunks: Array<DeviceChunk<T>>, size: number, row: number, device: T): void {
+	const last = chunks[chunks.length - 1];
+	if (last === undefined || last.count === size) {
+		chunks.push({ index: chunks.length, devices: [device], rows: [row], firstRow: row, lastRow: row, count: 1 });
+		return;
+	}
+	last.devices.push(device);
+	last.rows.push(row);
+	last.lastRow = row;
+	last.count++;
 }
 
 export function chunkSizeOption(chunkSize: number, node: INode | undefined): number {

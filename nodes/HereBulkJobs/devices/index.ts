@@ -6,7 +6,7 @@
 import type { INode } from 'n8n-workflow';
 
 import type { DeviceChunk } from './chunk';
-import { chunkDevices, chunkSizeOption, MAX_CHUNK_SIZE } from './chunk';
+import { addToChunks, chunkSizeOption, MAX_CHUNK_SIZE } from './chunk';
 import type { CsvInput } from './csv';
 import { readCsv } from './csv';
 import { readJson } from './json';
@@ -73,19 +73,19 @@ export async function prepareDevices<K extends JobKind>(options: PrepareDevicesO
 	if (kind !== 'add' && kind !== 'delete') throw optionError(node, `Unknown job kind "${String(kind)}": use "add" or "delete"`);
 	const chunkSize = chunkSizeOption(options.chunkSize ?? MAX_CHUNK_SIZE, node);
 	const label = labelOf(options.source, node);
-	const devices: Array<DeviceFor<K>> = [];
-	const rows: number[] = [];
+	const chunks: Array<DeviceChunk<DeviceFor<K>>> = [];
+	let deviceCount = 0;
 	const issues: RowIssue[] = [];
 	const validator = new DeviceValidator(kind, { label, seen: options.seen, sourceName: options.sourceName }, issues, (row, device) => {
-		devices.push(device);
-		rows.push(row);
+		addToChunks(chunks, chunkSize, row, device);
+		deviceCount++;
 	});
 	const sink: RowSink = { issues, onRow: (row, fields, flagged) => validator.check(row, fields, flagged) };
 	const fatal = await readSource(options.source, options, sink);
 
 	const invalidRows = new Set(issues.filter((issue) => issue.whole !== true).map((issue) => issue.row)).size;
-	const chunks = fatal ? [] : chunkDevices(devices, rows, chunkSize);
-	return { label, chunks, deviceCount: fatal ? 0 : devices.length, issues, invalidRows, fatal, overLimit: sink.overLimit === true };
+	if (fatal) return { label, chunks: [], deviceCount: 0, issues, invalidRows, fatal, overLimit: sink.overLimit === true };
+	return { label, chunks, deviceCount, issues, invalidRows, fatal, overLimit: false };
 }
 
 /** A source's rows before validation (`rows` stays empty when the input as a whole is unusable). */
