@@ -19,8 +19,14 @@ export const DEFAULT_MAX_RECORD_LENGTH = 65_536;
 
 /** Bytes examined for signs of a binary or UTF-16 file before anything is parsed. */
 const SNIFF_BYTES = 4096;
-/** Input is read in pieces of at most this size: a refusal stops reading early, and one piece of parsed records is held at a time (64 KiB pieces validate faster but raised the end-to-end peak RSS). */
-const PIECE_BYTES = 1 << 20;
+/**
+ * Input is read in pieces of at most this size: a refusal stops reading early, and only one
+ * piece of parsed records is alive at a time. At 64 KiB those records die young; at 1 MiB
+ * (~14,000 records) they outlive two young-generation collections and are promoted: about
+ * 20 % more CPU on 100,000 rows, for nothing (the end-to-end peak RSS was lower with them only
+ * because V8 then ran a full collection sooner; the heap left after it is the same).
+ */
+const PIECE_BYTES = 1 << 16;
 
 const QUOTE = 0x22;
 const LF = 0x0a;
