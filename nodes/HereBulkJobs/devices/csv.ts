@@ -15,7 +15,7 @@ import { DEFAULT_MAX_ROWS } from './types';
 /** A string, bytes, or byte chunks as n8n's `getBinaryStream` gives them. */
 export type CsvInput = string | Uint8Array | AsyncIterable<Uint8Array | string>;
 
-export const DEFAULT_MAX_RECORD_LENGTH = 65_536;
+const DEFAULT_MAX_RECORD_LENGTH = 65_536;
 
 /** Bytes examined for signs of a binary or UTF-16 file before anything is parsed. */
 const SNIFF_BYTES = 4096;

@@ -60,6 +60,7 @@ export class DeviceValidator<K extends JobKind> implements Reporter {
 		this.otherFields = fieldsOf(kind === 'add' ? 'delete' : 'add').filter((field) => !fields.includes(field));
 	}
 
+	/** Checks one row; a `flagged` row (the source found a problem in it) yields no device either way. */
 	check(row: number, fields: Record<string, unknown>, flagged: boolean): void {
 		const before = this.issues.length;
 		this.row = row;
