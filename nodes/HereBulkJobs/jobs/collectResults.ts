@@ -3,9 +3,10 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { escapeHtml, htmlParagraphs } from '../editorText';
 import type { HereContext, HereRequestOptions } from '../transport';
+import { ensureNodeError } from '../transport';
 import type { Scope } from './api';
 import { resultPages } from './api';
-import { mapWithConcurrency, valuesOrThrow } from './mapWithConcurrency';
+import { concurrencyLimit, mapWithConcurrency, valuesOrThrow } from './mapWithConcurrency';
 import type { FinishedJob, WaitSettings } from './waitForJob';
 import { waitForJobs } from './waitForJob';
 import type { JobStatusAnswer, ResultRow } from './wire';
@@ -51,8 +52,8 @@ export interface JobResults {
 	rows: ResultRow[];
 }
 
-/** Result pages of this many jobs are read at once. */
-const RESULTS_CONCURRENCY = 2;
+/** Result pages of this many jobs are read at once (README, Performance: why this many). */
+export const RESULTS_CONCURRENCY = 2;
 
 /** The results of jobs, in the order given (after `waitForJobs`, every row of each job). */
 export async function collectJobsResults(
@@ -69,13 +70,37 @@ export async function collectJobsResults(
 	);
 }
 
-/** What Wait for Completion and Create's wait option do: wait for every job, then read all their results. */
+/**
+ * What Wait for Completion and Create's wait option do: wait for every job, and read each job's
+ * results as soon as it has finished (`RESULTS_CONCURRENCY` jobs at once), so that reading
+ * overlaps the wait for the jobs still running. The answer keeps the order of `jobIds`. When
+ * the wait fails (a timeout, a failed job) or a read fails, no further read starts, the reads
+ * under way end, and the first error is thrown.
+ */
 export async function waitAndCollectResults(
 	context: HereContext,
 	jobIds: string[],
 	scope: Scope,
 	settings: WaitSettings,
 ): Promise<JobResults[]> {
-	const finished = await waitForJobs(context, jobIds, scope, settings);
-	return await collectJobsResults(context, finished, scope);
+	const limit = concurrencyLimit(RESULTS_CONCURRENCY);
+	const reads = new Map<string, Promise<ResultRow[]>>();
+	let stopped = false;
+	let failRead: (error: unknown) => void = () => undefined;
+	const readFailed = new Promise<never>((_, reject) => (failRead = reject));
+	readFailed.catch(() => undefined); // raced by the wait; nobody else awaits it
+
+	const startRead = (job: FinishedJob) => {
+		const read = limit(async () => (stopped ? [] : await collectResults(context, job.jobId, scope)));
+		read.catch(failRead);
+		reads.set(job.jobId, read);
+	};
+	try {
+		const finished = await waitForJobs(context, jobIds, scope, settings, { onFinished: startRead, stop: readFailed });
+		return await Promise.all(finished.map(async (job) => ({ job, rows: await (reads.get(job.jobId) as Promise<ResultRow[]>) })));
+	} catch (error) {
+		stopped = true;
+		await Promise.allSettled(reads.values());
+		throw ensureNodeError(context.getNode(), error, scope.itemIndex);
+	}
 }
