@@ -6,7 +6,7 @@ import type { HereContext, HereRequestOptions } from '../transport';
 import { ensureNodeError } from '../transport';
 import type { Scope } from './api';
 import { resultPages } from './api';
-import { concurrencyLimit, mapWithConcurrency, valuesOrThrow } from './mapWithConcurrency';
+import { concurrencyLimit } from './mapWithConcurrency';
 import type { FinishedJob, WaitSettings } from './waitForJob';
 import { waitForJobs } from './waitForJob';
 import type { JobStatusAnswer, ResultRow } from './wire';
@@ -53,22 +53,7 @@ export interface JobResults {
 }
 
 /** Result pages of this many jobs are read at once (README, Performance: why this many). */
-export const RESULTS_CONCURRENCY = 2;
-
-/** The results of jobs, in the order given (after `waitForJobs`, every row of each job). */
-export async function collectJobsResults(
-	context: HereContext,
-	jobs: Array<FinishedJob | (JobStatusAnswer & { jobId: string })>,
-	scope: Scope,
-	options: { maxItems?: number } = {},
-): Promise<JobResults[]> {
-	return valuesOrThrow(
-		await mapWithConcurrency(jobs, RESULTS_CONCURRENCY, async (job) => ({
-			job,
-			rows: await collectResults(context, job.jobId, scope, options),
-		})),
-	);
-}
+export const RESULTS_CONCURRENCY = 10;
 
 /**
  * What Wait for Completion and Create's wait option do: wait for every job, and read each job's

@@ -41,7 +41,7 @@ export const MIN_POLL_INTERVAL_MS = 10;
 const MAX_JOBS_IN_MESSAGE = 10;
 
 /** Status checks in flight at once when several jobs are followed. */
-const STATUS_CONCURRENCY = 4;
+export const STATUS_CONCURRENCY = 8;
 
 export interface FinishedJob extends JobStatusAnswer {
 	jobId: string;
