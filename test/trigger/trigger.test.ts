@@ -8,7 +8,7 @@ import { RESULTS_CONCURRENCY } from '../../nodes/HereBulkJobs/jobs/collectResult
 import { loginUser, newDevices } from '../harness/fixtures';
 import { countOpenRequests } from '../harness/openRequests';
 import { legacyPollContext, PollDriver, TriggerStore } from '../harness/poll';
-import { createJob, distinctJobIds, jobIdsOf, marks, patchJob, requestsTo, statusOf, TRIGGER_NAME, triggerNode } from './helpers';
+import { createJob, distinctJobIds, marks, patchJob, requestsTo, statusOf, TRIGGER_NAME, triggerNode } from './helpers';
 import { startMisbehavingHere } from './misbehavingHere';
 
 let emulator: HereEmulator;
@@ -117,25 +117,29 @@ describe('first poll', () => {
 });
 
 describe('emitting finished jobs', () => {
-	test('several new jobs are read at once and emitted in the order HERE lists them, each once', async () => {
+	test('several new jobs are read at once; each job\'s items come together, in its results order, once', async () => {
 		const { user, store, driver } = setup();
 		await driver.tick();
-		const jobIds: string[] = [];
-		for (let index = 0; index < 4; index++) jobIds.push(await createJob(emulator, user.email, newDevices(150)));
-		// They finish in reverse; HERE (the emulator) lists them oldest first.
-		for (const jobId of [...jobIds].reverse()) finish(jobId);
+		const devices = new Map<string, string[]>();
+		for (let index = 0; index < 4; index++) {
+			const rows = newDevices(150);
+			devices.set(await createJob(emulator, user.email, rows), rows.map((row) => row.name));
+		}
+		for (const jobId of devices.keys()) finish(jobId);
 		// Slow result pages, so that reads which overlap are seen overlapping.
 		emulator.faults.setRate({ rate: 1, kinds: ['slow'], slowMs: 100, match: { method: 'GET', path: /\/results$/ } });
 		const openReads = countOpenRequests('server', (method, path) => method === 'GET' && path.endsWith('/results'));
 		try {
 			const poll = await driver.tick();
-			expect(jobIdsOf(poll.items)).toEqual(jobIds.flatMap((jobId) => Array<string>(150).fill(jobId)));
+			const order = distinctJobIds(poll.items);
+			expect([...order].sort()).toEqual([...devices.keys()].sort());
+			expect(poll.items!.map((item) => [item.json.jobId, item.json.name])).toEqual(order.flatMap((jobId) => devices.get(jobId)!.map((name) => [jobId, name])));
 			expect(openReads.max()).toBeGreaterThan(1);
 		} finally {
 			openReads.stop();
 			emulator.faults.clear();
 		}
-		expect(marks(store.committed)).toEqual(Object.fromEntries(jobIds.map((jobId) => [jobId, 'emitted'])));
+		expect(marks(store.committed)).toEqual(Object.fromEntries([...devices.keys()].map((jobId) => [jobId, 'emitted'])));
 		expect((await driver.tick()).items).toBeNull();
 	});
 
