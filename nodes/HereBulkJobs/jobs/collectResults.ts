@@ -73,7 +73,8 @@ export async function waitAndCollectResults(
 	let stopped = false;
 	let failRead: (error: unknown) => void = () => undefined;
 	const readFailed = new Promise<never>((_, reject) => (failRead = reject));
-	readFailed.catch(() => undefined); // raced by the wait; nobody else awaits it
+	// Handled here too: a read that fails after the wait has ended is still awaited below, never left unhandled.
+	readFailed.catch(() => undefined);
 
 	const startRead = (job: FinishedJob) => {
 		const read = limit(async () => (stopped ? [] : await collectResults(context, job.jobId, scope)));

@@ -139,8 +139,11 @@ async function emitNewJobs(
 	now: number,
 ): Promise<Emission> {
 	const emission: Emission = { items: [], emitted: [], deferred: 0 };
-	const wanted = fresh.filter(({ jobId }) => wantsJobId(settings, jobId));
-	for (const { jobId } of fresh) if (!wantsJobId(settings, jobId)) state.jobs.set(jobId, { mark: 'skipped', seenAt: seenHour(now) });
+	const wanted: JobListItem[] = [];
+	for (const job of fresh) {
+		if (wantsJobId(settings, job.jobId)) wanted.push(job);
+		else state.jobs.set(job.jobId, { mark: 'skipped', seenAt: seenHour(now) });
+	}
 
 	const outcomes = await mapWithConcurrency(wanted, RESULTS_CONCURRENCY, async ({ jobId }): Promise<JobRead> => {
 		if (!budget.allowsJob()) return { kind: 'deferred' };
@@ -172,9 +175,11 @@ async function emitNewJobs(
 			state.jobs.set(jobId, { mark: 'emitted', seenAt: seenHour(now) });
 		} else if (read.kind === 'skip') {
 			state.jobs.set(jobId, { mark: 'skipped', seenAt: seenHour(now) });
-		} else if (read.kind === 'deferred' || read.kind === 'failed') {
+		} else if (read.kind === 'failed') {
 			emission.deferred++;
-			if (read.kind === 'failed') firstFailure ??= read.error;
+			firstFailure ??= read.error;
+		} else if (read.kind === 'deferred') {
+			emission.deferred++;
 		}
 	}
 	if (firstFailure !== undefined && emission.emitted.length === 0) throw ensureNodeError(context.getNode(), firstFailure);
