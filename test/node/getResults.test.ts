@@ -7,6 +7,7 @@ import type { Engine } from '../harness/engine';
 import { createEngine, executeContext, runWorkflow } from '../harness/engine';
 import { bulkJobsNode, byId, createJobDirectly, itemsThen, loginUser, newDevices } from '../harness/fixtures';
 import { countOpenRequests } from '../harness/openRequests';
+import { RESULTS_CONCURRENCY } from '../../nodes/HereBulkJobs/jobs/collectResults';
 import { resultCalls, statusCalls } from '../jobs/helpers';
 
 // Manual processing: each test decides how far its job has got.
@@ -226,11 +227,14 @@ test('an unknown job is HERE\'s 404 with the hint that jobs are kept a week', as
 	expect(error.description).toContain('one week');
 });
 
-test('several items: jobs are read at once, and the output keeps the item order with each item\'s own error', async () => {
+test('several items: jobs are read at once (a bounded number), and the output keeps the item order with each item\'s own error', async () => {
 	const first = await finishedJob(newDevices(150));
 	const unknown = 'BULK-00000000-0000-4000-8000-000000000000';
 	const third = await finishedJob(newDevices(2));
-	const items = [{ jobId: first }, { jobId: unknown }, { jobId: third }];
+	// More items than are read at once: the rest wait for a free place.
+	const more: string[] = [];
+	for (let index = 0; index < RESULTS_CONCURRENCY; index++) more.push(await finishedJob(newDevices(1)));
+	const items = [{ jobId: first }, { jobId: unknown }, { jobId: third }, ...more.map((jobId) => ({ jobId }))];
 	const parameters = { jobId: byId('={{ $json.jobId }}'), returnAll: true };
 	// Slow result pages, so that reads which overlap are seen overlapping.
 	emulator.faults.setRate({ rate: 1, kinds: ['slow'], slowMs: 100, match: { method: 'GET', path: /\/results$/ } });
@@ -244,9 +248,11 @@ test('several items: jobs are read at once, and the output keeps the item order 
 			['error', { item: 1 }],
 			[third, { item: 2 }],
 			[third, { item: 2 }],
+			...more.map((jobId, index) => [jobId, { item: 3 + index }]),
 		]);
 		expect(output[150].json.error).toContain('404');
 		expect(openReads.max()).toBeGreaterThan(1);
+		expect(openReads.max()).toBeLessThanOrEqual(RESULTS_CONCURRENCY);
 
 		// Without continueOnFail, the failing item's error stops the run and names that item.
 		const failing = await getResults(parameters, items);
