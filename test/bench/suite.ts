@@ -170,6 +170,8 @@ function outputNote(result: Paired): string {
 
 /** Scenario 5's 100,000-row peak before the device pipeline was rewritten: the rewrite must not need more. */
 const PEAK_100K_BEFORE = 156 * 1024 * 1024;
+/** Issue 15's memory target: the node's peak above idle at most this times the reference client's. */
+const PEAK_FACTOR = 1.1;
 
 /** 5: peak RSS above the idle baseline, 50,000 rows (from 1) and 100,000 rows; no growth over repeated runs. */
 export async function scenario5(first: Paired | undefined): Promise<void> {
@@ -202,14 +204,15 @@ export async function scenario5(first: Paired | undefined): Promise<void> {
 	const csv100 = csvOf(100_000).length;
 	if (first) {
 		const peak = max(first.node.map((r) => r.peakAboveIdle));
+		const peakReference = max(first.reference.map((r) => r.peakAboveIdle));
 		session.rows.push({
 			scenario: '5. Peak RSS above idle, 50,000-row CSV end to end',
 			node: Number.NaN,
 			peakNode: peak,
-			peakReference: max(first.reference.map((r) => r.peakAboveIdle)),
-			target: `≤ 4 × CSV (${mb(4 * csv50)})`,
-			met: peak <= 4 * csv50,
-			note: `CSV ${mb(csv50)}; node/reference ${ratio(peak / max(first.reference.map((r) => r.peakAboveIdle)))}; ${outputNote(first)}`,
+			peakReference,
+			target: `≤ ${PEAK_FACTOR} × reference`,
+			met: peak <= PEAK_FACTOR * peakReference,
+			note: `CSV ${mb(csv50)}; node/reference ${ratio(peak / peakReference)}; ${outputNote(first)}`,
 		});
 		const heaps = first.settledNode.map((s) => s.heapUsed);
 		const rss = first.settledNode.map((s) => s.rss);
@@ -234,8 +237,8 @@ export async function scenario5(first: Paired | undefined): Promise<void> {
 		peakReference: peak100Reference,
 		requestsNode: median(result.requestsNode.map((r) => r.total)),
 		requestsReference: median(result.requestsReference.map((r) => r.total)),
-		target: `≤ ${mb(PEAK_100K_BEFORE)} (before the rewrite)`,
-		met: peak100 <= PEAK_100K_BEFORE,
+		target: `≤ ${PEAK_FACTOR} × reference; ≤ ${mb(PEAK_100K_BEFORE)} (before the rewrite)`,
+		met: peak100 <= PEAK_FACTOR * peak100Reference && peak100 <= PEAK_100K_BEFORE,
 		note: `CSV ${mb(csv100)}; node/reference ${ratio(peak100 / peak100Reference)}; fresh process per run; ${outputNote(result)}`,
 	});
 	session.details.scenario5 = { ...summary(result), csvBytes50k: csv50, csvBytes100k: csv100 };

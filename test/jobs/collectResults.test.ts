@@ -1,8 +1,10 @@
 import type { HereEmulator } from '../../emulator';
 import { startEmulator } from '../../emulator';
-import { collectJobsResults, collectResults, waitAndCollectResults } from '../../nodes/HereBulkJobs/jobs/collectResults';
+import { collectResults, waitAndCollectResults } from '../../nodes/HereBulkJobs/jobs/collectResults';
+import { pollSchedule } from '../../nodes/HereBulkJobs/jobs/waitForJob';
 import type { Engine } from '../harness/engine';
 import { createEngine, executeContext } from '../harness/engine';
+import { onVirtualClock } from '../harness/virtualClock';
 import { bulkJobsNode, createJobDirectly, loginUser, newDevices } from '../harness/fixtures';
 import { resultCalls, statusCalls, until } from './helpers';
 
@@ -67,20 +69,77 @@ test('the project goes with every page request', async () => {
 	expect(resultCalls(emulator, jobId).map((call) => call.query.projectId)).toEqual(['fleet-b', 'fleet-b']);
 });
 
-test('waitAndCollectResults waits for every job, then reads all their rows, in input order', async () => {
+const fastWait = { pollIntervalMs: 20, maxPollIntervalMs: 40, timeoutMs: 10_000, failOnUnsuccessful: true };
+
+test('waitAndCollectResults reads nothing while no job has finished, then every row, in input order', async () => {
 	const first = await createJobDirectly(emulator, user.email, newDevices(120));
 	const second = await createJobDirectly(emulator, user.email, newDevices(5));
-	const waiting = waitAndCollectResults(context(), [first, second], {}, { pollIntervalMs: 20, maxPollIntervalMs: 40, timeoutMs: 10_000, failOnUnsuccessful: true });
+	const waiting = waitAndCollectResults(context(), [first, second], {}, fastWait);
 	await until(() => statusCalls(emulator, first).length >= 2, 5000, 'two rounds');
-	// No results are read before every job has finished.
-	expect(resultCalls(emulator, first)).toHaveLength(0);
+	expect(emulator.requests.filter((r) => r.path.endsWith('/results'))).toHaveLength(0);
 	emulator.process();
 	const results = await waiting;
 	expect(results.map((r) => [r.job.jobId, r.job.status, r.rows.length])).toEqual([
 		[first, 'completed', 120],
 		[second, 'completed', 5],
 	]);
-	expect(results.map((r) => r.job.jobId)).toEqual((await collectJobsResults(context(), results.map((r) => r.job), {})).map((r) => r.job.jobId));
+});
+
+test('waitAndCollectResults reads a job that finished early while a later job still runs; the output keeps the input order', async () => {
+	const late = await createJobDirectly(emulator, user.email, newDevices(5));
+	const early = await createJobDirectly(emulator, user.email, newDevices(150));
+	const waiting = waitAndCollectResults(context(), [late, early], {}, fastWait);
+	await until(() => statusCalls(emulator, late).length >= 1, 5000, 'a first round');
+	emulator.process({ jobId: early });
+	await until(() => resultCalls(emulator, early).length === 2, 5000, "the early job's two result pages");
+	// Both pages were read while the late job was still pending, and its checks go on.
+	const checks = statusCalls(emulator, late).length;
+	await until(() => statusCalls(emulator, late).length > checks, 5000, 'another check of the late job');
+	expect(resultCalls(emulator, late)).toHaveLength(0);
+	emulator.process({ jobId: late });
+
+	const results = await waiting;
+	expect(results.map((r) => [r.job.jobId, r.job.status, r.rows.length])).toEqual([
+		[late, 'completed', 5],
+		[early, 'completed', 150],
+	]);
+	const log = emulator.requests;
+	const lastEarlyPage = log.lastIndexOf(resultCalls(emulator, early)[1]);
+	const lateSeenFinished = log.lastIndexOf(statusCalls(emulator, late).at(-1)!);
+	expect(lastEarlyPage).toBeLessThan(lateSeenFinished);
+});
+
+test('waitAndCollectResults: a job that fails still fails the run, and a timeout still names the unfinished job, after an early job was read', async () => {
+	const early = await createJobDirectly(emulator, user.email, newDevices(3));
+	emulator.process({ jobId: early });
+	const never = await createJobDirectly(emulator, user.email, newDevices(2));
+	const timeout = await waitAndCollectResults(context(), [early, never], {}, { ...fastWait, timeoutMs: 200 }).catch((error: Error) => error);
+	expect((timeout as Error).message).toMatch(new RegExp(`^1 of 2 jobs did not finish within 200 ms: job ${never} is still "pending"`));
+	expect(resultCalls(emulator, early)).toHaveLength(1);
+
+	const failing = await createJobDirectly(emulator, user.email, newDevices(2));
+	const waiting = waitAndCollectResults(context(), [early, failing], {}, fastWait).catch((error: Error) => error);
+	await until(() => resultCalls(emulator, early).length === 2, 5000, 'the early job read again');
+	emulator.setJobOutcome(failing, 'failed');
+	const failure = (await waiting) as Error & { context: Record<string, unknown> };
+	expect(failure.message).toMatch(new RegExp(`^Job ${failing} ended "failed"`));
+	expect(failure.context.jobId).toBe(failing);
+	emulator.process();
+});
+
+test('waitAndCollectResults: a results read that fails ends the wait at once with its error, not at the timeout', async () => {
+	const early = await createJobDirectly(emulator, user.email, newDevices(3));
+	emulator.process({ jobId: early });
+	const never = await createJobDirectly(emulator, user.email, newDevices(2));
+	emulator.faults.script([{ method: 'GET', path: /\/results$/, kind: '500', times: 5 }]);
+	const settings = { pollIntervalMs: 1_000, maxPollIntervalMs: 30_000, timeoutMs: 600_000, failOnUnsuccessful: true };
+	const failure = (await onVirtualClock(() => waitAndCollectResults(context(), [early, never], {}, settings).catch((error: Error) => error))) as Error;
+	emulator.faults.clear();
+	expect(failure.message).toContain(`results of job ${early}`);
+	expect(failure.message).toContain('500');
+	// The wait stopped with the read: far fewer checks of the unfinished job than ten minutes of polling make.
+	expect(statusCalls(emulator, never).length).toBeLessThan(pollSchedule(settings).length / 2);
+	emulator.process();
 });
 
 test('failAbove: more rows than that is an error naming the job, found after reading one row more', async () => {

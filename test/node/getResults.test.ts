@@ -6,6 +6,8 @@ import { startEmulator } from '../../emulator';
 import type { Engine } from '../harness/engine';
 import { createEngine, executeContext, runWorkflow } from '../harness/engine';
 import { bulkJobsNode, byId, createJobDirectly, itemsThen, loginUser, newDevices } from '../harness/fixtures';
+import { countOpenRequests } from '../harness/openRequests';
+import { RESULTS_CONCURRENCY } from '../../nodes/HereBulkJobs/jobs/collectResults';
 import { resultCalls, statusCalls } from '../jobs/helpers';
 
 // Manual processing: each test decides how far its job has got.
@@ -223,4 +225,41 @@ test('an unknown job is HERE\'s 404 with the hint that jobs are kept a week', as
 	const error = run.error() as Error & { description?: string };
 	expect(error.message).toContain('404');
 	expect(error.description).toContain('one week');
+});
+
+test('several items: jobs are read at once (a bounded number), and the output keeps the item order with each item\'s own error', async () => {
+	const first = await finishedJob(newDevices(150));
+	const unknown = 'BULK-00000000-0000-4000-8000-000000000000';
+	const third = await finishedJob(newDevices(2));
+	// More items than are read at once: the rest wait for a free place.
+	const more: string[] = [];
+	for (let index = 0; index < RESULTS_CONCURRENCY; index++) more.push(await finishedJob(newDevices(1)));
+	const items = [{ jobId: first }, { jobId: unknown }, { jobId: third }, ...more.map((jobId) => ({ jobId }))];
+	const parameters = { jobId: byId('={{ $json.jobId }}'), returnAll: true };
+	// Slow result pages, so that reads which overlap are seen overlapping.
+	emulator.faults.setRate({ rate: 1, kinds: ['slow'], slowMs: 100, match: { method: 'GET', path: /\/results$/ } });
+	const openReads = countOpenRequests('server', (method, path) => method === 'GET' && path.endsWith('/results'));
+	try {
+		const run = await getResults(parameters, items, { onError: 'continueRegularOutput' });
+		expect(run.error()).toBeUndefined();
+		const output = run.output('HERE');
+		expect(output.map((item) => [item.json.jobId ?? 'error', item.pairedItem])).toEqual([
+			...Array.from({ length: 150 }, () => [first, { item: 0 }]),
+			['error', { item: 1 }],
+			[third, { item: 2 }],
+			[third, { item: 2 }],
+			...more.map((jobId, index) => [jobId, { item: 3 + index }]),
+		]);
+		expect(output[150].json.error).toContain('404');
+		expect(openReads.max()).toBeGreaterThan(1);
+		expect(openReads.max()).toBeLessThanOrEqual(RESULTS_CONCURRENCY);
+
+		// Without continueOnFail, the failing item's error stops the run and names that item.
+		const failing = await getResults(parameters, items);
+		expect(failing.error()?.message).toContain('404');
+		expect((failing.error() as Error & { context?: { itemIndex?: number } }).context?.itemIndex).toBe(1);
+	} finally {
+		openReads.stop();
+		emulator.faults.clear();
+	}
 });

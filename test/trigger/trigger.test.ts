@@ -4,7 +4,9 @@ import type { HereEmulator } from '../../emulator';
 import { startEmulator } from '../../emulator';
 import type { Engine } from '../harness/engine';
 import { createEngine, runWorkflow } from '../harness/engine';
+import { RESULTS_CONCURRENCY } from '../../nodes/HereBulkJobs/jobs/collectResults';
 import { loginUser, newDevices } from '../harness/fixtures';
+import { countOpenRequests } from '../harness/openRequests';
 import { legacyPollContext, PollDriver, TriggerStore } from '../harness/poll';
 import { createJob, distinctJobIds, marks, patchJob, requestsTo, statusOf, TRIGGER_NAME, triggerNode } from './helpers';
 import { startMisbehavingHere } from './misbehavingHere';
@@ -115,6 +117,32 @@ describe('first poll', () => {
 });
 
 describe('emitting finished jobs', () => {
+	test('several new jobs are read at once; each job\'s items come together, in its results order, once', async () => {
+		const { user, store, driver } = setup();
+		await driver.tick();
+		const devices = new Map<string, string[]>();
+		for (let index = 0; index < 4; index++) {
+			const rows = newDevices(150);
+			devices.set(await createJob(emulator, user.email, rows), rows.map((row) => row.name));
+		}
+		for (const jobId of devices.keys()) finish(jobId);
+		// Slow result pages, so that reads which overlap are seen overlapping.
+		emulator.faults.setRate({ rate: 1, kinds: ['slow'], slowMs: 100, match: { method: 'GET', path: /\/results$/ } });
+		const openReads = countOpenRequests('server', (method, path) => method === 'GET' && path.endsWith('/results'));
+		try {
+			const poll = await driver.tick();
+			const order = distinctJobIds(poll.items);
+			expect([...order].sort()).toEqual([...devices.keys()].sort());
+			expect(poll.items!.map((item) => [item.json.jobId, item.json.name])).toEqual(order.flatMap((jobId) => devices.get(jobId)!.map((name) => [jobId, name])));
+			expect(openReads.max()).toBeGreaterThan(1);
+		} finally {
+			openReads.stop();
+			emulator.faults.clear();
+		}
+		expect(marks(store.committed)).toEqual(Object.fromEntries([...devices.keys()].map((jobId) => [jobId, 'emitted'])));
+		expect((await driver.tick()).items).toBeNull();
+	});
+
 	test('a job finishing between polls is emitted once, with all its results over several pages', async () => {
 		const { user, store, driver } = setup();
 		await driver.tick();
@@ -419,21 +447,23 @@ describe('cost and budget', () => {
 		const { user, store, driver } = setup({}, { budgetMs: 1_500 });
 		await driver.tick();
 		const jobIds: string[] = [];
-		for (let index = 0; index < 6; index++) jobIds.push(await createJob(emulator, user.email, newDevices(250)));
+		// Six rounds of jobs read at once.
+		const jobCount = 6 * RESULTS_CONCURRENCY;
+		for (let index = 0; index < jobCount; index++) jobIds.push(await createJob(emulator, user.email, newDevices(250)));
 		for (const jobId of jobIds) finish(jobId);
 		// Every results page takes 100 ms: a job takes at least 300 ms.
 		emulator.faults.setRate({ rate: 1, kinds: ['slow'], slowMs: 100, match: { method: 'GET', path: /\/results$/ } });
 
 		const first = await driver.tick();
 		const firstJobs = distinctJobIds(first.items);
-		// Six jobs take at least 1.8 s, so the poll stopped within its budget: by counting jobs, not timing the poll.
+		// Six rounds of jobs take at least 1.8 s, so the poll stopped within its budget: by counting jobs, not timing the poll.
 		expect(firstJobs.length).toBeGreaterThan(0);
-		expect(firstJobs.length).toBeLessThan(6);
+		expect(firstJobs.length).toBeLessThan(jobCount);
 		// Only what was emitted is recorded; the rest stays new.
 		expect(Object.keys(marks(store.committed)).sort()).toEqual([...firstJobs].sort());
 
 		const later: string[] = [];
-		for (let poll = 0; poll < 5 && firstJobs.length + later.length < 6; poll++) later.push(...distinctJobIds((await driver.tick()).items));
+		for (let poll = 0; poll < 5 && firstJobs.length + later.length < jobCount; poll++) later.push(...distinctJobIds((await driver.tick()).items));
 		emulator.faults.clear();
 		expect([...firstJobs, ...later].sort()).toEqual([...jobIds].sort());
 		for (const items of store.emissions) {

@@ -8,6 +8,8 @@ export type OperationModule =
 	| {
 			description: INodeProperties[];
 			mode: 'perItem';
+			/** Items handled at once (default 1, one after another); the output keeps the item order either way. */
+			concurrency?: number;
 			/** New output items for input item `itemIndex` (never input items); the router sets their `pairedItem`. */
 			execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
 	  }

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { mapWithConcurrency } from '../jobs/mapWithConcurrency';
 import { ensureNodeError } from '../transport';
 import * as bulkJob from './bulkJob';
 import * as device from './device';
@@ -36,23 +37,25 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 	}
 
+	// Items run `concurrency` at a time; their outputs, and the first error, come in item order.
+	const continueOnFail = this.continueOnFail();
+	const outcomes = await mapWithConcurrency(items, module.concurrency ?? 1, async (_, itemIndex) => await module.execute.call(this, itemIndex), {
+		stopOnFailure: !continueOnFail,
+	});
 	const returnData: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const output = await module.execute.call(this, itemIndex);
+	for (const [itemIndex, outcome] of outcomes.entries()) {
+		if (outcome.ok) {
 			// The items are the operation's own, made for this call, so they are paired in place:
 			// Get Results can hand out 100,000 items, and a copy of each is time and garbage.
-			for (const item of output) {
+			for (const item of outcome.value) {
 				item.pairedItem = { item: itemIndex };
 				returnData.push(item);
 			}
-		} catch (error) {
-			if (this.continueOnFail()) {
-				returnData.push(errorItem(error as Error, { item: itemIndex }));
-				continue;
-			}
-			throw ensureNodeError(this.getNode(), error, itemIndex);
+		} else if ('error' in outcome) {
+			if (!continueOnFail) throw ensureNodeError(this.getNode(), outcome.error, itemIndex);
+			returnData.push(errorItem(outcome.error as Error, { item: itemIndex }));
 		}
+		// A skipped item only follows a failed one, whose error was thrown above.
 	}
 	return [returnData];
 }

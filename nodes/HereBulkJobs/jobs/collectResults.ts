@@ -3,9 +3,10 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { escapeHtml, htmlParagraphs } from '../editorText';
 import type { HereContext, HereRequestOptions } from '../transport';
+import { ensureNodeError } from '../transport';
 import type { Scope } from './api';
 import { resultPages } from './api';
-import { mapWithConcurrency, valuesOrThrow } from './mapWithConcurrency';
+import { concurrencyLimit } from './mapWithConcurrency';
 import type { FinishedJob, WaitSettings } from './waitForJob';
 import { waitForJobs } from './waitForJob';
 import type { JobStatusAnswer, ResultRow } from './wire';
@@ -51,31 +52,41 @@ export interface JobResults {
 	rows: ResultRow[];
 }
 
-/** Result pages of this many jobs are read at once. */
-const RESULTS_CONCURRENCY = 2;
+/** Result pages of this many jobs are read at once (README, Performance: why this many). */
+export const RESULTS_CONCURRENCY = 10;
 
-/** The results of jobs, in the order given (after `waitForJobs`, every row of each job). */
-export async function collectJobsResults(
-	context: HereContext,
-	jobs: Array<FinishedJob | (JobStatusAnswer & { jobId: string })>,
-	scope: Scope,
-	options: { maxItems?: number } = {},
-): Promise<JobResults[]> {
-	return valuesOrThrow(
-		await mapWithConcurrency(jobs, RESULTS_CONCURRENCY, async (job) => ({
-			job,
-			rows: await collectResults(context, job.jobId, scope, options),
-		})),
-	);
-}
-
-/** What Wait for Completion and Create's wait option do: wait for every job, then read all their results. */
+/**
+ * What Wait for Completion and Create's wait option do: wait for every job, and read each job's
+ * results as soon as it has finished (`RESULTS_CONCURRENCY` jobs at once), so that reading
+ * overlaps the wait for the jobs still running. The answer keeps the order of `jobIds`. When
+ * the wait fails (a timeout, a failed job) or a read fails, no further read starts, the reads
+ * under way end, and the first error is thrown.
+ */
 export async function waitAndCollectResults(
 	context: HereContext,
 	jobIds: string[],
 	scope: Scope,
 	settings: WaitSettings,
 ): Promise<JobResults[]> {
-	const finished = await waitForJobs(context, jobIds, scope, settings);
-	return await collectJobsResults(context, finished, scope);
+	const limit = concurrencyLimit(RESULTS_CONCURRENCY);
+	const reads = new Map<string, Promise<ResultRow[]>>();
+	let stopped = false;
+	let failRead: (error: unknown) => void = () => undefined;
+	const readFailed = new Promise<never>((_, reject) => (failRead = reject));
+	// Handled here too: a read that fails after the wait has ended is still awaited below, never left unhandled.
+	readFailed.catch(() => undefined);
+
+	const startRead = (job: FinishedJob) => {
+		const read = limit(async () => (stopped ? [] : await collectResults(context, job.jobId, scope)));
+		read.catch(failRead);
+		reads.set(job.jobId, read);
+	};
+	try {
+		const finished = await waitForJobs(context, jobIds, scope, settings, { onFinished: startRead, stop: readFailed });
+		return await Promise.all(finished.map(async (job) => ({ job, rows: await (reads.get(job.jobId) as Promise<ResultRow[]>) })));
+	} catch (error) {
+		stopped = true;
+		await Promise.allSettled(reads.values());
+		throw ensureNodeError(context.getNode(), error, scope.itemIndex);
+	}
 }

@@ -1,7 +1,8 @@
 /**
  * Maps `inputs` with at most `concurrency` calls in flight, keeping the input order in the
- * output. The first failure stops new calls from starting; calls already running finish, and
- * the outcome of each input is reported so a caller can say exactly what was and was not done.
+ * output. The first failure stops new calls from starting (unless `stopOnFailure` is false);
+ * calls already running finish, and the outcome of each input is reported so a caller can say
+ * exactly what was and was not done.
  */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown } | { ok: false; skipped: true };
 
@@ -9,8 +10,10 @@ export async function mapWithConcurrency<I, T>(
 	inputs: readonly I[],
 	concurrency: number,
 	fn: (input: I, index: number) => Promise<T>,
+	options: { stopOnFailure?: boolean } = {},
 ): Promise<Array<Outcome<T>>> {
 	const outcomes: Array<Outcome<T>> = inputs.map(() => ({ ok: false, skipped: true }));
+	const stopOnFailure = options.stopOnFailure !== false;
 	let next = 0;
 	let stopped = false;
 	const worker = async () => {
@@ -20,7 +23,7 @@ export async function mapWithConcurrency<I, T>(
 				outcomes[index] = { ok: true, value: await fn(inputs[index], index) };
 			} catch (error) {
 				outcomes[index] = { ok: false, error };
-				stopped = true;
+				stopped = stopOnFailure;
 			}
 		}
 	};
@@ -36,4 +39,25 @@ export function valuesOrThrow<T>(outcomes: Array<Outcome<T>>): T[] {
 		if ('error' in outcome) throw outcome.error;
 		throw new Error('A call was skipped after an earlier failure');
 	});
+}
+
+/**
+ * Runs the calls given to it with at most `concurrency` in flight, the others queued in the
+ * order they came: for work that arrives over time (a job's results once it has finished).
+ */
+export function concurrencyLimit(concurrency: number): <T>(call: () => Promise<T>) => Promise<T> {
+	let active = 0;
+	const queued: Array<() => void> = [];
+	return async (call) => {
+		// A finished call hands its place straight to the next queued one, so none can slip in between.
+		if (active >= concurrency) await new Promise<void>((resolve) => queued.push(resolve));
+		else active++;
+		try {
+			return await call();
+		} finally {
+			const next = queued.shift();
+			if (next) next();
+			else active--;
+		}
+	};
 }

@@ -41,7 +41,7 @@ export const MIN_POLL_INTERVAL_MS = 10;
 const MAX_JOBS_IN_MESSAGE = 10;
 
 /** Status checks in flight at once when several jobs are followed. */
-const STATUS_CONCURRENCY = 4;
+export const STATUS_CONCURRENCY = 8;
 
 export interface FinishedJob extends JobStatusAnswer {
 	jobId: string;
@@ -225,13 +225,21 @@ function timeoutError(context: HereContext, followed: Followed[], scope: Scope, 
 	return error;
 }
 
+/** What a caller can do while the wait goes on. */
+export interface WaitHooks {
+	/** Called once for each job as soon as it is seen finished (and, with failOnUnsuccessful, only if it succeeded). */
+	onFinished?: (job: FinishedJob) => void;
+	/** Rejects when the caller's own work failed: the wait then ends at once with that error. */
+	stop?: Promise<never>;
+}
+
 /**
  * Waits until every job has reached a terminal status, or until the shared deadline. Each
  * round checks the unfinished jobs (at most a few requests at once), then pauses with
  * exponential backoff, cut short when a running job's progress says it will be done sooner
  * (`pauseBeforeNextCheck`). The answer keeps the input order.
  */
-export async function waitForJobs(context: HereContext, jobIds: string[], scope: Scope, settings: WaitSettings): Promise<FinishedJob[]> {
+export async function waitForJobs(context: HereContext, jobIds: string[], scope: Scope, settings: WaitSettings, hooks: WaitHooks = {}): Promise<FinishedJob[]> {
 	const safe = normalizeWaitSettings(settings);
 	const startedAt = Date.now();
 	const deadline = startedAt + safe.timeoutMs;
@@ -256,11 +264,13 @@ export async function waitForJobs(context: HereContext, jobIds: string[], scope:
 			throw failure;
 		}
 		const now = Date.now();
+		const newlyFinished: FinishedJob[] = [];
 		answers.forEach((answer, index) => {
 			const job = open[index];
 			job.last = answer;
 			if (isTerminal(answer.status)) {
 				job.finished = { ...answer, jobId: job.jobId, statusCalls: job.statusCalls, waitedMs: now - startedAt };
+				newlyFinished.push(job.finished);
 				return;
 			}
 			job.readings = [...job.readings.slice(-2), { at: now, done: doneShare(answer) }];
@@ -270,6 +280,7 @@ export async function waitForJobs(context: HereContext, jobIds: string[], scope:
 			const bad = followed.find((job) => job.finished !== undefined && unsuccessful(job.finished));
 			if (bad?.finished) throw await unsuccessfulJobError(context, bad.finished, scope, statusesOf(followed));
 		}
+		for (const job of newlyFinished) hooks.onFinished?.(job);
 		if (followed.every((job) => job.finished !== undefined)) {
 			return followed.map((job) => job.finished as FinishedJob);
 		}
@@ -278,7 +289,8 @@ export async function waitForJobs(context: HereContext, jobIds: string[], scope:
 		delay = nextPollDelayMs(delay, safe, remaining);
 		const estimates = followed.flatMap((job) => (job.finished === undefined && job.completionAt !== undefined ? [job.completionAt] : []));
 		const soonest = estimates.length > 0 ? Math.min(...estimates) : undefined;
-		await sleep(pauseBeforeNextCheck(delay, safe, Date.now(), startedAt, soonest));
+		const pause = sleep(pauseBeforeNextCheck(delay, safe, Date.now(), startedAt, soonest));
+		await (hooks.stop ? Promise.race([pause, hooks.stop]) : pause);
 	}
 	throw timeoutError(context, followed, scope, Date.now() - startedAt, safe);
 }

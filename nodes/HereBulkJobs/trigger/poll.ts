@@ -2,10 +2,13 @@ import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { escapeHtml, htmlParagraphs } from '../editorText';
+import { RESULTS_CONCURRENCY } from '../jobs/collectResults';
+import { mapWithConcurrency } from '../jobs/mapWithConcurrency';
 import type { JobListItem } from '../jobs/wire';
 import { ensureNodeError } from '../transport';
 import { acknowledgeEmitted } from './acknowledge';
 import { PollBudget, pollBudgetMs } from './budget';
+import type { JobFetch } from './emit';
 import { fetchFinishedJob } from './emit';
 import type { FinalJobListing } from './listing';
 import { listFinalJobs } from './listing';
@@ -119,10 +122,13 @@ function httpStatusOf(error: unknown): number | undefined {
 	return error instanceof NodeApiError ? (error.context.httpStatus as number | undefined) : undefined;
 }
 
+type JobRead = JobFetch | { kind: 'deferred' } | { kind: 'failed'; error: unknown };
+
 /**
- * Reads and emits the new finished jobs while the budget allows; the rest wait for the next
- * poll (they are not marked, so it finds them again). A job whose reads fail is left for the
- * next poll too; if no job could be emitted at all, the failure is the poll's error.
+ * Reads and emits the new finished jobs while the budget allows, `RESULTS_CONCURRENCY` jobs at
+ * once, and emits them in the order HERE listed them; the rest wait for the next poll (they are
+ * not marked, so it finds them again). A job whose reads fail is left for the next poll too; if
+ * no job could be emitted at all, the failure is the poll's error.
  */
 async function emitNewJobs(
 	context: IPollFunctions,
@@ -133,38 +139,48 @@ async function emitNewJobs(
 	now: number,
 ): Promise<Emission> {
 	const emission: Emission = { items: [], emitted: [], deferred: 0 };
-	let firstFailure: unknown;
-	for (const [index, { jobId }] of fresh.entries()) {
-		if (!wantsJobId(settings, jobId)) {
-			state.jobs.set(jobId, { mark: 'skipped', seenAt: seenHour(now) });
-			continue;
-		}
-		if (!budget.allowsJob()) {
-			emission.deferred += fresh.length - index;
-			break;
-		}
+	const wanted: JobListItem[] = [];
+	for (const job of fresh) {
+		if (wantsJobId(settings, job.jobId)) wanted.push(job);
+		else state.jobs.set(job.jobId, { mark: 'skipped', seenAt: seenHour(now) });
+	}
+
+	const outcomes = await mapWithConcurrency(wanted, RESULTS_CONCURRENCY, async ({ jobId }): Promise<JobRead> => {
+		if (!budget.allowsJob()) return { kind: 'deferred' };
 		const startedAt = Date.now();
 		try {
-			const fetched = await fetchFinishedJob(context, settings, jobId, budget);
-			if (fetched.kind === 'emit') {
-				emission.items.push(...fetched.items);
-				emission.emitted.push(jobId);
-				state.jobs.set(jobId, { mark: 'emitted', seenAt: seenHour(now) });
-			} else if (fetched.kind === 'skip') {
-				state.jobs.set(jobId, { mark: 'skipped', seenAt: seenHour(now) });
-			}
+			return await fetchFinishedJob(context, settings, jobId, budget);
 		} catch (error) {
 			// A refused credential fails every request alike: say so now, not after trying every job.
 			const status = httpStatusOf(error);
 			if (status === 401 || status === 403) throw ensureNodeError(context.getNode(), error);
-			firstFailure ??= error;
-			emission.deferred++;
-			context.logger.warn(`HERE Bulk Jobs Trigger: could not read job ${jobId}; the next poll tries again`, {
-				jobId,
-				httpStatus: status,
-			});
+			context.logger.warn(`HERE Bulk Jobs Trigger: could not read job ${jobId}; the next poll tries again`, { jobId, httpStatus: status });
+			return { kind: 'failed', error };
+		} finally {
+			budget.recordJob(Date.now() - startedAt);
 		}
-		budget.recordJob(Date.now() - startedAt);
+	});
+
+	let firstFailure: unknown;
+	for (const [index, outcome] of outcomes.entries()) {
+		if (!outcome.ok) {
+			if ('error' in outcome) throw ensureNodeError(context.getNode(), outcome.error);
+			continue; // skipped after that refused credential, whose error is thrown in its place
+		}
+		const read = outcome.value;
+		const { jobId } = wanted[index];
+		if (read.kind === 'emit') {
+			emission.items.push(...read.items);
+			emission.emitted.push(jobId);
+			state.jobs.set(jobId, { mark: 'emitted', seenAt: seenHour(now) });
+		} else if (read.kind === 'skip') {
+			state.jobs.set(jobId, { mark: 'skipped', seenAt: seenHour(now) });
+		} else if (read.kind === 'failed') {
+			emission.deferred++;
+			firstFailure ??= read.error;
+		} else if (read.kind === 'deferred') {
+			emission.deferred++;
+		}
 	}
 	if (firstFailure !== undefined && emission.emitted.length === 0) throw ensureNodeError(context.getNode(), firstFailure);
 	return emission;

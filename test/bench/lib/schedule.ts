@@ -21,6 +21,15 @@ export interface NetworkModel {
 	maxPerSecond: number;
 }
 
+/**
+ * The same rules for a client that opens a new connection for every request, as n8n's HTTP
+ * helper does: every round trip carries the connection set-up too. Not a target: it shows how
+ * much of the gap to the limit is the connections, which a community node cannot change.
+ */
+export function newConnectionPerRequest(model: NetworkModel): NetworkModel {
+	return { ...model, roundTripMs: model.roundTripMs * (1 + model.handshakeRoundTrips), handshakeRoundTrips: 0 };
+}
+
 /** Bytes of one results row and one listed device on the wire (JSON, about what the emulator answers). */
 export const RESULT_ROW_BYTES = 150;
 export const LISTED_DEVICE_BYTES = 330;

@@ -10,7 +10,11 @@
  */
 import { parse } from 'csv-parse/sync';
 
+// The same small queue as the node's: how many reads run at once is what is compared, not this helper.
+import { concurrencyLimit } from '../../../nodes/HereBulkJobs/jobs/mapWithConcurrency';
+
 const UPLOADS = '/bulkjobs/v4/deviceUploads';
+const FINAL = ['completed', 'failed', 'cancelled', 'acknowledged'];
 
 /** The node's defaults (Create's Parallel Uploads, and jobs/waitForJob.ts, jobs/collectResults.ts). */
 export interface ReferenceConcurrency {
@@ -103,17 +107,35 @@ export class ReferenceClient {
 		return await this.call<{ status: string }>('GET', `${UPLOADS}/${jobId}/status`);
 	}
 
-	/** Status rounds with the node's backoff (1 s, doubling, at most 30 s) until every job is final. */
-	async waitForJobs(jobIds: string[]): Promise<void> {
+	/**
+	 * Status rounds with the node's backoff (1 s, doubling, at most 30 s) until every job is
+	 * final; each job's results are read as soon as it is seen final, `resultJobs` jobs at once,
+	 * as the node does. The rows come back in the order of `jobIds`.
+	 */
+	async waitAndReadResults(jobIds: string[]): Promise<ResultRow[][]> {
+		const limit = concurrencyLimit(this.concurrency.resultJobs);
+		const reads = new Map<string, Promise<ResultRow[]>>();
 		let open = jobIds;
 		let delay = 1000;
 		for (;;) {
 			const answers = await mapLimit(open, this.concurrency.status, async (jobId) => await this.status(jobId));
-			open = open.filter((_, index) => !['completed', 'failed', 'cancelled', 'acknowledged'].includes(answers[index].status));
-			if (open.length === 0) return;
+			for (const [index, jobId] of open.entries()) {
+				if (FINAL.includes(answers[index].status)) reads.set(jobId, limit(async () => await this.results(jobId)));
+			}
+			open = open.filter((jobId) => !reads.has(jobId));
+			if (open.length === 0) break;
 			await new Promise((resolve) => setTimeout(resolve, delay));
 			delay = Math.min(delay * 2, 30_000);
 		}
+		return await Promise.all(jobIds.map(async (jobId) => await reads.get(jobId)!));
+	}
+
+	/** The status and every result of finished jobs, `resultJobs` jobs at once (Get Results over items, the trigger). */
+	async statusAndResults(jobIds: string[]): Promise<ResultRow[][]> {
+		return await mapLimit(jobIds, this.concurrency.resultJobs, async (jobId) => {
+			await this.status(jobId);
+			return await this.results(jobId);
+		});
 	}
 
 	async results(jobId: string): Promise<ResultRow[]> {
@@ -126,10 +148,6 @@ export class ReferenceClient {
 			pageToken = page.nextPageToken || undefined;
 		} while (pageToken);
 		return rows;
-	}
-
-	async resultsOfJobs(jobIds: string[]): Promise<ResultRow[][]> {
-		return await mapLimit(jobIds, this.concurrency.resultJobs, async (jobId) => await this.results(jobId));
 	}
 }
 

@@ -3,6 +3,9 @@
  * pipeline, or the trigger) inside n8n-core; `reference` does the same work with the reference
  * client. Both get the same input and make the same requests (run.ts checks the counts).
  */
+import { DEFAULT_CONCURRENCY } from '../../../nodes/HereBulkJobs/actions/bulkJob/create/create.descriptions';
+import { RESULTS_CONCURRENCY } from '../../../nodes/HereBulkJobs/jobs/collectResults';
+import { STATUS_CONCURRENCY } from '../../../nodes/HereBulkJobs/jobs/waitForJob';
 import { deviceCsv, keyCsv } from '../lib/data';
 import type { ReferenceConcurrency, Transport } from '../reference/client';
 import { ReferenceClient, chunk, devicesFromCsv } from '../reference/client';
@@ -26,8 +29,8 @@ export interface Outcome {
 	output?: unknown;
 }
 
-/** The node's defaults the reference copies: Parallel Uploads 3, status checks 4, result pages of 2 jobs at once. */
-export const NODE_CONCURRENCY: ReferenceConcurrency = { uploads: 3, status: 4, resultJobs: 2 };
+/** The node's defaults the reference copies: Parallel Uploads, status checks at once, jobs whose results are read at once. */
+export const NODE_CONCURRENCY: ReferenceConcurrency = { uploads: DEFAULT_CONCURRENCY, status: STATUS_CONCURRENCY, resultJobs: RESULTS_CONCURRENCY };
 
 /**
  * The reference client on Node's fetch, or (`floor`) on n8n's HTTP helper. Set up inside the
@@ -80,8 +83,7 @@ export async function referenceOnboard(account: Account & { rows: number; floor?
 	const devices = devicesFromCsv(csv);
 	await client.login(account.email, account.password);
 	const jobIds = await client.createJobs(chunk(devices, 1000), 'fleet-export.csv');
-	await client.waitForJobs(jobIds);
-	const results = await client.resultsOfJobs(jobIds);
+	const results = await client.waitAndReadResults(jobIds);
 	const ms = performance.now() - started;
 	const count = results.reduce((sum, rows) => sum + rows.length, 0);
 	if (count !== account.rows) throw new Error(`reference: ${count} of ${account.rows} results`);
@@ -161,11 +163,7 @@ export async function referenceGetResults(account: Account & { jobIds: string[];
 	const started = performance.now();
 	const client = await referenceClient(account, account.floor === true);
 	await client.login(account.email, account.password);
-	let count = 0;
-	for (const jobId of account.jobIds) {
-		await client.status(jobId);
-		count += (await client.results(jobId)).length;
-	}
+	const count = (await client.statusAndResults(account.jobIds)).reduce((sum, rows) => sum + rows.length, 0);
 	const ms = performance.now() - started;
 	if (count !== account.expected) throw new Error(`reference: ${count} of ${account.expected} results`);
 	return { ms, count, requests: client.requests };
@@ -184,8 +182,7 @@ export async function referenceWaitResults(account: Account & { jobIds: string[]
 	const started = performance.now();
 	const client = await referenceClient(account, account.floor === true);
 	await client.login(account.email, account.password);
-	await client.waitForJobs(account.jobIds);
-	const results = await client.resultsOfJobs(account.jobIds);
+	const results = await client.waitAndReadResults(account.jobIds);
 	const ms = performance.now() - started;
 	const count = results.reduce((sum, rows) => sum + rows.length, 0);
 	if (count !== account.expected) throw new Error(`reference: ${count} of ${account.expected} results`);

@@ -1,7 +1,7 @@
 /**
  * The reference for a trigger poll that finds finished jobs (the latency bench): what the
- * trigger asks HERE, by hand with fetch: the list of final jobs, then for each new job, one
- * after another, its status and its result pages.
+ * trigger asks HERE, by hand with fetch: the list of final jobs, then for each new job its
+ * status and its result pages, as many jobs at once as the trigger reads.
  */
 import { FetchTransport, ReferenceClient } from '../reference/client';
 import type { Account, Outcome } from './scenarios';
@@ -23,11 +23,7 @@ export async function referenceTriggerPoll(account: Account & { expected: number
 		for (const job of page.items) jobIds.push(job.jobId);
 		pageToken = page.nextPageToken || undefined;
 	} while (pageToken);
-	let count = 0;
-	for (const jobId of jobIds) {
-		await client.status(jobId);
-		count += (await client.results(jobId)).length;
-	}
+	const count = (await client.statusAndResults(jobIds)).reduce((sum, rows) => sum + rows.length, 0);
 	const ms = performance.now() - started;
 	if (count !== account.expected) throw new Error(`reference trigger: ${count} of ${account.expected} results`);
 	return { ms, count, requests: client.requests };

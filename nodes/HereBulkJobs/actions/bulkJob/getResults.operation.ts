@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { getJobStatus } from '../../jobs/api';
-import { collectResults } from '../../jobs/collectResults';
+import { collectResults, RESULTS_CONCURRENCY } from '../../jobs/collectResults';
 import { jobLocator, projectLocator } from '../common.descriptions';
 import { readJobId, readProjectId } from '../parameters';
 import { readResultOutput, resultOutputItems, resultOutputProperties } from '../results.descriptions';
@@ -35,6 +35,9 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { resource: ['bulkJob'], operation: ['getResults'] } }, properties);
 
 export const mode = 'perItem';
+
+/** Items whose jobs are read at once: each job's pages come one after another, so jobs overlap. */
+export const concurrency = RESULTS_CONCURRENCY;
 
 /**
  * The per-device results of one job, as they are now. The status is read first: when it is
