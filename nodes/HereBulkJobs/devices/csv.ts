@@ -124,24 +124,22 @@ class PieceReader {
 	private parse(text: Uint8Array): void {
 		let failure: CsvError | undefined;
 		const bytes = Buffer.from(text.buffer, text.byteOffset, text.length);
-		parse(bytes, {
+		const records = parse(bytes, {
 			...this.csvOptions(),
-			// Each record is handled here and left out of parse's result (null), so no piece's records pile up.
-			on_record: (record: string[]) => {
-				// After a broken record (reported by on_skip) reading stops: what follows it is ignored.
-				if (failure !== undefined || this.rows.done) return null;
-				this.rows.record(record, this.line);
-				// A record takes one line, plus the line breaks inside its quoted values.
-				this.line++;
-				for (const cell of record) this.line += lineBreaks(cell);
-				return null;
-			},
 			// The records before a broken one are still read (their problems reported too); reading stops at it.
 			skip_records_with_error: true,
 			on_skip: (error) => {
 				failure ??= error;
 			},
-		});
+		}) as string[][];
+		// A csv-parse error counts the records before it (its documented `records`).
+		const good = failure === undefined ? records.length : Number(failure.records);
+		for (let i = 0; i < good && !this.rows.done; i++) {
+			this.rows.record(records[i], this.line);
+			// A record takes one line, plus the line breaks inside its quoted values.
+			this.line++;
+			for (const cell of records[i]) this.line += lineBreaks(cell);
+		}
 		if (failure !== undefined && !this.rows.done) this.rows.parseError(failure, this.line, this.line + lineBreaks(this.brokenRecordText(bytes)));
 		this.first = false;
 	}
