@@ -6,7 +6,7 @@
 import type { CsvError } from 'csv-parse/sync';
 
 import type { FieldName, ListField } from './fields';
-import { addToList, ALLOWED_KEYS_TEXT, classifyKey, entryProblem, fieldSpec } from './fields';
+import { addToList, ALLOWED_KEYS_TEXT, classifyKey, DEVICE_FIELDS, entryProblem } from './fields';
 import { rowIssue } from './report';
 import type { RowIssue, RowSink } from './types';
 import { readBoolean, showName, showValue } from './values';
@@ -31,7 +31,8 @@ export class CsvRows {
 
 	/** One record from csv-parse, starting at line `row`. */
 	record(cells: string[], row: number): void {
-		const notUtf8 = indexOfNotUtf8(cells);
+		// csv-parse turns bytes that are not UTF-8 into U+FFFD, which no device field holds.
+		const notUtf8 = cells.findIndex((cell) => cell.includes('\uFFFD'));
 		if (notUtf8 !== -1) {
 			const reason = 'is not UTF-8 text (the file may be saved in another encoding, such as Windows-1252): save or export it as "CSV UTF-8"';
 			return this.fail(row, reason, this.header?.[notUtf8]);
@@ -147,7 +148,7 @@ export class CsvRows {
 				return undefined;
 			}
 			// tag names are compared as written, UUIDs in any case
-			const key = target.type === 'field' ? target.field : `${target.prefix}${fieldSpec(target.list).uuids ? target.entry.toLowerCase() : target.entry}`;
+			const key = target.type === 'field' ? target.field : `${target.prefix}${DEVICE_FIELDS[target.list].uuids ? target.entry.toLowerCase() : target.entry}`;
 			const first = firstColumn.get(key);
 			if (first !== undefined) {
 				problem(`appears twice (columns ${first + 1} and ${i + 1})`, names[i]);
@@ -155,7 +156,7 @@ export class CsvRows {
 			}
 			firstColumn.set(key, i);
 			if (target.type === 'entry') return target;
-			return fieldSpec(target.field).type === 'list' ? { type: 'list', list: target.field as ListField } : target;
+			return DEVICE_FIELDS[target.field].type === 'list' ? { type: 'list', list: target.field as ListField } : target;
 		});
 		const noneKnown = unknown.length === cells.length;
 		if (unknown.length > 0) {
@@ -190,12 +191,6 @@ function otherDelimiter(cells: string[]): string | undefined {
 export function lineBreaks(text: string): number {
 	if (!text.includes('\n') && !text.includes('\r')) return 0; // most values: no need for the regular expression
 	return text.match(/\r\n|\r|\n/g)?.length ?? 0;
-}
-
-/** csv-parse turns bytes that are not UTF-8 into U+FFFD, which no device field holds: the first cell with one, or -1. */
-function indexOfNotUtf8(cells: string[]): number {
-	for (let i = 0; i < cells.length; i++) if (cells[i].includes('\uFFFD')) return i;
-	return -1;
 }
 
 function isBlank(cells: string[]): boolean {

@@ -19,7 +19,7 @@ export interface FieldSpec {
 }
 
 /** In the order messages list them. */
-export const DEVICE_FIELDS = {
+const FIELD_TABLE = {
 	trackingId: { type: 'text', jobs: ['delete'] },
 	name: { type: 'text', jobs: ['add'], required: true },
 	deviceId: { type: 'text', jobs: ['add'] },
@@ -38,18 +38,22 @@ export const DEVICE_FIELDS = {
 	removeFromConnectorOnly: { type: 'flag', jobs: ['delete'] },
 } as const satisfies Record<string, FieldSpec>;
 
-export type FieldName = keyof typeof DEVICE_FIELDS;
+export type FieldName = keyof typeof FIELD_TABLE;
+/** The table with every entry read as a FieldSpec (rules it lacks are undefined), not as its literal shape. */
+export const DEVICE_FIELDS: Readonly<Record<FieldName, FieldSpec>> = FIELD_TABLE;
+
+/** A job kind's fields with their types on the wire (the API's JSON), all optional. */
+export type DeviceFields<K extends JobKind> = {
+	[F in FieldName as K extends (typeof FIELD_TABLE)[F]['jobs'][number] ? F : never]?: WireType[(typeof FIELD_TABLE)[F]['type']];
+};
+type WireType = { text: string; number: number; flag: boolean; list: string[] };
 export type ListField = 'tags' | 'rules' | 'geofences';
 
-const FIELD_NAMES = Object.keys(DEVICE_FIELDS) as FieldName[];
-
-export function fieldSpec(field: FieldName): FieldSpec {
-	return DEVICE_FIELDS[field];
-}
+const FIELD_NAMES = Object.keys(FIELD_TABLE) as FieldName[];
 
 /** The fields of a job kind's rows, in table order. */
 export function fieldsOf(kind: JobKind): FieldName[] {
-	return FIELD_NAMES.filter((field) => fieldSpec(field).jobs.includes(kind));
+	return FIELD_NAMES.filter((field) => DEVICE_FIELDS[field].jobs.includes(kind));
 }
 
 /**
@@ -88,7 +92,7 @@ export type KeyTarget =
 
 const FIELD_BY_LOWER_NAME = new Map(FIELD_NAMES.map((field) => [field.toLowerCase(), field]));
 const LIST_PREFIXES = FIELD_NAMES.flatMap((field) => {
-	const { prefix } = fieldSpec(field);
+	const { prefix } = DEVICE_FIELDS[field];
 	return prefix === undefined ? [] : [{ prefix, list: field as ListField }];
 });
 
@@ -107,12 +111,12 @@ export function classifyKey(key: string): KeyTarget {
 
 /** The allowed columns or item fields, for "unknown column" messages (no angle brackets: n8n's editor would drop them). */
 export const ALLOWED_KEYS_TEXT =
-	`add: ${fieldsOf('add').join(', ')}, ${LIST_PREFIXES.map(({ prefix, list }) => `${prefix}${fieldSpec(list).uuids ? 'UUID' : 'NAME'}`).join(', ')}; ` +
+	`add: ${fieldsOf('add').join(', ')}, ${LIST_PREFIXES.map(({ prefix, list }) => `${prefix}${DEVICE_FIELDS[list].uuids ? 'UUID' : 'NAME'}`).join(', ')}; ` +
 	`delete: ${fieldsOf('delete').join(', ')}`;
 
 /** Why a `tag:`, `rule:` or `geofence:` key cannot be used, or undefined when it can. */
 export function entryProblem(target: { list: ListField; entry: string; prefix: string }): { reason: string; value?: string } | undefined {
-	const uuids = fieldSpec(target.list).uuids === true;
+	const uuids = DEVICE_FIELDS[target.list].uuids === true;
 	if (target.entry === '') return { reason: `needs a ${uuids ? 'UUID' : 'tag name'} after "${target.prefix}"` };
 	if (uuids && !isUuid(target.entry)) {
 		return { reason: `must name a ${target.prefix.slice(0, -1)} by its UUID`, value: showValue(target.entry) };

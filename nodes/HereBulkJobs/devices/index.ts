@@ -3,15 +3,12 @@
  * out. Pure code, no HTTP. `prepareDevices` runs the whole pipeline: a source reads rows, each
  * row is validated as it is read, and valid devices go straight into upload batches.
  */
-import type { INode } from 'n8n-workflow';
-
 import type { DeviceChunk } from './chunk';
 import { addToChunks, chunkSizeOption, MAX_CHUNK_SIZE } from './chunk';
 import type { CsvInput } from './csv';
 import { readCsv } from './csv';
 import { readJson } from './json';
 import { readObjects } from './objects';
-import { optionError } from './report';
 import type { SeenDevices } from './seen';
 import type { DeviceFor, JobKind, ReadOptions, RowIssue, RowLabel, RowSink, SourceRow } from './types';
 import { DeviceValidator } from './validate';
@@ -69,10 +66,9 @@ const LABELS: Record<DeviceSource['type'], RowLabel> = { csv: 'row', json: 'elem
  * Throws only NodeOperationError, for bad options or an unreadable stream.
  */
 export async function prepareDevices<K extends JobKind>(options: PrepareDevicesOptions<K>): Promise<PreparedDevices<DeviceFor<K>>> {
-	const { kind, node } = options;
-	if (kind !== 'add' && kind !== 'delete') throw optionError(node, `Unknown job kind "${String(kind)}": use "add" or "delete"`);
-	const chunkSize = chunkSizeOption(options.chunkSize ?? MAX_CHUNK_SIZE, node);
-	const label = labelOf(options.source, node);
+	const { kind, source } = options;
+	const chunkSize = chunkSizeOption(options.chunkSize ?? MAX_CHUNK_SIZE, options.node);
+	const label = LABELS[source.type];
 	const chunks: Array<DeviceChunk<DeviceFor<K>>> = [];
 	let deviceCount = 0;
 	const issues: RowIssue[] = [];
@@ -81,7 +77,7 @@ export async function prepareDevices<K extends JobKind>(options: PrepareDevicesO
 		deviceCount++;
 	});
 	const sink: RowSink = { issues, onRow: (row, fields, flagged) => validator.check(row, fields, flagged) };
-	const fatal = await readSource(options.source, options, sink);
+	const fatal = await readSource(source, options, sink);
 
 	const invalidRows = new Set(issues.filter((issue) => issue.whole !== true).map((issue) => issue.row)).size;
 	if (fatal) return { label, chunks: [], deviceCount: 0, issues, invalidRows, fatal, overLimit: sink.overLimit === true };
@@ -90,18 +86,11 @@ export async function prepareDevices<K extends JobKind>(options: PrepareDevicesO
 
 /** A source's rows before validation (`rows` stays empty when the input as a whole is unusable). */
 export async function readRows(source: DeviceSource, options: ReadOptions = {}) {
-	const label = labelOf(source, options.node);
+	const label = LABELS[source.type];
 	const rows: SourceRow[] = [];
 	const sink: RowSink = { issues: [], onRow: (row, fields, flagged) => rows.push(flagged ? { row, fields, flagged } : { row, fields }) };
 	const fatal = await readSource(source, options, sink);
 	return { label, rows: fatal ? [] : rows, issues: sink.issues, fatal };
-}
-
-function labelOf(source: DeviceSource, node: INode | undefined): RowLabel {
-	const label: RowLabel | undefined = LABELS[source?.type];
-	if (label === undefined) throw optionError(node, 'Unknown device source: use "csv", "json" or "items"');
-	if (source.type === 'items' && !Array.isArray(source.items)) throw optionError(node, 'The items source needs a list of items');
-	return label;
 }
 
 /** Read a source's rows into `sink`; true when the input as a whole is unusable. */

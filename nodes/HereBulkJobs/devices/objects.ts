@@ -4,7 +4,7 @@
  * sheet gives an empty cell as ''); JSON keeps it for validation to refuse, as the API would.
  */
 import type { ListField } from './fields';
-import { addToList, ALLOWED_KEYS_TEXT, classifyKey, entryProblem, fieldSpec } from './fields';
+import { addToList, ALLOWED_KEYS_TEXT, classifyKey, DEVICE_FIELDS, entryProblem } from './fields';
 import { rowIssue, wholeNumberOption } from './report';
 import type { ReadOptions, RowIssue, RowLabel, RowSink } from './types';
 import { DEFAULT_MAX_ROWS } from './types';
@@ -67,7 +67,7 @@ function objectFields(
 			continue;
 		}
 		const field = target.field;
-		if (fieldSpec(field).type === 'list' && addToList(fields, field as ListField, raw)) continue;
+		if (DEVICE_FIELDS[field].type === 'list' && addToList(fields, field as ListField, raw)) continue;
 		if (fields[field] !== undefined) {
 			problem(`is given twice (as ${JSON.stringify(showName(keyOf.get(field) ?? field))} and ${JSON.stringify(showName(key))})`, field);
 		} else {

@@ -5,36 +5,15 @@
  */
 import type { INode } from 'n8n-workflow';
 
+import type { DeviceFields } from './fields';
+
 /** Which kind of bulk job the rows are for. The server infers it from the row shape. */
 export type JobKind = 'add' | 'delete';
 
-/** One device to add (unprovisioned, provisioned, virtual or cloud-to-cloud). */
-export interface AddDeviceRow {
-	name: string;
-	deviceId?: string;
-	externalId?: string;
-	externalDeviceId?: string;
-	connectorId?: string;
-	sendMs?: number;
-	sampleMs?: number;
-	distanceM?: number;
-	areaBased?: boolean;
-	type?: string;
-	tags?: string[];
-	rules?: string[];
-	geofences?: string[];
-}
-
+/** One device to add (unprovisioned, provisioned, virtual or cloud-to-cloud): the add fields of fields.ts's table. */
+export type AddDeviceRow = DeviceFields<'add'> & { name: string };
 /** One device to delete (tracking id, virtual device, or cloud-to-cloud variant). */
-export interface DeleteDeviceRow {
-	trackingId?: string;
-	externalId?: string;
-	connectorId?: string;
-	externalDeviceId?: string;
-	unclaimOnly?: boolean;
-	removeFromConnectorOnly?: boolean;
-}
-
+export type DeleteDeviceRow = DeviceFields<'delete'>;
 export type DeviceRow = AddDeviceRow | DeleteDeviceRow;
 
 export type DeviceFor<K extends JobKind> = K extends 'add' ? AddDeviceRow : DeleteDeviceRow;

@@ -4,8 +4,8 @@
  * rows, all fields), so that one error can list them all. A row with any problem yields no device.
  * Per-field rules come from the table in fields.ts; the rules between fields are written here.
  */
-import type { FieldName, FieldSpec, ListField } from './fields';
-import { fieldsOf, fieldSpec, IDENTITIES, MAX_AREA_BASED_GEOFENCES, MAX_LIST_ITEMS, MAX_TEXT_LENGTH } from './fields';
+import type { FieldName, ListField } from './fields';
+import { DEVICE_FIELDS, fieldsOf, IDENTITIES, MAX_AREA_BASED_GEOFENCES, MAX_LIST_ITEMS, MAX_TEXT_LENGTH } from './fields';
 import { rowIssue, rowName } from './report';
 import type { Place } from './seen';
 import { SeenDevices } from './seen';
@@ -38,11 +38,10 @@ export function validateDevices<K extends JobKind>(
 }
 
 /** Checks rows one at a time, so that a streamed source keeps only the devices in memory. */
-export class DeviceValidator<K extends JobKind> implements Reporter {
+export class DeviceValidator<K extends JobKind> {
 	private readonly label: RowLabel;
 	private readonly seen: SeenDevices;
-	/** The fields of this job kind's rows, each with its rules (looked up once, not per row). */
-	private readonly fields: Array<{ field: FieldName; spec: FieldSpec }>;
+	private readonly fields: FieldName[];
 	private readonly otherFields: FieldName[];
 	/** The row being checked, for `problem`. */
 	private row = 0;
@@ -55,9 +54,8 @@ export class DeviceValidator<K extends JobKind> implements Reporter {
 	) {
 		this.label = options.label ?? 'row';
 		this.seen = options.seen ?? new SeenDevices();
-		const fields = fieldsOf(kind);
-		this.fields = fields.map((field) => ({ field, spec: fieldSpec(field) }));
-		this.otherFields = fieldsOf(kind === 'add' ? 'delete' : 'add').filter((field) => !fields.includes(field));
+		this.fields = fieldsOf(kind);
+		this.otherFields = fieldsOf(kind === 'add' ? 'delete' : 'add').filter((field) => !this.fields.includes(field));
 	}
 
 	/** Checks one row; a `flagged` row (the source found a problem in it) yields no device either way. */
@@ -66,8 +64,8 @@ export class DeviceValidator<K extends JobKind> implements Reporter {
 		this.row = row;
 		if (this.isOtherKind(fields)) return;
 		const device: Record<string, unknown> = {};
-		for (const { field, spec } of this.fields) {
-			const value = readField(field, spec, fields[field], this);
+		for (const field of this.fields) {
+			const value = this.readField(field, fields[field]);
 			if (value !== undefined) device[field] = value;
 		}
 		const identity = this.identity(fields);
@@ -161,88 +159,84 @@ export class DeviceValidator<K extends JobKind> implements Reporter {
 		const row = rowName(first.label, first.row);
 		return first.source === undefined || first.source === this.options.sourceName ? row : `${first.source}, ${row}`;
 	}
-}
 
-/** Where the value readers report a field's problems. */
-interface Reporter {
-	problem(column: string | undefined, reason: string, value?: string): void;
-}
-
-/** A field's value normalized, or undefined when it is not set or wrong (then `to` was told why). */
-function readField(field: FieldName, spec: FieldSpec, value: unknown, to: Reporter): unknown {
-	if (!isSet(value)) {
-		if (spec.required === true) to.problem(field, 'is required');
-		return undefined;
-	}
-	switch (spec.type) {
-		case 'text':
-			return readText(field, value, spec.required === true, to);
-		case 'number': {
-			const result = readNonNegativeNumber(value);
-			if (typeof result === 'number') return result;
-			if (result === 'empty') to.problem(field, 'is empty: leave it out or give a number');
-			else if (result === 'negative') to.problem(field, 'must be 0 or more', showValue(value));
-			else if (typeof value === 'string' || typeof value === 'number') to.problem(field, 'is not a number', showValue(value));
-			else to.problem(field, `must be a number, not ${describeType(value)}`, showValue(value));
+	/** A field's value normalized, or undefined when it is not set or wrong (then `problem` was told why). */
+	private readField(field: FieldName, value: unknown): unknown {
+		const spec = DEVICE_FIELDS[field];
+		if (!isSet(value)) {
+			if (spec.required === true) this.problem(field, 'is required');
 			return undefined;
 		}
-		case 'flag': {
-			const result = readBoolean(value);
-			if (typeof result === 'boolean') return result;
-			if (result === 'empty') to.problem(field, 'is empty: leave it out or give true or false');
-			else to.problem(field, 'must be true or false (or 1 or 0)', showValue(value));
+		switch (spec.type) {
+			case 'text':
+				return this.readText(field, value, spec.required === true);
+			case 'number': {
+				const result = readNonNegativeNumber(value);
+				if (typeof result === 'number') return result;
+				if (result === 'empty') this.problem(field, 'is empty: leave it out or give a number');
+				else if (result === 'negative') this.problem(field, 'must be 0 or more', showValue(value));
+				else if (typeof value === 'string' || typeof value === 'number') this.problem(field, 'is not a number', showValue(value));
+				else this.problem(field, `must be a number, not ${describeType(value)}`, showValue(value));
+				return undefined;
+			}
+			case 'flag': {
+				const result = readBoolean(value);
+				if (typeof result === 'boolean') return result;
+				if (result === 'empty') this.problem(field, 'is empty: leave it out or give true or false');
+				else this.problem(field, 'must be true or false (or 1 or 0)', showValue(value));
+				return undefined;
+			}
+			default:
+				return this.readList(field as ListField, value, spec.uuids === true);
+		}
+	}
+
+	/** Text of 1-50 characters, trimmed; a number becomes text (a sheet may hold an id as 12345). */
+	private readText(field: FieldName, value: unknown, required: boolean): string | undefined {
+		if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) {
+			this.problem(field, `must be text, not ${describeType(value)}`, showValue(value));
 			return undefined;
 		}
-		default:
-			return readList(field as ListField, value, spec.uuids === true, to);
-	}
-}
-
-/** Text of 1-50 characters, trimmed; a number becomes text (a sheet may hold an id as 12345). */
-function readText(field: FieldName, value: unknown, required: boolean, to: Reporter): string | undefined {
-	if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) {
-		to.problem(field, `must be text, not ${describeType(value)}`, showValue(value));
+		const text = String(value).trim();
+		if (text === '') this.problem(field, required ? 'is required (it is empty)' : 'is empty: leave it out or give a value');
+		else if (exceedsLength(text, MAX_TEXT_LENGTH)) this.problem(field, `is longer than ${MAX_TEXT_LENGTH} characters`, showValue(text));
+		else return text;
 		return undefined;
 	}
-	const text = String(value).trim();
-	if (text === '') to.problem(field, required ? 'is required (it is empty)' : 'is empty: leave it out or give a value');
-	else if (exceedsLength(text, MAX_TEXT_LENGTH)) to.problem(field, `is longer than ${MAX_TEXT_LENGTH} characters`, showValue(text));
-	else return text;
-	return undefined;
-}
 
-/**
- * A list: an array of text (or numbers), or text separated by `|`, `;` or `,`. Entries trimmed,
- * empty ones dropped, repeats removed (the same tag twice means it once), then at most 10.
- * Tags have no length limit of their own: the OpenAPI document gives none.
- */
-function readList(field: ListField, value: unknown, uuids: boolean, to: Reporter): string[] | undefined {
-	if (typeof value !== 'string' && !Array.isArray(value)) {
-		to.problem(field, `must be a list or text separated by |, not ${describeType(value)}`, showValue(value));
-		return undefined;
-	}
-	const entries = new Set<string>();
-	for (const entry of typeof value === 'string' ? splitList(value) : (value as unknown[])) {
-		if (typeof entry === 'string' || (typeof entry === 'number' && Number.isFinite(entry))) {
-			const text = String(entry).trim();
-			if (text !== '') entries.add(text);
-		} else {
-			to.problem(field, `entries must be text, not ${describeType(entry)}`, showValue(entry));
+	/**
+	 * A list: an array of text (or numbers), or text separated by `|`, `;` or `,`. Entries trimmed,
+	 * empty ones dropped, repeats removed (the same tag twice means it once), then at most 10.
+	 * Tags have no length limit of their own: the OpenAPI document gives none.
+	 */
+	private readList(field: ListField, value: unknown, uuids: boolean): string[] | undefined {
+		if (typeof value !== 'string' && !Array.isArray(value)) {
+			this.problem(field, `must be a list or text separated by |, not ${describeType(value)}`, showValue(value));
+			return undefined;
 		}
-	}
-	if (typeof value === 'string' && entries.size === 0) to.problem(field, 'is empty: leave it out or give a value');
-	let ok = entries.size > 0;
-	if (entries.size > MAX_LIST_ITEMS) {
-		to.problem(field, `has more than ${MAX_LIST_ITEMS} entries`, `${entries.size} ${field}`);
-		ok = false;
-	}
-	for (const entry of uuids ? entries : []) {
-		if (!isUuid(entry)) {
-			to.problem(field, 'must hold only UUIDs', showValue(entry));
+		const entries = new Set<string>();
+		for (const entry of typeof value === 'string' ? splitList(value) : (value as unknown[])) {
+			if (typeof entry === 'string' || (typeof entry === 'number' && Number.isFinite(entry))) {
+				const text = String(entry).trim();
+				if (text !== '') entries.add(text);
+			} else {
+				this.problem(field, `entries must be text, not ${describeType(entry)}`, showValue(entry));
+			}
+		}
+		if (typeof value === 'string' && entries.size === 0) this.problem(field, 'is empty: leave it out or give a value');
+		let ok = entries.size > 0;
+		if (entries.size > MAX_LIST_ITEMS) {
+			this.problem(field, `has more than ${MAX_LIST_ITEMS} entries`, `${entries.size} ${field}`);
 			ok = false;
 		}
+		for (const entry of uuids ? entries : []) {
+			if (!isUuid(entry)) {
+				this.problem(field, 'must hold only UUIDs', showValue(entry));
+				ok = false;
+			}
+		}
+		return ok ? [...entries] : undefined;
 	}
-	return ok ? [...entries] : undefined;
 }
 
 function isSet(value: unknown): boolean {
