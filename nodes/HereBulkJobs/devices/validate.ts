@@ -4,7 +4,7 @@
  * rows, all fields), so that one error can list them all. A row with any problem yields no device.
  * Per-field rules come from the table in fields.ts; the rules between fields are written here.
  */
-import type { FieldName, ListField } from './fields';
+import type { FieldName, FieldSpec, ListField } from './fields';
 import { DEVICE_FIELDS, fieldsOf, IDENTITIES, MAX_AREA_BASED_GEOFENCES, MAX_LIST_ITEMS, MAX_TEXT_LENGTH } from './fields';
 import { rowIssue, rowName } from './report';
 import type { Place } from './seen';
@@ -41,7 +41,8 @@ export function validateDevices<K extends JobKind>(
 export class DeviceValidator<K extends JobKind> {
 	private readonly label: RowLabel;
 	private readonly seen: SeenDevices;
-	private readonly fields: FieldName[];
+	/** The fields of this job kind's rows, each with its rules (looked up once, not per row). */
+	private readonly fields: Array<[FieldName, FieldSpec]>;
 	private readonly otherFields: FieldName[];
 	/** The row being checked, for `problem`. */
 	private row = 0;
@@ -54,8 +55,9 @@ export class DeviceValidator<K extends JobKind> {
 	) {
 		this.label = options.label ?? 'row';
 		this.seen = options.seen ?? new SeenDevices();
-		this.fields = fieldsOf(kind);
-		this.otherFields = fieldsOf(kind === 'add' ? 'delete' : 'add').filter((field) => !this.fields.includes(field));
+		const fields = fieldsOf(kind);
+		this.fields = fields.map((field) => [field, DEVICE_FIELDS[field]]);
+		this.otherFields = fieldsOf(kind === 'add' ? 'delete' : 'add').filter((field) => !fields.includes(field));
 	}
 
 	/** Checks one row; a `flagged` row (the source found a problem in it) yields no device either way. */
@@ -64,8 +66,8 @@ export class DeviceValidator<K extends JobKind> {
 		this.row = row;
 		if (this.isOtherKind(fields)) return;
 		const device: Record<string, unknown> = {};
-		for (const field of this.fields) {
-			const value = this.readField(field, fields[field]);
+		for (const [field, spec] of this.fields) {
+			const value = this.readField(field, spec, fields[field]);
 			if (value !== undefined) device[field] = value;
 		}
 		const identity = this.identity(fields);
@@ -161,8 +163,7 @@ export class DeviceValidator<K extends JobKind> {
 	}
 
 	/** A field's value normalized, or undefined when it is not set or wrong (then `problem` was told why). */
-	private readField(field: FieldName, value: unknown): unknown {
-		const spec = DEVICE_FIELDS[field];
+	private readField(field: FieldName, spec: FieldSpec, value: unknown): unknown {
 		if (!isSet(value)) {
 			if (spec.required === true) this.problem(field, 'is required');
 			return undefined;
