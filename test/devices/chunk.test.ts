@@ -1,21 +1,12 @@
 import { NodeOperationError } from 'n8n-workflow';
 
-import { chunkDevices as chunkRows } from '../../nodes/HereBulkJobs/devices/chunk';
+import { chunkDevices } from '../../nodes/HereBulkJobs/devices/chunk';
 import type { AddDeviceRow } from '../../nodes/HereBulkJobs/devices/types';
 
 type ValidatedDevice = { row: number; device: AddDeviceRow };
 
 function devices(count: number, firstRow = 2): ValidatedDevice[] {
 	return Array.from({ length: count }, (_, i) => ({ row: firstRow + i, device: { name: `d${i}` } }));
-}
-
-/** Devices with their rows, as the pipeline hands them over. */
-function chunkDevices(list: ValidatedDevice[], size?: number) {
-	return chunkRows(
-		list.map((d) => d.device),
-		list.map((d) => d.row),
-		size,
-	);
 }
 
 describe('chunkDevices', () => {

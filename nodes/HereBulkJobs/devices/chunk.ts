@@ -20,11 +20,11 @@ export interface DeviceChunk<T> {
 	count: number;
 }
 
-/** Split devices into chunks of `chunkSize` (1-1000; anything else is a NodeOperationError); `rows[i]` is the row of `devices[i]`. */
-export function chunkDevices<T>(devices: readonly T[], rows: readonly number[], chunkSize = MAX_CHUNK_SIZE, node?: INode): Array<DeviceChunk<T>> {
+/** Split devices into chunks of `chunkSize` (1-1000; anything else is a NodeOperationError), each device with its source row. */
+export function chunkDevices<T>(devices: ReadonlyArray<{ row: number; device: T }>, chunkSize = MAX_CHUNK_SIZE, node?: INode): Array<DeviceChunk<T>> {
 	const size = chunkSizeOption(chunkSize, node);
 	const chunks: Array<DeviceChunk<T>> = [];
-	devices.forEach((device, i) => addToChunks(chunks, size, rows[i], device));
+	for (const { row, device } of devices) addToChunks(chunks, size, row, device);
 	return chunks;
 }
 

@@ -47,7 +47,7 @@ export class CsvRows {
 		}
 
 		const fields: Record<string, unknown> = {};
-		let problems: RowIssue[] | undefined;
+		const problems: RowIssue[] = [];
 		let empty = true;
 		for (let i = 0; i < cells.length; i++) {
 			const column = this.columns[i];
@@ -57,7 +57,7 @@ export class CsvRows {
 				const on = readBoolean(cell);
 				if (on === false || on === 'empty') continue;
 				if (on === true) addToList(fields, column.list, [column.entry]);
-				else (problems ??= []).push(rowIssue(row, 'row', 'takes 1 to apply it (or 0 or nothing to not apply it)', this.header[i], showValue(cell)));
+				else problems.push(rowIssue(row, 'row', 'takes 1 to apply it (or 0 or nothing to not apply it)', this.header[i], showValue(cell)));
 			} else if (column.type === 'field') {
 				fields[column.field] = cell;
 			} else if (!addToList(fields, column.list, cell)) {
@@ -66,8 +66,8 @@ export class CsvRows {
 			empty = false;
 		}
 		if (empty || !this.count(row)) return; // a row of empty cells (a sheet's ",,,,") is a blank line
-		if (problems !== undefined) this.sink.issues.push(...problems);
-		this.sink.onRow(row, fields, problems !== undefined);
+		this.sink.issues.push(...problems);
+		this.sink.onRow(row, fields, problems.length > 0);
 	}
 
 	/** A problem that makes the whole input unusable; reading stops. */

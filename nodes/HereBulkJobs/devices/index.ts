@@ -84,8 +84,15 @@ export async function prepareDevices<K extends JobKind>(options: PrepareDevicesO
 	return { label, chunks, deviceCount, issues, invalidRows, fatal, overLimit: false };
 }
 
-/** A source's rows before validation (`rows` stays empty when the input as a whole is unusable). */
-export async function readRows(source: DeviceSource, options: ReadOptions = {}) {
+export interface SourceRows {
+	label: RowLabel;
+	rows: SourceRow[];
+	issues: RowIssue[];
+	fatal: boolean;
+}
+
+/** A source's rows before validation (`rows` stays empty when the input as a whole is unusable): what the sources' own tests look at. */
+export async function readRows(source: DeviceSource, options: ReadOptions = {}): Promise<SourceRows> {
 	const label = LABELS[source.type];
 	const rows: SourceRow[] = [];
 	const sink: RowSink = { issues: [], onRow: (row, fields, flagged) => rows.push(flagged ? { row, fields, flagged } : { row, fields }) };

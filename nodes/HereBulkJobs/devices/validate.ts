@@ -83,9 +83,8 @@ export class DeviceValidator<K extends JobKind> {
 
 	/** A row of the other job kind gets one issue that says so, rather than a pile of follow-on issues. */
 	private isOtherKind(fields: Record<string, unknown>): boolean {
-		let found: FieldName[] | undefined;
-		for (const field of this.otherFields) if (isSet(fields[field])) (found ??= []).push(field);
-		if (found === undefined) return false;
+		const found = this.otherFields.filter((field) => isSet(fields[field]));
+		if (found.length === 0) return false;
 		const [rowKind, job, use] = this.kind === 'add' ? ['delete', 'adds', 'delete devices'] : ['add', 'deletes', 'create (add devices)'];
 		const those = found.length === 1 ? 'that field' : 'those fields';
 		this.problem(found[0], `looks like a device to ${rowKind} (it has ${found.join(', ')}), but this job ${job} devices: use a ${use} job for it, or leave ${those} out`);
@@ -98,23 +97,23 @@ export class DeviceValidator<K extends JobKind> {
 	 */
 	private identity(fields: Record<string, unknown>): readonly FieldName[] | undefined {
 		const groups = IDENTITIES[this.kind];
-		let given: Array<readonly FieldName[]> | undefined;
+		const given: Array<readonly FieldName[]> = [];
 		for (const group of groups) {
 			const [first, second] = group;
 			const hasFirst = isSet(fields[first]);
 			const hasSecond = second !== undefined && isSet(fields[second]);
 			if (!hasFirst && !hasSecond) continue;
-			(given ??= []).push(group);
+			given.push(group);
 			if (second !== undefined && hasFirst !== hasSecond) {
 				const [missing, other] = hasFirst ? [second, first] : [first, second];
 				this.problem(missing, `is required when ${other} is given (a cloud-to-cloud device needs both)`);
 			}
 		}
-		if (given?.length === 1 || (given === undefined && this.kind === 'add')) return given?.[0];
+		if (given.length === 1 || (given.length === 0 && this.kind === 'add')) return given[0];
 		const ways = groups.map((group) => group.join(' + '));
 		const choices = `${ways.slice(0, -1).join(', ')}, or ${ways[ways.length - 1]}`;
-		const givenWays = given?.map((group) => group.join(' + ')).join(', ');
-		if (given === undefined) this.problem(undefined, `does not say which device to delete: give ${choices}`);
+		const givenWays = given.map((group) => group.join(' + ')).join(', ');
+		if (given.length === 0) this.problem(undefined, `does not say which device to delete: give ${choices}`);
 		else if (this.kind === 'add') this.problem(undefined, `has more than one device identity (${givenWays}); give at most one of ${choices}`);
 		else this.problem(undefined, `names the device in more than one way (${givenWays}); give exactly one of ${choices}`);
 		return undefined;

@@ -147,8 +147,7 @@ export function planUploads(blocks: DeviceBlock[], settings: PlanSettings): Uplo
 			continue;
 		}
 		const chunks = chunkDevices(
-			upload.devices,
-			upload.devices.map((device) => device.row),
+			upload.devices.map((device) => ({ row: device.row, device })),
 			settings.chunkSize,
 			settings.node,
 		);
