@@ -6,6 +6,7 @@ import { editorView } from '../harness/editorView';
 import type { Engine } from '../harness/engine';
 import { runWorkflow } from '../harness/engine';
 import { withEmulatorAndEngine } from '../harness/suite';
+import { onVirtualClock } from '../harness/virtualClock';
 import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
 import { UPLOADS_PATH, csvOf, uploads } from './createFixtures';
 
@@ -144,6 +145,43 @@ describe('Wait for Completion after the upload', () => {
 		expect(jobIds).toHaveLength(2);
 		expect(error.description).toContain('The devices were uploaded and the jobs keep running on HERE');
 		for (const jobId of jobIds) expect(error.description).toContain(jobId);
+	});
+
+	test('a results read that fails while another job is pending: the error says which job keeps running, with its ID', async () => {
+		const user = loginUser(manual, engine);
+		const node = bulkJobsNode(user.credential, {
+			operation: 'create',
+			jobType: 'create',
+			inputSource: 'csvText',
+			csvText: csvOf(3, 'half'),
+			options: { chunkSize: 2 },
+			waitForCompletion: true,
+		} as never);
+		// Every read of results fails, for longer than the transport retries.
+		manual.faults.script([{ method: 'GET', path: /\/results$/, kind: '500', times: 50 }]);
+		let finished = '';
+		const run = await onVirtualClock(async () => await runWorkflow(engine, itemsThen(node)), {
+			afterPause: (pause) => {
+				if (pause !== 1) return;
+				finished = manual.jobs(user.projectId)[0].jobId;
+				manual.process({ jobId: finished });
+			},
+		});
+		manual.faults.clear();
+
+		const [pending] = manual.jobs(user.projectId).filter((job) => job.jobId !== finished);
+		expect(pending.status).toBe('pending');
+		const error = run.error() as Described;
+		expect(error.message).toContain(`results of job ${finished}`);
+		expect(error.context?.jobStatuses).toEqual({ [finished]: 'completed', [pending.jobId]: 'pending' });
+		const text = editorView(error.description);
+		expect(text).toContain(
+			`The devices were uploaded and the jobs still running keep running on HERE (do not upload these rows again; use Wait for Completion or Get Results with these job IDs: ${pending.jobId}).`,
+		);
+		expect(text).toContain(`${finished} ("completed": ended)`);
+		expect(text).toContain(`${pending.jobId} (last seen "pending": still running on HERE)`);
+		expect(text).not.toContain('state unknown');
+		manual.process();
 	});
 
 	test('a job that HERE fails ends the wait with an error naming it', async () => {
