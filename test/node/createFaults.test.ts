@@ -126,17 +126,16 @@ describe('Wait for Completion after the upload', () => {
 		await manual.close();
 	});
 
+	/** Create from CSV text with Wait for Completion on. */
+	const waitingCreate = (user: User, csvText: string, parameters: Record<string, unknown>) =>
+		bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvText', csvText, waitForCompletion: true, ...parameters } as never);
+
 	test('a wait that times out says the jobs exist, so nobody uploads the devices again', async () => {
 		const user = loginUser(manual, engine);
-		const node = bulkJobsNode(user.credential, {
-			operation: 'create',
-			jobType: 'create',
-			inputSource: 'csvText',
-			csvText: csvOf(3, 'slow'),
+		const node = waitingCreate(user, csvOf(3, 'slow'), {
 			options: { chunkSize: 2 },
-			waitForCompletion: true,
 			waitOptions: { pollInterval: 0.02, maxPollInterval: 0.05, timeout: 0.005 },
-		} as never);
+		});
 		const run = await runWorkflow(engine, itemsThen(node));
 
 		const error = run.error() as Described;
@@ -149,14 +148,7 @@ describe('Wait for Completion after the upload', () => {
 
 	test('a results read that fails while another job is pending: the error says which job keeps running, with its ID', async () => {
 		const user = loginUser(manual, engine);
-		const node = bulkJobsNode(user.credential, {
-			operation: 'create',
-			jobType: 'create',
-			inputSource: 'csvText',
-			csvText: csvOf(3, 'half'),
-			options: { chunkSize: 2 },
-			waitForCompletion: true,
-		} as never);
+		const node = waitingCreate(user, csvOf(3, 'half'), { options: { chunkSize: 2 } });
 		// Every read of results fails, for longer than the transport retries.
 		manual.faults.script([{ method: 'GET', path: /\/results$/, kind: '500', times: 50 }]);
 		let finished = '';
@@ -186,14 +178,7 @@ describe('Wait for Completion after the upload', () => {
 
 	test('a job that HERE fails ends the wait with an error naming it', async () => {
 		const user = loginUser(manual, engine);
-		const node = bulkJobsNode(user.credential, {
-			operation: 'create',
-			jobType: 'create',
-			inputSource: 'csvText',
-			csvText: csvOf(2, 'doomed'),
-			waitForCompletion: true,
-			waitOptions: { pollInterval: 0.02, maxPollInterval: 0.05, timeout: 0.2 },
-		} as never);
+		const node = waitingCreate(user, csvOf(2, 'doomed'), { waitOptions: { pollInterval: 0.02, maxPollInterval: 0.05, timeout: 0.2 } });
 		const running = runWorkflow(engine, itemsThen(node));
 		const started = Date.now();
 		while (manual.jobs(user.projectId).length === 0 && Date.now() - started < 5000) await new Promise((resolve) => setTimeout(resolve, 5));
