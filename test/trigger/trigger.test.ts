@@ -36,6 +36,15 @@ function setup(parameters: INodeParameters = {}, options: { budgetMs?: number } 
 	return { user, store, node, driver, restart: () => new PollDriver(engine, node, store, options) };
 }
 
+/** A trigger whose credential goes through a misbehaving HERE in front of the emulator. */
+async function misbehaving(answer: Parameters<typeof startMisbehavingHere>[1]) {
+	const { user, store } = setup();
+	const here = await startMisbehavingHere(emulator.url, answer);
+	const credential = engine.saveCredential(`misbehaving-${user.email}`, { ...engine.credentials.stored(user.credential.id), baseUrl: here.url });
+	const driver = new PollDriver(engine, triggerNode(credential, user.projectId), store, { budgetMs: 10_000 });
+	return { user, store, driver, here };
+}
+
 const finish = (jobId: string) => emulator.process({ jobId });
 
 describe('first poll', () => {
@@ -117,30 +126,45 @@ describe('first poll', () => {
 });
 
 describe('emitting finished jobs', () => {
-	test('several new jobs are read at once; each job\'s items come together, in its results order, once', async () => {
-		const { user, store, driver } = setup();
-		await driver.tick();
-		const devices = new Map<string, string[]>();
-		for (let index = 0; index < 4; index++) {
-			const rows = newDevices(150);
-			devices.set(await createJob(emulator, user.email, rows), rows.map((row) => row.name));
-		}
-		for (const jobId of devices.keys()) finish(jobId);
-		// Slow result pages, so that reads which overlap are seen overlapping.
-		emulator.faults.setRate({ rate: 1, kinds: ['slow'], slowMs: 100, match: { method: 'GET', path: /\/results$/ } });
-		const openReads = countOpenRequests('server', (method, path) => method === 'GET' && path.endsWith('/results'));
+	test("several new jobs are read at once; they are emitted in the order HERE listed them, each job's items together, in its results order, once", async () => {
+		// HERE's listing order, as the trigger received it (the emulator shuffles every listing).
+		const listed: string[] = [];
+		const { user, store, driver, here } = await misbehaving(async (request, forward) => {
+			const answer = await forward();
+			if (request.method === 'GET' && request.path.endsWith('/deviceUploads')) {
+				listed.push(...(answer.json as { items: Array<{ jobId: string }> }).items.map((job) => job.jobId));
+			}
+			return answer;
+		});
+		const openReads = countOpenRequests('client', (method, path) => method === 'GET' && path.endsWith('/results'));
 		try {
+			await driver.tick();
+			const devices = new Map<string, string[]>();
+			for (let index = 0; index < 6; index++) {
+				const rows = newDevices(150);
+				devices.set(await createJob(emulator, user.email, rows), rows.map((row) => row.name));
+			}
+			for (const jobId of devices.keys()) finish(jobId);
+			// Slow result pages, so that reads which overlap are seen overlapping.
+			emulator.faults.setRate({ rate: 1, kinds: ['slow'], slowMs: 100, match: { method: 'GET', path: /\/results$/ } });
+			listed.length = 0;
+
 			const poll = await driver.tick();
-			const order = distinctJobIds(poll.items);
-			expect([...order].sort()).toEqual([...devices.keys()].sort());
-			expect(poll.items!.map((item) => [item.json.jobId, item.json.name])).toEqual(order.flatMap((jobId) => devices.get(jobId)!.map((name) => [jobId, name])));
+
+			expect(listed.filter((jobId) => devices.has(jobId))).toHaveLength(devices.size);
+			expect(distinctJobIds(poll.items)).toEqual(listed.filter((jobId) => devices.has(jobId)));
+			expect(poll.items!.map((item) => [item.json.jobId, item.json.name])).toEqual(
+				listed.flatMap((jobId) => (devices.get(jobId) ?? []).map((name) => [jobId, name])),
+			);
 			expect(openReads.max()).toBeGreaterThan(1);
+			emulator.faults.clear();
+			expect(marks(store.committed)).toEqual(Object.fromEntries([...devices.keys()].map((jobId) => [jobId, 'emitted'])));
+			expect((await driver.tick()).items).toBeNull();
 		} finally {
 			openReads.stop();
 			emulator.faults.clear();
+			await here.close();
 		}
-		expect(marks(store.committed)).toEqual(Object.fromEntries([...devices.keys()].map((jobId) => [jobId, 'emitted'])));
-		expect((await driver.tick()).items).toBeNull();
 	});
 
 	test('a job finishing between polls is emitted once, with all its results over several pages', async () => {
@@ -444,19 +468,20 @@ describe('cost and budget', () => {
 	});
 
 	test('a poll budget too short for every finished job emits some now and the rest next poll', async () => {
-		const { user, store, driver } = setup({}, { budgetMs: 1_500 });
+		// 600 ms: work starts only while 540 ms are left.
+		const { user, store, driver } = setup({}, { budgetMs: 600 });
 		await driver.tick();
 		const jobIds: string[] = [];
-		// Six rounds of jobs read at once.
-		const jobCount = 6 * RESULTS_CONCURRENCY;
-		for (let index = 0; index < jobCount; index++) jobIds.push(await createJob(emulator, user.email, newDevices(250)));
+		// Two rounds of jobs read at once, of two result pages each.
+		const jobCount = 2 * RESULTS_CONCURRENCY;
+		for (let index = 0; index < jobCount; index++) jobIds.push(await createJob(emulator, user.email, newDevices(101)));
 		for (const jobId of jobIds) finish(jobId);
-		// Every results page takes 100 ms: a job takes at least 300 ms.
-		emulator.faults.setRate({ rate: 1, kinds: ['slow'], slowMs: 100, match: { method: 'GET', path: /\/results$/ } });
+		// Every results page takes 150 ms: a job takes at least 300 ms, so the second round cannot start within the budget.
+		emulator.faults.setRate({ rate: 1, kinds: ['slow'], slowMs: 150, match: { method: 'GET', path: /\/results$/ } });
 
 		const first = await driver.tick();
 		const firstJobs = distinctJobIds(first.items);
-		// Six rounds of jobs take at least 1.8 s, so the poll stopped within its budget: by counting jobs, not timing the poll.
+		// The poll stopped within its budget: shown by counting jobs, not by timing the poll.
 		expect(firstJobs.length).toBeGreaterThan(0);
 		expect(firstJobs.length).toBeLessThan(jobCount);
 		// Only what was emitted is recorded; the rest stays new.
@@ -467,21 +492,36 @@ describe('cost and budget', () => {
 		emulator.faults.clear();
 		expect([...firstJobs, ...later].sort()).toEqual([...jobIds].sort());
 		for (const items of store.emissions) {
-			for (const jobId of distinctJobIds(items)) expect(items.filter((item) => item.json.jobId === jobId)).toHaveLength(250);
+			for (const jobId of distinctJobIds(items)) expect(items.filter((item) => item.json.jobId === jobId)).toHaveLength(101);
+		}
+	});
+
+	test('a refused credential while reading jobs fails the poll, and no job is started after it', async () => {
+		let statusRequests = 0;
+		const { user, store, driver, here } = await misbehaving(async (request, forward) => {
+			if (!request.path.endsWith('/status')) return await forward();
+			statusRequests++;
+			return { status: 403, json: { error: 'Forbidden', message: 'Not allowed' } };
+		});
+		try {
+			await driver.tick();
+			for (let index = 0; index < 3 * RESULTS_CONCURRENCY; index++) finish(await createJob(emulator, user.email, newDevices(1)));
+			const stateBefore = store.snapshot();
+
+			const poll = await driver.tick();
+
+			expect(poll.items).toBeNull();
+			expect(poll.error?.message).toMatch(/HTTP 403/);
+			expect(store.committed).toEqual(stateBefore);
+			// Only the first round of reads was under way: no job was started after the refusal.
+			expect(statusRequests).toBe(RESULTS_CONCURRENCY);
+		} finally {
+			await here.close();
 		}
 	});
 });
 
 describe('answers from HERE are not trusted', () => {
-	/** A trigger whose credential goes through a misbehaving HERE in front of the emulator. */
-	async function misbehaving(answer: Parameters<typeof startMisbehavingHere>[1]) {
-		const { user, store } = setup();
-		const here = await startMisbehavingHere(emulator.url, answer);
-		const credential = engine.saveCredential(`misbehaving-${user.email}`, { ...engine.credentials.stored(user.credential.id), baseUrl: here.url });
-		const driver = new PollDriver(engine, triggerNode(credential, user.projectId), store, { budgetMs: 10_000 });
-		return { user, store, driver, here };
-	}
-
 	test('results that never end stop after 1000 rows with an error naming the job; nothing is emitted', async () => {
 		let resultPages = 0;
 		const { user, store, driver, here } = await misbehaving(async (request, forward) => {

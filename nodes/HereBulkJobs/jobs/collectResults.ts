@@ -18,18 +18,22 @@ import type { JobStatusAnswer, ResultRow } from './wire';
  * `retry` narrows the transport's retry policy (the trigger keeps a poll within its budget).
  * With `failAbove`, a job that has more rows than that is an error, found after reading one row
  * more: a job holds at most 1000 devices, so a server that sends more is not followed on.
+ * Once `signal` is aborted, no further page is requested and the signal's reason is thrown; a
+ * page request under way (with its retries) ends first.
  */
 export async function collectResults(
 	context: HereContext,
 	jobId: string,
 	scope: Scope,
-	options: { maxItems?: number; failAbove?: number } & HereRequestOptions = {},
+	options: { maxItems?: number; failAbove?: number; signal?: AbortSignal } & HereRequestOptions = {},
 ): Promise<ResultRow[]> {
-	const { failAbove } = options;
+	const { failAbove, signal } = options;
 	const maxItems = failAbove === undefined ? options.maxItems : failAbove + 1;
 	const rows: ResultRow[] = [];
+	signal?.throwIfAborted();
 	for await (const page of resultPages(context, jobId, scope, { maxItems, retry: options.retry })) {
 		for (const row of page) rows.push(row);
+		signal?.throwIfAborted();
 	}
 	if (failAbove !== undefined && rows.length > failAbove) throw tooManyResults(context, jobId, failAbove);
 	return rows;
@@ -58,9 +62,14 @@ export const RESULTS_CONCURRENCY = 10;
 /**
  * What Wait for Completion and Create's wait option do: wait for every job, and read each job's
  * results as soon as it has finished (`RESULTS_CONCURRENCY` jobs at once), so that reading
- * overlaps the wait for the jobs still running. The answer keeps the order of `jobIds`. When
- * the wait fails (a timeout, a failed job) or a read fails, no further read starts, the reads
- * under way end, and the first error is thrown.
+ * overlaps the wait for the jobs still running. The answer keeps the order of `jobIds`.
+ *
+ * The first failure ends it, and its error is thrown: the wait's own (a timeout, a failed job,
+ * a status check that failed for good; it is weighed when its round of checks has answered) or
+ * a read's. A failed read ends the wait at once during a pause, else when the status checks
+ * under way have answered. Then no further read starts, the reads under way stop after the page
+ * they are reading, and once they have, the error is thrown with each job's last status seen
+ * (`error.context.jobStatuses`).
  */
 export async function waitAndCollectResults(
 	context: HereContext,
@@ -70,23 +79,25 @@ export async function waitAndCollectResults(
 ): Promise<JobResults[]> {
 	const limit = concurrencyLimit(RESULTS_CONCURRENCY);
 	const reads = new Map<string, Promise<ResultRow[]>>();
-	let stopped = false;
-	let failRead: (error: unknown) => void = () => undefined;
-	const readFailed = new Promise<never>((_, reject) => (failRead = reject));
-	// Handled here too: a read that fails after the wait has ended is still awaited below, never left unhandled.
-	readFailed.catch(() => undefined);
-
-	const startRead = (job: FinishedJob) => {
-		const read = limit(async () => (stopped ? [] : await collectResults(context, job.jobId, scope)));
-		read.catch(failRead);
+	// Aborted by the first failure, which stays its reason: later ones do not replace it.
+	const stop = new AbortController();
+	const startRead = (job: FinishedJob): Promise<ResultRow[]> => {
+		const read = limit(async () => await collectResults(context, job.jobId, scope, { signal: stop.signal }));
+		read.catch((error: unknown) => stop.abort(ensureNodeError(context.getNode(), error, scope.itemIndex)));
 		reads.set(job.jobId, read);
+		return read;
 	};
+	let finished: FinishedJob[] = [];
 	try {
-		const finished = await waitForJobs(context, jobIds, scope, settings, { onFinished: startRead, stop: readFailed });
-		return await Promise.all(finished.map(async (job) => ({ job, rows: await (reads.get(job.jobId) as Promise<ResultRow[]>) })));
+		finished = await waitForJobs(context, jobIds, scope, settings, { onFinished: startRead, signal: stop.signal });
+		// Every finished job's read has started (onFinished); `?? startRead` only says so to the type checker.
+		return await Promise.all(finished.map(async (job) => ({ job, rows: await (reads.get(job.jobId) ?? startRead(job)) })));
 	} catch (error) {
-		stopped = true;
+		stop.abort(error);
 		await Promise.allSettled(reads.values());
-		throw ensureNodeError(context.getNode(), error, scope.itemIndex);
+		const failure = ensureNodeError(context.getNode(), stop.signal.reason, scope.itemIndex);
+		// A read that failed after every job had finished: their statuses are the final ones.
+		failure.context.jobStatuses ??= Object.fromEntries(finished.map((job) => [job.jobId, job.status]));
+		throw failure;
 	}
 }

@@ -1,49 +1,6 @@
 /**
- * Maps `inputs` with at most `concurrency` calls in flight, keeping the input order in the
- * output. The first failure stops new calls from starting (unless `stopOnFailure` is false);
- * calls already running finish, and the outcome of each input is reported so a caller can say
- * exactly what was and was not done.
- */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown } | { ok: false; skipped: true };
-
-export async function mapWithConcurrency<I, T>(
-	inputs: readonly I[],
-	concurrency: number,
-	fn: (input: I, index: number) => Promise<T>,
-	options: { stopOnFailure?: boolean } = {},
-): Promise<Array<Outcome<T>>> {
-	const outcomes: Array<Outcome<T>> = inputs.map(() => ({ ok: false, skipped: true }));
-	const stopOnFailure = options.stopOnFailure !== false;
-	let next = 0;
-	let stopped = false;
-	const worker = async () => {
-		while (!stopped && next < inputs.length) {
-			const index = next++;
-			try {
-				outcomes[index] = { ok: true, value: await fn(inputs[index], index) };
-			} catch (error) {
-				outcomes[index] = { ok: false, error };
-				stopped = stopOnFailure;
-			}
-		}
-	};
-	const workers = Array.from({ length: Math.max(1, Math.min(concurrency, inputs.length)) }, worker);
-	await Promise.all(workers);
-	return outcomes;
-}
-
-/** The values in order, or the first error. */
-export function valuesOrThrow<T>(outcomes: Array<Outcome<T>>): T[] {
-	return outcomes.map((outcome) => {
-		if (outcome.ok) return outcome.value;
-		if ('error' in outcome) throw outcome.error;
-		throw new Error('A call was skipped after an earlier failure');
-	});
-}
-
-/**
  * Runs the calls given to it with at most `concurrency` in flight, the others queued in the
- * order they came: for work that arrives over time (a job's results once it has finished).
+ * order they came: also for work that arrives over time (a job's results once it has finished).
  */
 export function concurrencyLimit(concurrency: number): <T>(call: () => Promise<T>) => Promise<T> {
 	let active = 0;
@@ -60,4 +17,44 @@ export function concurrencyLimit(concurrency: number): <T>(call: () => Promise<T
 			else active--;
 		}
 	};
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown } | { ok: false; skipped: true };
+
+/**
+ * Maps `inputs` with at most `concurrency` calls in flight, keeping the input order in the
+ * output. The first failure stops new calls from starting (unless `stopOnFailure` is false);
+ * calls already running finish, and the outcome of each input is reported so a caller can say
+ * exactly what was and was not done.
+ */
+export async function mapWithConcurrency<I, T>(
+	inputs: readonly I[],
+	concurrency: number,
+	fn: (input: I, index: number) => Promise<T>,
+	options: { stopOnFailure?: boolean } = {},
+): Promise<Array<Outcome<T>>> {
+	const limit = concurrencyLimit(concurrency);
+	let stopped = false;
+	return await Promise.all(
+		inputs.map(async (input, index) =>
+			await limit(async (): Promise<Outcome<T>> => {
+				if (stopped) return { ok: false, skipped: true };
+				try {
+					return { ok: true, value: await fn(input, index) };
+				} catch (error) {
+					stopped = options.stopOnFailure !== false;
+					return { ok: false, error };
+				}
+			}),
+		),
+	);
+}
+
+/** The values in order, or the first error. */
+export function valuesOrThrow<T>(outcomes: Array<Outcome<T>>): T[] {
+	return outcomes.map((outcome) => {
+		if (outcome.ok) return outcome.value;
+		if ('error' in outcome) throw outcome.error;
+		throw new Error('A call was skipped after an earlier failure');
+	});
 }

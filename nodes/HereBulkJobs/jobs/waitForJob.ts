@@ -182,7 +182,7 @@ export function describeJobEnd(job: JobStatusAnswer): string {
  * first failed devices (one results page at most: a failing read only leaves them out), and
  * what happened to the job.
  */
-async function unsuccessfulJobError(context: HereContext, job: FinishedJob, scope: Scope, statuses: JobStatuses): Promise<NodeOperationError> {
+async function unsuccessfulJobError(context: HereContext, job: FinishedJob, scope: Scope): Promise<NodeOperationError> {
 	let reasons: string;
 	try {
 		const lines = failedDeviceLines(await firstResultsPage(context, job.jobId, scope), Number(job.failed) || 0);
@@ -200,7 +200,7 @@ async function unsuccessfulJobError(context: HereContext, job: FinishedJob, scop
 			),
 		]),
 	});
-	Object.assign(error.context, { jobId: job.jobId, jobStatus: job.status, jobStatuses: statuses });
+	Object.assign(error.context, { jobId: job.jobId, jobStatus: job.status });
 	return error;
 }
 
@@ -221,7 +221,7 @@ function timeoutError(context: HereContext, followed: Followed[], scope: Scope, 
 				'Raise "Timeout (Minutes)" under Wait Options, or, for long jobs, use the HERE Bulk Jobs Trigger, which reports each job when it finishes without keeping an execution waiting.',
 		),
 	});
-	Object.assign(error.context, { jobIds: open.map((job) => job.jobId), waitedMs, jobStatuses: statusesOf(followed) });
+	Object.assign(error.context, { jobIds: open.map((job) => job.jobId), waitedMs });
 	return error;
 }
 
@@ -229,23 +229,38 @@ function timeoutError(context: HereContext, followed: Followed[], scope: Scope, 
 export interface WaitHooks {
 	/** Called once for each job as soon as it is seen finished (and, with failOnUnsuccessful, only if it succeeded). */
 	onFinished?: (job: FinishedJob) => void;
-	/** Rejects when the caller's own work failed: the wait then ends at once with that error. */
-	stop?: Promise<never>;
+	/**
+	 * Aborted when the caller's own work failed: the wait then ends with the signal's reason, at
+	 * once during a pause, or when the status checks under way have answered.
+	 */
+	signal?: AbortSignal;
 }
 
 /**
  * Waits until every job has reached a terminal status, or until the shared deadline. Each
  * round checks the unfinished jobs (at most a few requests at once), then pauses with
  * exponential backoff, cut short when a running job's progress says it will be done sooner
- * (`pauseBeforeNextCheck`). The answer keeps the input order.
+ * (`pauseBeforeNextCheck`). The answer keeps the input order. Every error it throws carries
+ * the last status seen of each job (`error.context.jobStatuses`), so that a caller can say which
+ * jobs keep running.
  */
 export async function waitForJobs(context: HereContext, jobIds: string[], scope: Scope, settings: WaitSettings, hooks: WaitHooks = {}): Promise<FinishedJob[]> {
-	const safe = normalizeWaitSettings(settings);
+	const followed: Followed[] = jobIds.map((jobId) => ({ jobId, statusCalls: 0, readings: [] }));
+	try {
+		return await follow(context, followed, scope, normalizeWaitSettings(settings), hooks);
+	} catch (error) {
+		const failure = ensureNodeError(context.getNode(), error, scope.itemIndex);
+		failure.context.jobStatuses ??= statusesOf(followed);
+		throw failure;
+	}
+}
+
+async function follow(context: HereContext, followed: Followed[], scope: Scope, safe: WaitSettings, hooks: WaitHooks): Promise<FinishedJob[]> {
 	const startedAt = Date.now();
 	const deadline = startedAt + safe.timeoutMs;
-	const followed: Followed[] = jobIds.map((jobId) => ({ jobId, statusCalls: 0, readings: [] }));
 	// A belt to the deadline's braces: even a clock that stood still could not loop for ever.
 	const maxRounds = Math.ceil(safe.timeoutMs / safe.pollIntervalMs) + 2;
+	const aborted = hooks.signal && rejectionOnAbort(hooks.signal);
 	let delay: number | undefined;
 
 	for (let round = 0; round < maxRounds; round++) {
@@ -254,15 +269,9 @@ export async function waitForJobs(context: HereContext, jobIds: string[], scope:
 			job.statusCalls++;
 			return await getJobStatus(context, job.jobId, scope);
 		});
-		let answers: JobStatusAnswer[];
-		try {
-			answers = valuesOrThrow(checks);
-		} catch (error) {
-			// A status check that failed for good: the caller may still want to say what each job was doing.
-			const failure = ensureNodeError(context.getNode(), error, scope.itemIndex);
-			failure.context.jobStatuses ??= statusesOf(followed);
-			throw failure;
-		}
+		// The caller's failure came before this round's answers were weighed: it is the error.
+		hooks.signal?.throwIfAborted();
+		const answers = valuesOrThrow(checks);
 		const now = Date.now();
 		const newlyFinished: FinishedJob[] = [];
 		answers.forEach((answer, index) => {
@@ -278,7 +287,7 @@ export async function waitForJobs(context: HereContext, jobIds: string[], scope:
 		});
 		if (safe.failOnUnsuccessful) {
 			const bad = followed.find((job) => job.finished !== undefined && unsuccessful(job.finished));
-			if (bad?.finished) throw await unsuccessfulJobError(context, bad.finished, scope, statusesOf(followed));
+			if (bad?.finished) throw await unsuccessfulJobError(context, bad.finished, scope);
 		}
 		for (const job of newlyFinished) hooks.onFinished?.(job);
 		if (followed.every((job) => job.finished !== undefined)) {
@@ -290,9 +299,17 @@ export async function waitForJobs(context: HereContext, jobIds: string[], scope:
 		const estimates = followed.flatMap((job) => (job.finished === undefined && job.completionAt !== undefined ? [job.completionAt] : []));
 		const soonest = estimates.length > 0 ? Math.min(...estimates) : undefined;
 		const pause = sleep(pauseBeforeNextCheck(delay, safe, Date.now(), startedAt, soonest));
-		await (hooks.stop ? Promise.race([pause, hooks.stop]) : pause);
+		await (aborted ? Promise.race([pause, aborted]) : pause);
 	}
 	throw timeoutError(context, followed, scope, Date.now() - startedAt, safe);
+}
+
+/** Rejects with the signal's reason once it is aborted: raced against the pauses. */
+function rejectionOnAbort(signal: AbortSignal): Promise<never> {
+	const rejection = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+	// A signal aborted after the wait has ended is nobody's error here.
+	rejection.catch(() => undefined);
+	return rejection;
 }
 
 /** Waits for one job; see `waitForJobs`. */

@@ -3,7 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { escapeHtml, htmlParagraphs } from '../editorText';
 import { RESULTS_CONCURRENCY } from '../jobs/collectResults';
-import { mapWithConcurrency } from '../jobs/mapWithConcurrency';
+import { concurrencyLimit } from '../jobs/mapWithConcurrency';
 import type { JobListItem } from '../jobs/wire';
 import { ensureNodeError } from '../transport';
 import { acknowledgeEmitted } from './acknowledge';
@@ -122,13 +122,29 @@ function httpStatusOf(error: unknown): number | undefined {
 	return error instanceof NodeApiError ? (error.context.httpStatus as number | undefined) : undefined;
 }
 
-type JobRead = JobFetch | { kind: 'deferred' } | { kind: 'failed'; error: unknown };
+type JobRead = JobFetch | { kind: 'deferred' } | { kind: 'failed'; error: unknown } | { kind: 'refused'; error: unknown };
+
+/** One new job read, every failure an answer: the poll weighs them all in one place. */
+async function readJob(context: IPollFunctions, settings: TriggerSettings, jobId: string, budget: PollBudget): Promise<JobRead> {
+	const startedAt = Date.now();
+	try {
+		return await fetchFinishedJob(context, settings, jobId, budget);
+	} catch (error) {
+		const status = httpStatusOf(error);
+		if (status === 401 || status === 403) return { kind: 'refused', error };
+		context.logger.warn(`HERE Bulk Jobs Trigger: could not read job ${jobId}; the next poll tries again`, { jobId, httpStatus: status });
+		return { kind: 'failed', error };
+	} finally {
+		budget.recordJob(Date.now() - startedAt);
+	}
+}
 
 /**
  * Reads and emits the new finished jobs while the budget allows, `RESULTS_CONCURRENCY` jobs at
  * once, and emits them in the order HERE listed them; the rest wait for the next poll (they are
  * not marked, so it finds them again). A job whose reads fail is left for the next poll too; if
- * no job could be emitted at all, the failure is the poll's error.
+ * no job could be emitted at all, the failure is the poll's error. A refused credential fails
+ * every request alike: once one read meets it, no further job is started and it is the error.
  */
 async function emitNewJobs(
 	context: IPollFunctions,
@@ -145,41 +161,45 @@ async function emitNewJobs(
 		else state.jobs.set(job.jobId, { mark: 'skipped', seenAt: seenHour(now) });
 	}
 
-	const outcomes = await mapWithConcurrency(wanted, RESULTS_CONCURRENCY, async ({ jobId }): Promise<JobRead> => {
-		if (!budget.allowsJob()) return { kind: 'deferred' };
-		const startedAt = Date.now();
-		try {
-			return await fetchFinishedJob(context, settings, jobId, budget);
-		} catch (error) {
-			// A refused credential fails every request alike: say so now, not after trying every job.
-			const status = httpStatusOf(error);
-			if (status === 401 || status === 403) throw ensureNodeError(context.getNode(), error);
-			context.logger.warn(`HERE Bulk Jobs Trigger: could not read job ${jobId}; the next poll tries again`, { jobId, httpStatus: status });
-			return { kind: 'failed', error };
-		} finally {
-			budget.recordJob(Date.now() - startedAt);
-		}
-	});
+	const limit = concurrencyLimit(RESULTS_CONCURRENCY);
+	let refused = false;
+	const reads = await Promise.all(
+		wanted.map(async ({ jobId }) =>
+			await limit(async (): Promise<JobRead> => {
+				if (refused || !budget.allowsJob()) return { kind: 'deferred' };
+				const read = await readJob(context, settings, jobId, budget);
+				refused ||= read.kind === 'refused';
+				return read;
+			}),
+		),
+	);
 
 	let firstFailure: unknown;
-	for (const [index, outcome] of outcomes.entries()) {
-		if (!outcome.ok) {
-			if ('error' in outcome) throw ensureNodeError(context.getNode(), outcome.error);
-			continue; // skipped after that refused credential, whose error is thrown in its place
-		}
-		const read = outcome.value;
+	for (const [index, read] of reads.entries()) {
 		const { jobId } = wanted[index];
-		if (read.kind === 'emit') {
-			emission.items.push(...read.items);
-			emission.emitted.push(jobId);
-			state.jobs.set(jobId, { mark: 'emitted', seenAt: seenHour(now) });
-		} else if (read.kind === 'skip') {
-			state.jobs.set(jobId, { mark: 'skipped', seenAt: seenHour(now) });
-		} else if (read.kind === 'failed') {
-			emission.deferred++;
-			firstFailure ??= read.error;
-		} else if (read.kind === 'deferred') {
-			emission.deferred++;
+		switch (read.kind) {
+			case 'refused':
+				throw ensureNodeError(context.getNode(), read.error);
+			case 'emit':
+				emission.items.push(...read.items);
+				emission.emitted.push(jobId);
+				state.jobs.set(jobId, { mark: 'emitted', seenAt: seenHour(now) });
+				break;
+			case 'skip':
+				state.jobs.set(jobId, { mark: 'skipped', seenAt: seenHour(now) });
+				break;
+			case 'gone':
+				// HERE forgot the job after listing it: nothing to emit, and no later listing names it.
+				break;
+			case 'failed':
+				firstFailure ??= read.error;
+				emission.deferred++;
+				break;
+			case 'deferred':
+				emission.deferred++;
+				break;
+			default:
+				read satisfies never;
 		}
 	}
 	if (firstFailure !== undefined && emission.emitted.length === 0) throw ensureNodeError(context.getNode(), firstFailure);

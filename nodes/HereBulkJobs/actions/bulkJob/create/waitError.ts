@@ -13,8 +13,9 @@ const RUNNING = new Set(['pending', 'ongoing']);
 /**
  * A wait that fails after the upload must not lead to a second upload: the error names every
  * job with its state as last seen, and says exactly what is still going on: jobs that keep
- * running (the deadline passed), jobs that have ended (then only the failed devices need
- * sending again), or, when the wait itself broke, that their state is unknown.
+ * running (the deadline passed, or a status check or results read failed), jobs that have
+ * ended (then only the failed devices need sending again), or, for a job whose status was never
+ * read, that its state is unknown.
  */
 export function withCreatedJobs(error: unknown, created: Created[], rowContext: RowContext): unknown {
 	if (!(error instanceof NodeOperationError || error instanceof NodeApiError)) return error;
