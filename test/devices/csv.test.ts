@@ -1,7 +1,7 @@
 import type { CsvInput } from '../../nodes/HereBulkJobs/devices/csv';
-import { readRows } from '../../nodes/HereBulkJobs/devices';
 import type { ReadOptions } from '../../nodes/HereBulkJobs/devices/types';
-import { validateDevices } from '../../nodes/HereBulkJobs/devices/validate';
+
+import { readRows, validateDevices } from './sourceRows';
 
 /** HERE's "Create a bulk job" tutorial, CSV example (verbatim). */
 const TUTORIAL_CSV = `name,deviceId,externalDeviceId,connectorId,sendMs,sampleMs,distanceM,areaBased,type,tag:priority1,tag:priority2,tag:food,tag:Fragile,rule:74a6fe54-2077-4629-b924-3340bc88b864,rule:c096874c-0d5f-41c8-9cd8-56c25f9df23b,rule:db9403d1-64b4-48c0-a0e7-bc5f69eb624f,geofence:08e742fc-52d1-49aa-bea0-60a6cd17d8a2,geofence:2bff17e2-af05-4843-9780-878df098d35a

@@ -1,6 +1,6 @@
-import { readRows } from '../../nodes/HereBulkJobs/devices';
 import type { ReadOptions } from '../../nodes/HereBulkJobs/devices/types';
-import { validateDevices } from '../../nodes/HereBulkJobs/devices/validate';
+
+import { readRows, validateDevices } from './sourceRows';
 
 /** The pipeline's rows of n8n items, before validation. */
 function itemsToSourceRows(items: unknown[], options?: ReadOptions) {

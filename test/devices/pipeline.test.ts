@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { formatIssues, prepareDevices, readRows, SeenDevices } from '../../nodes/HereBulkJobs/devices';
+import { formatIssues, prepareDevices, SeenDevices } from '../../nodes/HereBulkJobs/devices';
 import type { DeviceSource, JobKind, PreparedDevices, DeviceRow } from '../../nodes/HereBulkJobs/devices';
+
+import { readRows } from './sourceRows';
 
 function csvOf(count: number): string {
 	const lines = ['name,sendMs,sampleMs,tags'];

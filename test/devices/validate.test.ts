@@ -1,5 +1,8 @@
-import type { RowIssue, SourceRow } from '../../nodes/HereBulkJobs/devices/types';
-import { KNOWN_DEVICE_TYPES, validateDevices } from '../../nodes/HereBulkJobs/devices/validate';
+import { KNOWN_DEVICE_TYPES } from '../../nodes/HereBulkJobs/devices/fields';
+import type { RowIssue } from '../../nodes/HereBulkJobs/devices/types';
+
+import type { SourceRow } from './sourceRows';
+import { validateDevices } from './sourceRows';
 
 const UUID = [
 	'74a6fe54-2077-4629-b924-3340bc88b864',
@@ -222,14 +225,6 @@ describe('validateDevices: add rows that fail', () => {
 	it('labels rows as the source counts them', () => {
 		const result = validateDevices([row(0, { name: 'a' }), row(1, { name: 'a' })], 'add', { label: 'item' });
 		expect(result.issues[0]).toMatchObject({ row: 1, label: 'item', reason: expect.stringMatching(/first in item 0/) });
-	});
-
-	it('reports empty input once', () => {
-		const result = validateDevices([], 'add');
-		expect(result.devices).toEqual([]);
-		expect(result.issues).toEqual([
-			{ row: 0, label: 'row', whole: true, reason: 'there are no devices in the input' },
-		]);
 	});
 });
 

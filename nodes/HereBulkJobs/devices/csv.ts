@@ -69,7 +69,6 @@ class PieceReader {
 	private scanned = 0;
 	private inQuotes = false;
 	private sniffed = false;
-	private first = true;
 	/** The line where the next record starts: 1 + the line breaks in the raw text of the records before it. */
 	private line = 1;
 
@@ -140,7 +139,6 @@ class PieceReader {
 			for (const cell of records[i]) this.line += lineBreaks(cell);
 		}
 		if (failure !== undefined && !this.rows.done) this.rows.parseError(failure, this.line, this.line + lineBreaks(this.brokenRecordText(bytes)));
-		this.first = false;
 	}
 
 	/** The text of the first broken record up to its problem, from csv-parse's `raw` option (read again: this happens once). */
@@ -159,7 +157,7 @@ class PieceReader {
 
 	private csvOptions() {
 		return {
-			bom: this.first,
+			bom: this.line === 1, // only the file's start may hold a byte order mark
 			delimiter: ',',
 			quote: '"',
 			escape: '"',

@@ -10,7 +10,7 @@ import { readCsv } from './csv';
 import { readJson } from './json';
 import { readObjects } from './objects';
 import type { SeenDevices } from './seen';
-import type { DeviceFor, JobKind, ReadOptions, RowIssue, RowLabel, RowSink, SourceRow } from './types';
+import type { DeviceFor, JobKind, ReadOptions, RowIssue, RowLabel, RowSink } from './types';
 import { DeviceValidator } from './validate';
 
 export * from './types';
@@ -58,7 +58,8 @@ export interface PreparedDevices<T> {
 	overLimit: boolean;
 }
 
-const LABELS: Record<DeviceSource['type'], RowLabel> = { csv: 'row', json: 'element', items: 'item' };
+/** How each kind of source counts its rows. */
+export const SOURCE_LABELS: Record<DeviceSource['type'], RowLabel> = { csv: 'row', json: 'element', items: 'item' };
 
 /**
  * Read, validate and batch devices. Every problem comes back as an issue, and the valid devices
@@ -68,7 +69,7 @@ const LABELS: Record<DeviceSource['type'], RowLabel> = { csv: 'row', json: 'elem
 export async function prepareDevices<K extends JobKind>(options: PrepareDevicesOptions<K>): Promise<PreparedDevices<DeviceFor<K>>> {
 	const { kind, source } = options;
 	const chunkSize = chunkSizeOption(options.chunkSize ?? MAX_CHUNK_SIZE, options.node);
-	const label = LABELS[source.type];
+	const label = SOURCE_LABELS[source.type];
 	const chunks: Array<DeviceChunk<DeviceFor<K>>> = [];
 	let deviceCount = 0;
 	const issues: RowIssue[] = [];
@@ -84,24 +85,8 @@ export async function prepareDevices<K extends JobKind>(options: PrepareDevicesO
 	return { label, chunks, deviceCount, issues, invalidRows, fatal, overLimit: false };
 }
 
-export interface SourceRows {
-	label: RowLabel;
-	rows: SourceRow[];
-	issues: RowIssue[];
-	fatal: boolean;
-}
-
-/** A source's rows before validation (`rows` stays empty when the input as a whole is unusable): what the sources' own tests look at. */
-export async function readRows(source: DeviceSource, options: ReadOptions = {}): Promise<SourceRows> {
-	const label = LABELS[source.type];
-	const rows: SourceRow[] = [];
-	const sink: RowSink = { issues: [], onRow: (row, fields, flagged) => rows.push(flagged ? { row, fields, flagged } : { row, fields }) };
-	const fatal = await readSource(source, options, sink);
-	return { label, rows: fatal ? [] : rows, issues: sink.issues, fatal };
-}
-
 /** Read a source's rows into `sink`; true when the input as a whole is unusable. */
-async function readSource(source: DeviceSource, options: ReadOptions, sink: RowSink): Promise<boolean> {
+export async function readSource(source: DeviceSource, options: ReadOptions, sink: RowSink): Promise<boolean> {
 	if (source.type === 'csv') return await readCsv(source.data, options, sink);
 	if (source.type === 'json') return readJson(source.data, options, sink);
 	return readObjects(source.items, 'item', options, sink);

@@ -66,8 +66,8 @@ export function formatIssues(issues: readonly RowIssue[], { maxGroups = 10, maxR
 	}
 
 	const lines = [...groups.values()].slice(0, maxGroups).map(({ first, shown, count }) => {
+		if (first.whole === true) return issueText(first);
 		const head = `${first.column === undefined ? '' : `${first.column}: `}${first.reason}`;
-		if (first.whole === true) return `${head}${first.value === undefined ? '' : ` (${JSON.stringify(first.value)})`}`;
 		const where = shown.map((o) => `${rowName(o.label, o.row)}${o.value === undefined ? '' : `: ${JSON.stringify(o.value)}`}`);
 		if (count > shown.length) where.push(`and ${count - shown.length} more`);
 		return `${head} (${where.join(', ')})`;

@@ -38,17 +38,9 @@ export interface RowIssue {
 	whole?: true;
 }
 
-/** One input row before validation: device field names → raw values (only the fields given). */
-export interface SourceRow {
-	row: number;
-	fields: Record<string, unknown>;
-	/** The source already reported a problem with this row: it is validated, but yields no device. */
-	flagged?: boolean;
-}
-
 /**
  * Where a source puts what it reads, as it reads it: problems into `issues`, rows to `onRow`
- * (`flagged` when the source already reported a problem with the row; see SourceRow).
+ * (`flagged` when the source already reported a problem with the row: it is validated, but yields no device).
  */
 export interface RowSink {
 	issues: RowIssue[];

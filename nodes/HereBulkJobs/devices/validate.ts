@@ -9,10 +9,8 @@ import { DEVICE_FIELDS, fieldsOf, IDENTITIES, MAX_AREA_BASED_GEOFENCES, MAX_LIST
 import { rowIssue, rowName } from './report';
 import type { Place } from './seen';
 import { SeenDevices } from './seen';
-import type { DeviceFor, JobKind, RowIssue, RowLabel, SourceRow } from './types';
+import type { DeviceFor, JobKind, RowIssue, RowLabel } from './types';
 import { describeType, exceedsLength, isUuid, readBoolean, readNonNegativeNumber, showValue, splitList } from './values';
-
-export { KNOWN_DEVICE_TYPES } from './fields';
 
 export interface ValidateOptions {
 	/** How rows are counted (see RowLabel); default `row` (CSV). */
@@ -21,20 +19,6 @@ export interface ValidateOptions {
 	seen?: SeenDevices;
 	/** This source's name in messages about keys seen in another source ("input item 1"). */
 	sourceName?: string;
-}
-
-/** Check rows for a job kind: the valid devices in input order, and every issue. */
-export function validateDevices<K extends JobKind>(
-	rows: readonly SourceRow[],
-	kind: K,
-	options: ValidateOptions = {},
-): { devices: Array<{ row: number; device: DeviceFor<K> }>; issues: RowIssue[] } {
-	const devices: Array<{ row: number; device: DeviceFor<K> }> = [];
-	const issues: RowIssue[] = [];
-	const validator = new DeviceValidator(kind, options, issues, (row, device) => devices.push({ row, device }));
-	if (rows.length === 0) issues.push({ row: 0, label: options.label ?? 'row', whole: true, reason: 'there are no devices in the input' });
-	for (const { row, fields, flagged } of rows) validator.check(row, fields, flagged === true);
-	return { devices, issues };
 }
 
 /** Checks rows one at a time, so that a streamed source keeps only the devices in memory. */
