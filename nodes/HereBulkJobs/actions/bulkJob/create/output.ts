@@ -260,12 +260,9 @@ const rowKey = (device: { item: number; row: number }) => `${device.item}:${devi
  * device when the result names it (add: by name; delete: by tracking, external or connector id)
  * and, for a resent device, HERE's earlier error; otherwise the items of its job.
  */
-function pairResults(items: INodeExecutionData[], results: JobResults[], jobsById: Map<string, PlannedJob>, run: CreateRun): void {
-	const indexes = new Map<string, Map<string, LocatedDevice>>();
-	for (const { job } of results) {
-		const planned = jobsById.get(job.jobId);
-		if (planned) indexes.set(job.jobId, deviceIndex(planned, run.jobType));
-	}
+function pairResults(items: INodeExecutionData[], jobsById: Map<string, PlannedJob>, run: CreateRun): void {
+	// Items come job by job, so one job's index at a time is enough (and holds at most 1000 devices).
+	let indexed: { jobId: string; index: Map<string, LocatedDevice> } | undefined;
 	const resent = new Map(run.resent.map((device) => [rowKey(device), device]));
 	for (const item of items) {
 		const jobId = typeof item.json.jobId === 'string' ? item.json.jobId : '';
@@ -275,8 +272,8 @@ function pairResults(items: INodeExecutionData[], results: JobResults[], jobsByI
 			continue;
 		}
 		const isDevice = item.json.outcome === 'succeeded' || item.json.outcome === 'failed';
-		const index = indexes.get(jobId);
-		const match = isDevice && index ? findDevice(item.json, run.jobType, index) : undefined;
+		if (isDevice && indexed?.jobId !== jobId) indexed = { jobId, index: deviceIndex(planned, run.jobType) };
+		const match = isDevice && indexed ? findDevice(item.json, run.jobType, indexed.index) : undefined;
 		if (match === undefined) {
 			item.pairedItem = pairedItems(planned.items);
 			continue;
@@ -346,7 +343,7 @@ export function resultsOutput(
 	shape: ResultShape,
 ): INodeExecutionData[] {
 	const jobsById = new Map<string, PlannedJob>(created.map((s) => [s.jobId, s.job]));
-	pairResults(items, results, jobsById, run);
+	pairResults(items, jobsById, run);
 	if (shape === 'summary') withJobEnd(items, results);
 	return [...items, ...invalidRowItems(items, jobsById, shape, run), ...earlierItems(run, shape === 'perDevice')];
 }
