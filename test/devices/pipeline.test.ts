@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { formatIssues, prepareDevices, SeenDevices } from '../../nodes/HereBulkJobs/devices';
+import { chunkDevices, formatIssues, prepareDevices, SeenDevices } from '../../nodes/HereBulkJobs/devices';
 import type { DeviceSource, JobKind, PreparedDevices, DeviceRow } from '../../nodes/HereBulkJobs/devices';
 
 import { readRows } from './sourceRows';
@@ -13,18 +13,19 @@ function csvOf(count: number): string {
 }
 
 describe('prepareDevices', () => {
-	it('chunks 2,500 CSV devices into 1000/1000/500 with their row ranges', async () => {
+	it('reads 2,500 CSV devices with their rows, and chunks them into 1000/1000/500', async () => {
 		const prepared = await prepareDevices({ source: { type: 'csv', data: csvOf(2500) }, kind: 'add' });
 		expect(prepared.issues).toEqual([]);
 		expect(prepared.fatal).toBe(false);
 		expect(prepared.label).toBe('row');
-		expect(prepared.deviceCount).toBe(2500);
-		expect(prepared.chunks.map((c) => [c.count, c.firstRow, c.lastRow])).toEqual([
+		expect(prepared.devices).toHaveLength(2500);
+		const rowChunks = chunkDevices(prepared.rows);
+		expect(rowChunks.map((rows) => [rows.length, rows[0], rows[rows.length - 1]])).toEqual([
 			[1000, 2, 1001],
 			[1000, 1002, 2001],
 			[500, 2002, 2501],
 		]);
-		expect(prepared.chunks[0].devices[0]).toStrictEqual({
+		expect(prepared.devices[0]).toStrictEqual({
 			name: 'Tracker 0',
 			sendMs: 600000,
 			sampleMs: 300000,
@@ -33,16 +34,16 @@ describe('prepareDevices', () => {
 	});
 
 	it('honours a smaller chunk size', async () => {
-		const prepared = await prepareDevices({ source: { type: 'csv', data: csvOf(5) }, kind: 'add', chunkSize: 2 });
-		expect(prepared.chunks.map((c) => c.rows)).toEqual([[2, 3], [4, 5], [6]]);
+		const prepared = await prepareDevices({ source: { type: 'csv', data: csvOf(5) }, kind: 'add' });
+		expect(chunkDevices(prepared.rows, 2)).toEqual([[2, 3], [4, 5], [6]]);
 	});
 
 	it('returns the valid devices and every issue, ordered by row', async () => {
 		const csv = 'name,sendMs,tag:x\nok1,1,\n,2,\nbad,abc,maybe\nok2,3,1\nshort\n';
 		const prepared = await prepareDevices({ source: { type: 'csv', data: csv }, kind: 'add' });
 		expect(prepared.fatal).toBe(false);
-		expect(prepared.deviceCount).toBe(2);
-		expect(prepared.chunks[0].rows).toEqual([2, 5]);
+		expect(prepared.devices).toHaveLength(2);
+		expect(prepared.rows).toEqual([2, 5]);
 		expect(prepared.issues.map((i) => [i.row, i.column])).toEqual([
 			[3, 'name'],
 			[4, 'tag:x'],
@@ -54,18 +55,18 @@ describe('prepareDevices', () => {
 
 	it('yields no device for a row whose only problem the source found (a bad tag: cell, an unknown field)', async () => {
 		const csv = await prepareDevices({ source: { type: 'csv', data: 'name,tag:x\na,maybe\nb,1\n' }, kind: 'add' });
-		expect(csv.chunks[0].rows).toEqual([3]);
+		expect(csv.rows).toEqual([3]);
 		expect(csv.issues.map((i) => [i.row, i.column])).toEqual([[2, 'tag:x']]);
 		const items = await prepareDevices({ source: { type: 'items', items: [{ name: 'a', colour: 'red' }, { name: 'b' }] }, kind: 'add' });
-		expect(items.chunks[0].rows).toEqual([1]);
+		expect(items.rows).toEqual([1]);
 		expect(items.invalidRows).toBe(1);
 	});
 
-	it('gives no chunks for an unusable input', async () => {
+	it('gives no devices for an unusable input', async () => {
 		const prepared = await prepareDevices({ source: { type: 'csv', data: 'name;sendMs\na;1\n' }, kind: 'add' });
 		expect(prepared.fatal).toBe(true);
-		expect(prepared.chunks).toEqual([]);
-		expect(prepared.deviceCount).toBe(0);
+		expect(prepared.devices).toEqual([]);
+		expect(prepared.rows).toEqual([]);
 		expect(prepared.issues).toHaveLength(1);
 	});
 
@@ -76,10 +77,10 @@ describe('prepareDevices', () => {
 			ignoreUnknownFields: true,
 		});
 		expect(items.label).toBe('item');
-		expect(items.chunks[0].rows).toEqual([0, 1]);
+		expect(items.rows).toEqual([0, 1]);
 		const json = await prepareDevices({ source: { type: 'json', data: '[{"trackingId":"HERE-1"},{}]' }, kind: 'delete' });
 		expect(json.label).toBe('element');
-		expect(json.chunks[0].devices).toEqual([{ trackingId: 'HERE-1' }]);
+		expect(json.devices).toEqual([{ trackingId: 'HERE-1' }]);
 		expect(json.issues).toEqual([expect.objectContaining({ row: 1, label: 'element' })]);
 	});
 
@@ -91,7 +92,7 @@ describe('prepareDevices', () => {
 	it('reports an unknown column and still every row\'s own problems', async () => {
 		const prepared = await prepareDevices({ source: { type: 'csv', data: 'name,colour,sendMs\na,red,abc\n,blue,1\nb,green,2\n' }, kind: 'add' });
 		expect(prepared.fatal).toBe(true);
-		expect(prepared.chunks).toEqual([]);
+		expect(prepared.devices).toEqual([]);
 		expect(prepared.issues.map((i) => [i.row, i.column, i.reason.slice(0, 24)])).toEqual([
 			[1, undefined, 'unknown column "colour".'],
 			[2, 'sendMs', 'is not a number'],
@@ -114,7 +115,7 @@ describe('prepareDevices', () => {
 			[4, 'externalId', 'names the same device as input item 0, row 2; a device can appear only once in an upload'],
 			[5, 'name', 'is used twice in this upload (first in row 2); names must be unique'],
 		]);
-		expect(second.chunks[0].rows).toEqual([2]);
+		expect(second.rows).toEqual([2]);
 		// Without a shared SeenDevices, each source is checked on its own.
 		const alone = await prepareDevices({ source: { type: 'csv', data: 'name\nTruck 1\n' }, kind: 'add' });
 		expect(alone.issues).toEqual([]);
@@ -130,8 +131,6 @@ describe('prepareDevices', () => {
 
 	// Options a user sets (the job kind and the source's type are TypeScript's to check).
 	it.each<[string, Record<string, unknown>]>([
-		['a chunk size above 1000', { chunkSize: 1001 }],
-		['a chunk size of 0', { chunkSize: 0 }],
 		['a row limit of 0', { maxRows: 0 }],
 	])('refuses %s with a NodeOperationError', async (_, override) => {
 		const options = { source: { type: 'csv', data: 'name\na\n' }, kind: 'add', ...override } as unknown as Parameters<
@@ -185,15 +184,12 @@ function checkPrepared(prepared: PreparedDevices<DeviceRow>): void {
 		expect(Number.isInteger(issue.row)).toBe(true);
 		if (issue.value !== undefined) expect(issue.value.length).toBeLessThanOrEqual(40);
 	}
-	let count = 0;
-	for (const chunk of prepared.chunks) {
-		expect(chunk.count).toBeGreaterThan(0);
-		expect(chunk.count).toBeLessThanOrEqual(1000);
-		expect(chunk.devices).toHaveLength(chunk.rows.length);
-		count += chunk.count;
+	expect(prepared.devices).toHaveLength(prepared.rows.length);
+	for (const chunk of chunkDevices(prepared.devices)) {
+		expect(chunk.length).toBeGreaterThan(0);
+		expect(chunk.length).toBeLessThanOrEqual(1000);
 	}
-	expect(count).toBe(prepared.deviceCount);
-	if (prepared.fatal) expect(prepared.chunks).toEqual([]);
+	if (prepared.fatal) expect(prepared.devices).toEqual([]);
 	expect(typeof formatIssues(prepared.issues)).toBe('string');
 }
 

@@ -73,7 +73,7 @@ describe('one row limit for the whole run', () => {
 
 	test('input items that stay within the limit together are all read', async () => {
 		const blocks = await read([csvOf(2, 'a'), csvOf(3, 'b')], 5);
-		expect(blocks.map((block) => block.prepared.deviceCount)).toEqual([2, 3]);
+		expect(blocks.map((block) => block.prepared.devices.length)).toEqual([2, 3]);
 	});
 
 	test('the third input item crosses the limit: the error names it and the limit', async () => {

@@ -1,10 +1,8 @@
 /**
- * Device input for bulk jobs: rows in (CSV, JSON array, n8n items) → validated device batches
- * out. Pure code, no HTTP. `prepareDevices` runs the whole pipeline: a source reads rows, each
- * row is validated as it is read, and valid devices go straight into upload batches.
+ * Device input for bulk jobs: rows in (CSV, JSON array, n8n items) → validated devices out, and
+ * upload batches of them (chunk.ts). Pure code, no HTTP. `prepareDevices` runs the whole
+ * pipeline: a source reads rows, and each row is validated as it is read.
  */
-import type { DeviceChunk } from './chunk';
-import { addToChunks, chunkSizeOption, MAX_CHUNK_SIZE } from './chunk';
 import type { CsvInput } from './csv';
 import { readCsv } from './csv';
 import { readJson } from './json';
@@ -16,7 +14,6 @@ import { DeviceValidator } from './validate';
 export * from './types';
 export { SeenDevices } from './seen';
 export { chunkDevices } from './chunk';
-export type { DeviceChunk } from './chunk';
 export { formatIssues, issueText } from './report';
 
 export type DeviceSource =
@@ -30,8 +27,6 @@ export type DeviceSource =
 export interface PrepareDevicesOptions<K extends JobKind = JobKind> extends ReadOptions {
 	source: DeviceSource;
 	kind: K;
-	/** Devices per upload, 1-1000; default 1000. */
-	chunkSize?: number;
 	/**
 	 * Device keys (names, identities) seen by earlier calls in this node run: pass the same
 	 * object for every source of a run, so that a device repeated across sources is an issue.
@@ -44,10 +39,10 @@ export interface PrepareDevicesOptions<K extends JobKind = JobKind> extends Read
 export interface PreparedDevices<T> {
 	/** How `row` numbers count (CSV line, item index, array index). */
 	label: RowLabel;
-	/** Upload batches of the valid devices. */
-	chunks: Array<DeviceChunk<T>>;
-	/** Number of valid devices (the sum of the chunks' counts). */
-	deviceCount: number;
+	/** The valid devices, in input order (none when the input is `fatal`). */
+	devices: T[];
+	/** `rows[i]` is the source row of `devices[i]`. */
+	rows: number[];
 	/** Every problem found, in input order. */
 	issues: RowIssue[];
 	/** Number of distinct rows with at least one issue. */
@@ -62,27 +57,26 @@ export interface PreparedDevices<T> {
 export const SOURCE_LABELS: Record<DeviceSource['type'], RowLabel> = { csv: 'row', json: 'element', items: 'item' };
 
 /**
- * Read, validate and batch devices. Every problem comes back as an issue, and the valid devices
- * batched either way: the caller decides whether issues stop the upload or are only reported.
- * Throws only NodeOperationError, for bad options or an unreadable stream.
+ * Read and validate devices. Every problem comes back as an issue, and the valid devices either
+ * way: the caller decides whether issues stop the upload or are only reported (and batches the
+ * devices with chunkDevices). Throws only NodeOperationError, for bad options or an unreadable stream.
  */
 export async function prepareDevices<K extends JobKind>(options: PrepareDevicesOptions<K>): Promise<PreparedDevices<DeviceFor<K>>> {
 	const { kind, source } = options;
-	const chunkSize = chunkSizeOption(options.chunkSize ?? MAX_CHUNK_SIZE, options.node);
 	const label = SOURCE_LABELS[source.type];
-	const chunks: Array<DeviceChunk<DeviceFor<K>>> = [];
-	let deviceCount = 0;
+	const devices: Array<DeviceFor<K>> = [];
+	const rows: number[] = [];
 	const issues: RowIssue[] = [];
 	const validator = new DeviceValidator(kind, { label, seen: options.seen, sourceName: options.sourceName }, issues, (row, device) => {
-		addToChunks(chunks, chunkSize, row, device);
-		deviceCount++;
+		devices.push(device);
+		rows.push(row);
 	});
 	const sink: RowSink = { issues, onRow: (row, fields, flagged) => validator.check(row, fields, flagged) };
 	const fatal = await readSource(source, options, sink);
 
 	const invalidRows = new Set(issues.filter((issue) => issue.whole !== true).map((issue) => issue.row)).size;
-	if (fatal) return { label, chunks: [], deviceCount: 0, issues, invalidRows, fatal, overLimit: sink.overLimit === true };
-	return { label, chunks, deviceCount, issues, invalidRows, fatal, overLimit: false };
+	if (fatal) return { label, devices: [], rows: [], issues, invalidRows, fatal, overLimit: sink.overLimit === true };
+	return { label, devices, rows, issues, invalidRows, fatal, overLimit: false };
 }
 
 /** Read a source's rows into `sink`; true when the input as a whole is unusable. */

@@ -96,15 +96,16 @@ export async function referenceOnboard(account: Account & { rows: number; floor?
 export async function nodeValidate({ rows }: { rows: number }): Promise<Outcome & { ms: number }> {
 	// The pipeline's own entry point, compiled by tsx (esbuild, as the bundle in dist/ is): the
 	// bundle exports only the node classes, and this scenario has no network and no n8n in it.
-	const { prepareDevices } = await import('../../../nodes/HereBulkJobs/devices');
+	const { chunkDevices, prepareDevices } = await import('../../../nodes/HereBulkJobs/devices');
 	const csv = csvOf(rows);
 	const started = performance.now();
 	const prepared = await prepareDevices({ source: { type: 'csv', data: csv }, kind: 'add' });
+	const chunks = chunkDevices(prepared.devices);
 	const ms = performance.now() - started;
-	if (prepared.deviceCount !== rows || prepared.issues.length > 0) {
-		throw new Error(`node pipeline: ${prepared.deviceCount} devices, ${prepared.issues.length} issues`);
+	if (prepared.devices.length !== rows || prepared.issues.length > 0) {
+		throw new Error(`node pipeline: ${prepared.devices.length} devices, ${prepared.issues.length} issues`);
 	}
-	return { ms, count: prepared.deviceCount, extra: { chunks: prepared.chunks.length } };
+	return { ms, count: prepared.devices.length, extra: { chunks: chunks.length } };
 }
 
 export async function referenceValidate({ rows }: { rows: number }): Promise<Outcome & { ms: number }> {
@@ -136,8 +137,8 @@ export async function nodeKeys({ rows, vary }: { rows: number; vary: 'middle' | 
 	const added = await prepareDevices({ source: { type: 'csv', data: add }, kind: 'add' });
 	const deleted = await prepareDevices({ source: { type: 'csv', data: remove }, kind: 'delete' });
 	const ms = performance.now() - started;
-	if (added.deviceCount !== rows || deleted.deviceCount !== rows) {
-		throw new Error(`node pipeline: ${added.deviceCount} + ${deleted.deviceCount} devices of ${rows} + ${rows}`);
+	if (added.devices.length !== rows || deleted.devices.length !== rows) {
+		throw new Error(`node pipeline: ${added.devices.length} + ${deleted.devices.length} devices of ${rows} + ${rows}`);
 	}
 	return { ms, count: rows * 2 };
 }

@@ -52,7 +52,7 @@ async function itemSource(context: IExecuteFunctions, itemIndex: number, source:
 
 /** Rows a source has read: its valid devices and its invalid rows. */
 function rowsRead(prepared: PreparedDevices<DeviceRow>): number {
-	return prepared.deviceCount + prepared.invalidRows;
+	return prepared.devices.length + prepared.invalidRows;
 }
 
 /** Whether a source went past the rows left of the run's budget (a source stops reading just past it). */

@@ -1,7 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { DeviceChunk, DeviceRow } from '../../../devices';
 import type { Scope } from '../../../jobs/api';
 import { getJobStatus } from '../../../jobs/api';
 import { collectResults } from '../../../jobs/collectResults';
@@ -125,21 +124,8 @@ export interface SortedOut {
 }
 
 function blockWith(block: DeviceBlock, keep: LocatedDevice[]): DeviceBlock {
-	// One chunk of the rows left: the upload plan re-chunks them anyway.
-	const chunks: Array<DeviceChunk<DeviceRow>> =
-		keep.length === 0
-			? []
-			: [
-					{
-						index: 0,
-						devices: keep.map((device) => device.device),
-						rows: keep.map((device) => device.row),
-						firstRow: keep[0].row,
-						lastRow: keep[keep.length - 1].row,
-						count: keep.length,
-					},
-				];
-	return { ...block, prepared: { ...block.prepared, chunks, deviceCount: keep.length } };
+	const devices = keep.map((located) => located.device);
+	return { ...block, prepared: { ...block.prepared, devices, rows: keep.map((located) => located.row) } };
 }
 
 /** Sorts the input's devices by their fate in the earlier jobs. Pure code, no requests. */

@@ -82,13 +82,11 @@ function before(a: [number, number], b: [number, number]): boolean {
 export function locatedDevices(block: DeviceBlock): LocatedDevice[] {
 	const badRows = new Set<number>();
 	for (const issue of block.prepared.issues) if (issue.whole !== true) badRows.add(issue.row);
+	const { devices, rows } = block.prepared;
 	const out: LocatedDevice[] = [];
-	for (const chunk of block.prepared.chunks) {
-		for (let i = 0; i < chunk.devices.length; i++) {
-			const row = chunk.rows[i];
-			if (badRows.has(row)) continue;
-			out.push({ item: block.itemIndex ?? row, row, device: chunk.devices[i] });
-		}
+	for (let i = 0; i < devices.length; i++) {
+		const row = rows[i];
+		if (!badRows.has(row)) out.push({ item: block.itemIndex ?? row, row, device: devices[i] });
 	}
 	return out;
 }
@@ -146,21 +144,17 @@ export function planUploads(blocks: DeviceBlock[], settings: PlanSettings): Uplo
 			if (upload.issues.length > 0) unsent.push({ item: upload.firstItem, label, invalid: upload.issues });
 			continue;
 		}
-		const chunks = chunkDevices(
-			upload.devices.map((device) => ({ row: device.row, device })),
-			settings.chunkSize,
-			settings.node,
-		);
+		const chunks = chunkDevices(upload.devices, settings.chunkSize, settings.node);
 		const base =
 			settings.fileNameFor(upload.firstItem).trim() || combinedFileName(upload.fileNames) || settings.defaultFileName;
 		const planned = chunks.map(
-			(chunk): PlannedJob => ({
-				index: jobs.length + chunk.index,
-				part: chunk.index + 1,
+			(devices, index): PlannedJob => ({
+				index: jobs.length + index,
+				part: index + 1,
 				parts: chunks.length,
-				fileName: chunkFileName(base, chunk.index + 1, chunks.length, settings.defaultFileName),
+				fileName: chunkFileName(base, index + 1, chunks.length, settings.defaultFileName),
 				label,
-				devices: chunk.devices,
+				devices,
 				invalid: [],
 				items: [],
 			}),
