@@ -3,8 +3,10 @@
  * and the validation rules are all derived from this table (limits from the OpenAPI document,
  * HERE Tracking 2.1.191, POST /bulkjobs/v4/deviceUploads).
  */
-import type { JobKind } from './types';
 import { isUuid, showValue, splitList } from './values';
+
+/** Which kind of bulk job the rows are for. The server infers it from the row shape. */
+export type JobKind = 'add' | 'delete';
 
 export interface FieldSpec {
 	/** text: 1-50 characters; number: 0 or more; flag: true/false; list: up to 10 entries. */

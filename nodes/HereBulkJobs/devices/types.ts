@@ -5,10 +5,9 @@
  */
 import type { INode } from 'n8n-workflow';
 
-import type { DeviceFields } from './fields';
+import type { DeviceFields, JobKind } from './fields';
 
-/** Which kind of bulk job the rows are for. The server infers it from the row shape. */
-export type JobKind = 'add' | 'delete';
+export type { JobKind } from './fields';
 
 /** One device to add (unprovisioned, provisioned, virtual or cloud-to-cloud): the add fields of fields.ts's table. */
 export type AddDeviceRow = DeviceFields<'add'> & { name: string };
