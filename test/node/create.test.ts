@@ -456,6 +456,21 @@ describe('validation before upload', () => {
 		]);
 	});
 
+	test('Skip Invalid Rows over five jobs: rows before, between and after the jobs go with the right job', async () => {
+		const user = loginUser(emulator, engine);
+		const rows = ['A,1', 'bad 1,x', 'B,1', 'C,1', 'bad 2,x', 'bad 3,y', 'D,1', 'E,1', 'F,1', 'G,1', 'bad 4,z', 'H,1', 'I,1', 'bad 5,-1'];
+		const run = await create(user, { jobType: 'create', inputSource: 'csvText', csvText: `name,sendMs\n${rows.join('\n')}`, options: { skipInvalidRows: true, chunkSize: 2 } });
+
+		expect(run.error()).toBeUndefined();
+		expect(json(run.output('HERE')).map((j) => [j.firstRow, j.lastRow, (j.invalidRows as IDataObject[]).map((r) => r.row)])).toEqual([
+			[2, 4, [3]],
+			[5, 8, [6, 7]],
+			[9, 10, []],
+			[11, 13, [12]],
+			[14, 14, [15]],
+		]);
+	});
+
 	test('One Job per Input Item with Skip Invalid Rows: an item without any valid row says so and makes no job', async () => {
 		const user = loginUser(emulator, engine);
 		const node = bulkJobsNode(user.credential, {

@@ -98,6 +98,19 @@ export function locatedIssues(block: DeviceBlock): LocatedIssue[] {
 	}));
 }
 
+/** The first job whose last device is at or after `at`, else the last job: a binary search, as jobs are in input order. */
+function jobAt(jobs: PlannedJob[], at: [number, number]): PlannedJob {
+	let low = 0;
+	let high = jobs.length - 1;
+	while (low < high) {
+		const middle = Math.floor((low + high) / 2);
+		const last = jobs[middle].devices[jobs[middle].devices.length - 1];
+		if (before(position(last.item, undefined, last.row), at)) low = middle + 1;
+		else high = middle;
+	}
+	return jobs[low];
+}
+
 interface Upload {
 	devices: LocatedDevice[];
 	issues: LocatedIssue[];
@@ -159,15 +172,7 @@ export function planUploads(blocks: DeviceBlock[], settings: PlanSettings): Uplo
 				items: [],
 			}),
 		);
-		for (const located of upload.issues) {
-			const at = position(located.item, located.issue);
-			const job =
-				planned.find((candidate) => {
-					const last = candidate.devices[candidate.devices.length - 1];
-					return !before(position(last.item, undefined, last.row), at);
-				}) ?? planned[planned.length - 1];
-			job.invalid.push(located);
-		}
+		for (const located of upload.issues) jobAt(planned, position(located.item, located.issue)).invalid.push(located);
 		for (const job of planned) {
 			const items = new Set<number>();
 			for (const device of job.devices) items.add(device.item);
