@@ -125,7 +125,8 @@ export interface SortedOut {
 
 function blockWith(block: DeviceBlock, keep: LocatedDevice[]): DeviceBlock {
 	const devices = keep.map((located) => located.device);
-	return { ...block, prepared: { ...block.prepared, devices, rows: keep.map((located) => located.row) } };
+	const rows = keep.map((located) => located.row);
+	return { ...block, prepared: { ...block.prepared, devices, rows } };
 }
 
 /** Sorts the input's devices by their fate in the earlier jobs. Pure code, no requests. */
