@@ -5,6 +5,7 @@ import { createJob } from '../../../jobs/api';
 import type { ArrivingJobs } from '../../../jobs/arrivingJobs';
 import { mapWithConcurrency } from '../../../jobs/mapWithConcurrency';
 import { JOB_ID_PATTERN } from '../../../jobs/wire';
+import { ensureNodeError } from '../../../transport';
 import { escapeHtml, htmlList, htmlParagraphs } from '../../../editorText';
 import type { PlannedJob } from './plan';
 import type { RowContext } from './rows';
@@ -67,7 +68,7 @@ export async function submitJobs(context: IExecuteFunctions, jobs: PlannedJob[],
 				return jobId;
 			} catch (error) {
 				arriving?.cancel();
-				throw error;
+				throw ensureNodeError(context.getNode(), error);
 			}
 		},
 		{ signal: arriving?.stop.signal },
