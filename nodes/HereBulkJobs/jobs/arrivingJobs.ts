@@ -3,8 +3,8 @@ const CANCELLED = new Error('The wait was cancelled by its caller');
 
 /**
  * Job IDs handed to a wait while it runs: Create adds each job as soon as HERE answers its
- * upload, and closes the hand-off once every upload has answered; the wait follows each job from
- * its next round of status checks and ends only after the close. `stop` is shared by both sides:
+ * upload, and closes the hand-off once every upload has answered; the wait checks each job as
+ * soon as it arrives and ends only after the close. `stop` is shared by both sides:
  * the first failure aborts it, with that failure as its reason, and then neither side starts
  * anything new.
  */

@@ -117,7 +117,7 @@ export function estimatedCompletion(readings: readonly ProgressReading[]): numbe
 }
 
 /**
- * The pause before the next round: the doubling pause, cut short when a job's progress says it
+ * The pause before a job's next check: the doubling pause, cut short when its progress says it
  * will be done sooner. The doubling alone checks a job that finishes after 20 s only at 31 s;
  * with the estimate the check comes a little after the expected end (by 5% of the time waited,
  * late rather than early), and never sooner than the poll interval after the last one.
@@ -274,8 +274,9 @@ export async function waitForJobs(
 
 async function follow(context: HereContext, arriving: ArrivingJobs, followed: Followed[], scope: Scope, safe: WaitSettings, hooks: WaitHooks): Promise<FinishedJob[]> {
 	const startedAt = Date.now();
-	// A belt to the deadline's braces: even a clock that stood still could not loop for ever once the deadline is set.
-	const maxRoundsAfterClose = Math.ceil(safe.timeoutMs / safe.pollIntervalMs) + 2;
+	// A belt to the deadline's braces: even a clock that stood still could not loop for ever once
+	// the deadline is set. Each round checks at least one job, and each job at most this often.
+	const maxChecksPerJob = Math.ceil(safe.timeoutMs / safe.pollIntervalMs) + 2;
 	let roundsAfterClose = 0;
 	const aborted = hooks.signal && rejectionOnAbort(hooks.signal);
 	const orAbort = async (wait: Promise<unknown>) => await (aborted ? Promise.race([wait, aborted]) : wait);
@@ -301,7 +302,7 @@ async function follow(context: HereContext, arriving: ArrivingJobs, followed: Fo
 			await orAbort(arriving.closedAt === undefined ? Promise.race([pause, arriving.next()]) : pause);
 			continue;
 		}
-		if (arriving.closedAt !== undefined && ++roundsAfterClose > maxRoundsAfterClose) break;
+		if (arriving.closedAt !== undefined && ++roundsAfterClose > maxChecksPerJob * followed.length) break;
 		const checks = await mapWithConcurrency(due, STATUS_CONCURRENCY, async (job) => {
 			job.statusCalls++;
 			return await getJobStatus(context, job.jobId, scope);
