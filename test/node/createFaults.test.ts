@@ -144,17 +144,23 @@ describe('Wait for Completion after the upload', () => {
 	}
 	const jobIdsOf = (user: User) => manual.jobs(user.projectId).map((job) => job.jobId);
 
-	test("each job is followed as soon as HERE answers its upload: job 1's status is checked while job 2's upload is held", async () => {
-		const user = loginUser(manual, engine);
+	/** Create in jobs of 2 devices, one upload at a time, the second held: once job 1 has had its first status check. */
+	async function startWithUpload2Held(user: User, rows: number, prefix: string) {
 		scriptUploads(['answer', 'hold']);
-		const node = waitingCreate(user, csvOf(4, 'early'), { options: { chunkSize: 2, concurrency: 1 }, waitOptions: FAST });
+		const node = waitingCreate(user, csvOf(rows, prefix), { options: { chunkSize: 2, concurrency: 1 }, waitOptions: FAST });
 		const running = runWorkflow(engine, itemsThen(node));
 		await until(() => jobIdsOf(user).length === 1 && statusCalls(manual, jobIdsOf(user)[0]).length >= 1, 5000, "job 1's first status check");
+		return { running, first: jobIdsOf(user)[0] };
+	}
+
+	test("each job is followed as soon as HERE answers its upload: job 1's status is checked while job 2's upload is held", async () => {
+		const user = loginUser(manual, engine);
+		const { running, first } = await startWithUpload2Held(user, 4, 'early');
 		// Job 2's upload is still held on the server: HERE has made only job 1.
 		expect(jobIdsOf(user)).toHaveLength(1);
-		expect(uploads(manual).filter((r) => r.status === 201 || r.status === 202)).toHaveLength(1);
-		manual.process({ jobId: jobIdsOf(user)[0] });
-		await until(() => resultCalls(manual, jobIdsOf(user)[0]).length >= 1, 5000, "job 1's results read");
+		expect(uploads(manual).filter((r) => r.status === 202)).toHaveLength(1);
+		manual.process({ jobId: first });
+		await until(() => resultCalls(manual, first).length >= 1, 5000, "job 1's results read");
 		expect(jobIdsOf(user)).toHaveLength(1);
 		await until(() => jobIdsOf(user).length === 2, 5000, "job 2's upload");
 		manual.process();
@@ -228,11 +234,7 @@ describe('Wait for Completion after the upload', () => {
 
 	test('a wait that fails while uploads go on: no further upload starts, and the error names every created job and the rows not sent', async () => {
 		const user = loginUser(manual, engine);
-		scriptUploads(['answer', 'hold']);
-		const node = waitingCreate(user, csvOf(6, 'stop'), { options: { chunkSize: 2, concurrency: 1 }, waitOptions: FAST });
-		const running = runWorkflow(engine, itemsThen(node));
-		await until(() => jobIdsOf(user).length === 1 && statusCalls(manual, jobIdsOf(user)[0]).length >= 1, 5000, "job 1's first status check");
-		const [first] = jobIdsOf(user);
+		const { running, first } = await startWithUpload2Held(user, 6, 'stop');
 		manual.setJobOutcome(first, 'failed');
 		const run = await running;
 
