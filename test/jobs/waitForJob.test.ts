@@ -2,6 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { HereEmulator } from '../../emulator';
 import { startEmulator } from '../../emulator';
+import { ArrivingJobs } from '../../nodes/HereBulkJobs/jobs/arrivingJobs';
 import { waitForJob, waitForJobs } from '../../nodes/HereBulkJobs/jobs/waitForJob';
 import type { WaitSettings } from '../../nodes/HereBulkJobs/jobs/waitForJob';
 import type { Engine } from '../harness/engine';
@@ -224,4 +225,30 @@ test('a timeout over many jobs names the first ten and keeps all ids in the erro
 	const counts = ids.map((id) => statusCalls(emulator, id).length);
 	expect(new Set(counts).size).toBe(1);
 	emulator.process();
+});
+
+test('a job that arrives while the wait runs is checked at once, then on its own doubling schedule', async () => {
+	const early = await createJobDirectly(emulator, user.email, newDevices(2));
+	const late = await createJobDirectly(emulator, user.email, newDevices(2));
+	const arriving = new ArrivingJobs();
+	arriving.add(early);
+	let arrivedAt = 0;
+	const jobs = await onVirtualClock(() => waitForJobs(context(), arriving, {}, fast()), {
+		afterPause: (pause) => {
+			// After the early job's pauses of 40, 80 and 160 ms: the late job comes, and no more after it.
+			if (pause === 3) {
+				arrivedAt = Date.now();
+				arriving.add(late);
+				arriving.close();
+			}
+			if (statusCalls(emulator, late).length === 4) emulator.process();
+		},
+	});
+
+	expect(jobs.map((job) => job.jobId)).toEqual([early, late]);
+	const lateCalls = statusCalls(emulator, late);
+	expect(lateCalls[0].at).toBe(arrivedAt);
+	// Its own schedule from its arrival, not the early job's longer pauses.
+	expect(gaps(lateCalls).slice(0, 3)).toEqual([40, 80, 160]);
+	expect(gaps(statusCalls(emulator, early)).slice(0, 4)).toEqual([40, 80, 160, 320]);
 });

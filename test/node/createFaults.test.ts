@@ -8,6 +8,7 @@ import { runWorkflow } from '../harness/engine';
 import { withEmulatorAndEngine } from '../harness/suite';
 import { onVirtualClock } from '../harness/virtualClock';
 import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
+import { resultCalls, statusCalls, until } from '../jobs/helpers';
 import { UPLOADS_PATH, csvOf, uploads } from './createFixtures';
 
 // Create when HERE fails part-way: which rows went where, and never a second job for the same rows.
@@ -126,9 +127,131 @@ describe('Wait for Completion after the upload', () => {
 		await manual.close();
 	});
 
+	beforeEach(() => {
+		manual.faults.clear();
+		manual.clearRequests();
+	});
+
 	/** Create from CSV text with Wait for Completion on. */
 	const waitingCreate = (user: User, csvText: string, parameters: Record<string, unknown>) =>
 		bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvText', csvText, waitForCompletion: true, ...parameters } as never);
+
+	const FAST = { pollInterval: 0.02, maxPollInterval: 0.05 };
+	/** What the server does with each upload, in the order they come: answer, hold for 1.5 s then answer, or fail. */
+	function scriptUploads(fates: Array<'answer' | 'hold' | '500'>) {
+		const match = { method: 'POST', path: UPLOADS_PATH };
+		manual.faults.script(fates.map((fate) => (fate === '500' ? { ...match, kind: '500' } : { ...match, kind: 'slow', slowMs: fate === 'hold' ? 1500 : 0 })));
+	}
+	const jobIdsOf = (user: User) => manual.jobs(user.projectId).map((job) => job.jobId);
+
+	/** Create in jobs of 2 devices, one upload at a time, the second held: once job 1 has had its first status check. */
+	async function startWithUpload2Held(user: User, rows: number, prefix: string) {
+		scriptUploads(['answer', 'hold']);
+		const node = waitingCreate(user, csvOf(rows, prefix), { options: { chunkSize: 2, concurrency: 1 }, waitOptions: FAST });
+		const running = runWorkflow(engine, itemsThen(node));
+		await until(() => jobIdsOf(user).length === 1 && statusCalls(manual, jobIdsOf(user)[0]).length >= 1, 5000, "job 1's first status check");
+		return { running, first: jobIdsOf(user)[0] };
+	}
+
+	test("each job is followed as soon as HERE answers its upload: job 1's status is checked while job 2's upload is held", async () => {
+		const user = loginUser(manual, engine);
+		const { running, first } = await startWithUpload2Held(user, 4, 'early');
+		// Job 2's upload is still held on the server: HERE has made only job 1.
+		expect(jobIdsOf(user)).toHaveLength(1);
+		expect(uploads(manual).filter((r) => r.status === 202)).toHaveLength(1);
+		manual.process({ jobId: first });
+		await until(() => resultCalls(manual, first).length >= 1, 5000, "job 1's results read");
+		expect(jobIdsOf(user)).toHaveLength(1);
+		await until(() => jobIdsOf(user).length === 2, 5000, "job 2's upload");
+		manual.process();
+		const run = await running;
+
+		expect(run.error()).toBeUndefined();
+		expect(run.output('HERE').map((item) => [item.json.name, item.json.outcome])).toEqual([
+			['early-1', 'succeeded'],
+			['early-2', 'succeeded'],
+			['early-3', 'succeeded'],
+			['early-4', 'succeeded'],
+		]);
+	});
+
+	test('the output keeps the job order when a later upload is answered first', async () => {
+		const user = loginUser(manual, engine);
+		// The first upload to reach the server is held: job 1's, as the uploads start in job order.
+		manual.faults.script([{ method: 'POST', path: UPLOADS_PATH, kind: 'slow', slowMs: 500 }]);
+		const node = waitingCreate(user, csvOf(3, 'order'), { options: { chunkSize: 1 }, waitOptions: FAST });
+		const running = runWorkflow(engine, itemsThen(node));
+		await until(() => jobIdsOf(user).length === 2, 5000, 'jobs 2 and 3');
+		manual.process();
+		await until(() => jobIdsOf(user).length === 3, 5000, 'job 1');
+		manual.process();
+		const run = await running;
+
+		expect(run.error()).toBeUndefined();
+		// HERE made job 1 last.
+		expect(manual.jobs(user.projectId).map((job) => job.fileName)).toEqual(['devices.csv (2/3)', 'devices.csv (3/3)', 'devices.csv (1/3)']);
+		expect(run.output('HERE').map((item) => item.json.name)).toEqual(['order-1', 'order-2', 'order-3']);
+	});
+
+	test('an upload that fails while earlier jobs are followed: the wait stops, and the error is the upload failure as before', async () => {
+		const user = loginUser(manual, engine);
+		scriptUploads(['answer', 'hold', '500']);
+		const node = waitingCreate(user, csvOf(6, 'cut'), { options: { chunkSize: 2, concurrency: 1 }, waitOptions: FAST });
+		const run = await runWorkflow(engine, itemsThen(node));
+
+		const error = run.error() as Described;
+		expect(error.message).toMatch(/^2 of 3 jobs were created, then job 3 \(rows 6 to 7, 2 devices\) failed: .*HTTP 500/);
+		const [first, second] = jobIdsOf(user);
+		const text = editorView(error.description);
+		expect(text).toContain(`Created (do not send these rows again):\n- job 1 of 3: rows 2 to 3 (2 devices), file "devices.csv (1/3)": ${first}\n- job 2 of 3: rows 4 to 5 (2 devices), file "devices.csv (2/3)": ${second}`);
+		expect(text).toMatch(/Failed, but HERE may have created the job anyway.*\n- job 3 of 3: rows 6 to 7/);
+		expect(text).not.toContain('still running');
+		expect(error.context).toMatchObject({ createdJobIds: [first, second], failedJobs: [3], notSentJobs: [], httpStatus: 500 });
+		expect(error.context).not.toHaveProperty('jobStatuses');
+		// Job 1 was being waited on while job 2's upload was held; after the failure, no check or read starts.
+		expect(statusCalls(manual, first).length).toBeGreaterThanOrEqual(1);
+		const checks = statusCalls(manual).length;
+		await new Promise((resolve) => setTimeout(resolve, 200)); // ten poll intervals
+		expect(statusCalls(manual)).toHaveLength(checks);
+		expect(manual.requests.filter((r) => r.path.endsWith('/results'))).toHaveLength(0);
+		manual.process();
+	});
+
+	test('continue on fail after a failed upload: one item per job with its fate, as without the wait', async () => {
+		const user = loginUser(manual, engine);
+		scriptUploads(['answer', '500']);
+		const node = { ...waitingCreate(user, csvOf(6, 'cof'), { options: { chunkSize: 2, concurrency: 1 }, waitOptions: FAST }), onError: 'continueRegularOutput' as const };
+		const run = await runWorkflow(engine, itemsThen(node));
+
+		expect(run.error()).toBeUndefined();
+		expect(run.output('HERE').map((item) => [item.json.outcome, item.json.firstRow, item.json.lastRow])).toEqual([
+			['created', 2, 3],
+			['failed', 4, 5],
+			['notSent', 6, 7],
+		]);
+		manual.process();
+	});
+
+	test('a wait that fails while uploads go on: no further upload starts, and the error names every created job and the rows not sent', async () => {
+		const user = loginUser(manual, engine);
+		const { running, first } = await startWithUpload2Held(user, 6, 'stop');
+		manual.setJobOutcome(first, 'failed');
+		const run = await running;
+
+		const error = run.error() as Described;
+		expect(error.message).toMatch(new RegExp(`^Job ${first} ended "failed"`));
+		// Job 2's upload, under way when the wait failed, was answered; job 3's never started.
+		expect(uploads(manual)).toHaveLength(2);
+		const [, second] = jobIdsOf(user);
+		expect(second).toBeDefined();
+		const text = editorView(error.description);
+		expect(text).toContain(`- job 1 of 3: rows 2 to 3 (2 devices), file "devices.csv (1/3)": ${first} ("failed": ended)`);
+		expect(text).toContain(`- job 2 of 3: rows 4 to 5 (2 devices), file "devices.csv (2/3)": ${second} (state unknown)`);
+		expect(text).toContain(`follow the jobs with Wait for Completion or Get Results with these job IDs: ${second}.`);
+		expect(text).toContain('Not sent (the upload stopped after the failure): send these rows in a new run:\n- job 3 of 3: rows 6 to 7 (2 devices), file "devices.csv (3/3)"');
+		expect(error.context?.createdJobIds).toEqual([first, second]);
+		manual.process();
+	});
 
 	test('a wait that times out says the jobs exist, so nobody uploads the devices again', async () => {
 		const user = loginUser(manual, engine);

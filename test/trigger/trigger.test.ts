@@ -467,6 +467,25 @@ describe('cost and budget', () => {
 		expect(requests[0].query.status).toEqual(['completed', 'failed', 'cancelled']);
 	});
 
+	test("without a file-name filter a new job's results are read alongside its status request; with one, after it", async () => {
+		/** The order in which one job's requests were answered (the log records each when answered), its status held 300 ms. */
+		const answerOrder = async (parameters: INodeParameters) => {
+			const { user, driver } = setup(parameters);
+			await driver.tick();
+			const jobId = await createJob(emulator, user.email, newDevices(150), { fileName: 'erp-1.csv' });
+			finish(jobId);
+			emulator.clearRequests();
+			emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: 'slow', slowMs: 300 }]);
+			const poll = await driver.tick();
+			expect(distinctJobIds(poll.items)).toEqual([jobId]);
+			expect(poll.items).toHaveLength(150);
+			return requestsTo(emulator, 'GET', new RegExp(jobId)).map((request) => (request.path.endsWith('/status') ? 'status' : 'results'));
+		};
+		// The same requests either way: one status and two results pages.
+		expect(await answerOrder({})).toEqual(['results', 'results', 'status']);
+		expect(await answerOrder({ options: { fileNames: 'erp-*.csv' } })).toEqual(['status', 'results', 'results']);
+	});
+
 	test('a poll budget too short for every finished job emits some now and the rest next poll', async () => {
 		// 600 ms: work starts only while 540 ms are left.
 		const { user, store, driver } = setup({}, { budgetMs: 600 });

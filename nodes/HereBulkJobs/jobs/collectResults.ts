@@ -6,6 +6,7 @@ import type { HereContext, HereRequestOptions } from '../transport';
 import { ensureNodeError } from '../transport';
 import type { Scope } from './api';
 import { resultPages } from './api';
+import { ArrivingJobs } from './arrivingJobs';
 import { concurrencyLimit } from './mapWithConcurrency';
 import type { FinishedJob, WaitSettings } from './waitForJob';
 import { waitForJobs } from './waitForJob';
@@ -62,25 +63,29 @@ export const RESULTS_CONCURRENCY = 10;
 /**
  * What Wait for Completion and Create's wait option do: wait for every job, and read each job's
  * results as soon as it has finished (`RESULTS_CONCURRENCY` jobs at once), so that reading
- * overlaps the wait for the jobs still running. The answer keeps the order of `jobIds`.
+ * overlaps the wait for the jobs still running. Jobs may arrive while it runs (`ArrivingJobs`:
+ * Create hands over each job as HERE answers its upload). The answer keeps the order in which
+ * the jobs came.
  *
  * The first failure ends it, and its error is thrown: the wait's own (a timeout, a failed job,
  * a status check that failed for good; it is weighed when its round of checks has answered) or
  * a read's. A failed read ends the wait at once during a pause, else when the status checks
  * under way have answered. Then no further read starts, the reads under way stop after the page
  * they are reading, and once they have, the error is thrown with each job's last status seen
- * (`error.context.jobStatuses`).
+ * (`error.context.jobStatuses`). The failure also aborts the hand-off's `stop`, and a `cancel`
+ * from the caller ends the wait the same way.
  */
 export async function waitAndCollectResults(
 	context: HereContext,
-	jobIds: string[],
+	jobs: readonly string[] | ArrivingJobs,
 	scope: Scope,
 	settings: WaitSettings,
 ): Promise<JobResults[]> {
+	const arriving = jobs instanceof ArrivingJobs ? jobs : ArrivingJobs.of(jobs);
 	const limit = concurrencyLimit(RESULTS_CONCURRENCY);
 	const reads = new Map<string, Promise<ResultRow[]>>();
 	// Aborted by the first failure, which stays its reason: later ones do not replace it.
-	const stop = new AbortController();
+	const { stop } = arriving;
 	const startRead = (job: FinishedJob): Promise<ResultRow[]> => {
 		const read = limit(async () => await collectResults(context, job.jobId, scope, { signal: stop.signal }));
 		read.catch((error: unknown) => stop.abort(ensureNodeError(context.getNode(), error, scope.itemIndex)));
@@ -89,7 +94,7 @@ export async function waitAndCollectResults(
 	};
 	let finished: FinishedJob[] = [];
 	try {
-		finished = await waitForJobs(context, jobIds, scope, settings, { onFinished: startRead, signal: stop.signal });
+		finished = await waitForJobs(context, arriving, scope, settings, { onFinished: startRead, signal: stop.signal });
 		// Every finished job's read has started (onFinished); `?? startRead` only says so to the type checker.
 		return await Promise.all(finished.map(async (job) => ({ job, rows: await (reads.get(job.jobId) ?? startRead(job)) })));
 	} catch (error) {

@@ -3,6 +3,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import { escapeHtml, htmlParagraphs } from '../editorText';
 import type { HereContext } from '../transport';
 import { ensureNodeError } from '../transport';
+import { ArrivingJobs } from './arrivingJobs';
 import type { Scope } from './api';
 import { getJobStatus } from './api';
 import { mapWithConcurrency, valuesOrThrow } from './mapWithConcurrency';
@@ -47,7 +48,7 @@ export interface FinishedJob extends JobStatusAnswer {
 	jobId: string;
 	/** Status requests made for this job. */
 	statusCalls: number;
-	/** Milliseconds from the start of the wait until the job was seen finished. */
+	/** Milliseconds from when the wait got the job until it was seen finished. */
 	waitedMs: number;
 }
 
@@ -116,7 +117,7 @@ export function estimatedCompletion(readings: readonly ProgressReading[]): numbe
 }
 
 /**
- * The pause before the next round: the doubling pause, cut short when a job's progress says it
+ * The pause before a job's next check: the doubling pause, cut short when its progress says it
  * will be done sooner. The doubling alone checks a job that finishes after 20 s only at 31 s;
  * with the estimate the check comes a little after the expected end (by 5% of the time waited,
  * late rather than early), and never sooner than the poll interval after the last one.
@@ -151,12 +152,16 @@ export function describeFigures(status: JobStatusAnswer): string {
 
 interface Followed {
 	jobId: string;
+	/** When the wait got the job: its `waitedMs` counts from here. */
+	arrivedAt: number;
 	last?: JobStatusAnswer;
 	statusCalls: number;
 	finished?: FinishedJob;
-	/** The last three progress readings, and the completion they suggest. */
+	/** The last pause of its doubling schedule, and when it is next checked. */
+	delay?: number;
+	nextCheckAt: number;
+	/** The last three progress readings: when they suggest the job will be done, the next check comes sooner. */
 	readings: ProgressReading[];
-	completionAt?: number;
 }
 
 /** The last status seen of each followed job ("unknown" before the first answer), for the errors' context. */
@@ -237,17 +242,29 @@ export interface WaitHooks {
 }
 
 /**
- * Waits until every job has reached a terminal status, or until the shared deadline. Each
- * round checks the unfinished jobs (at most a few requests at once), then pauses with
- * exponential backoff, cut short when a running job's progress says it will be done sooner
- * (`pauseBeforeNextCheck`). The answer keeps the input order. Every error it throws carries
- * the last status seen of each job (`error.context.jobStatuses`), so that a caller can say which
- * jobs keep running.
+ * Waits until every job has reached a terminal status, or until the shared deadline. Each job
+ * is checked when it comes, then after pauses that double from the poll interval up to the cap
+ * (`nextPollDelayMs`), cut short when its progress says it will be done sooner
+ * (`pauseBeforeNextCheck`); the jobs due at the same moment are checked together, a few
+ * requests at once. The answer keeps the order in which the jobs came. Every error it throws
+ * carries the last status seen of each job (`error.context.jobStatuses`), so that a caller can
+ * say which jobs keep running.
+ *
+ * Jobs may also arrive while the wait runs (`ArrivingJobs`), each on its own schedule from its
+ * arrival. The deadline counts from the close of the hand-off (for a fixed list, from the
+ * start), so it never passes while jobs may still come; every open job is checked right at it.
  */
-export async function waitForJobs(context: HereContext, jobIds: string[], scope: Scope, settings: WaitSettings, hooks: WaitHooks = {}): Promise<FinishedJob[]> {
-	const followed: Followed[] = jobIds.map((jobId) => ({ jobId, statusCalls: 0, readings: [] }));
+export async function waitForJobs(
+	context: HereContext,
+	jobs: readonly string[] | ArrivingJobs,
+	scope: Scope,
+	settings: WaitSettings,
+	hooks: WaitHooks = {},
+): Promise<FinishedJob[]> {
+	const arriving = jobs instanceof ArrivingJobs ? jobs : ArrivingJobs.of(jobs);
+	const followed: Followed[] = [];
 	try {
-		return await follow(context, followed, scope, normalizeWaitSettings(settings), hooks);
+		return await follow(context, arriving, followed, scope, normalizeWaitSettings(settings), hooks);
 	} catch (error) {
 		const failure = ensureNodeError(context.getNode(), error, scope.itemIndex);
 		failure.context.jobStatuses ??= statusesOf(followed);
@@ -255,17 +272,38 @@ export async function waitForJobs(context: HereContext, jobIds: string[], scope:
 	}
 }
 
-async function follow(context: HereContext, followed: Followed[], scope: Scope, safe: WaitSettings, hooks: WaitHooks): Promise<FinishedJob[]> {
+async function follow(context: HereContext, arriving: ArrivingJobs, followed: Followed[], scope: Scope, safe: WaitSettings, hooks: WaitHooks): Promise<FinishedJob[]> {
 	const startedAt = Date.now();
-	const deadline = startedAt + safe.timeoutMs;
-	// A belt to the deadline's braces: even a clock that stood still could not loop for ever.
-	const maxRounds = Math.ceil(safe.timeoutMs / safe.pollIntervalMs) + 2;
+	// A belt to the deadline's braces: even a clock that stood still could not loop for ever once
+	// the deadline is set. Each round checks at least one job, and each job at most this often.
+	const maxChecksPerJob = Math.ceil(safe.timeoutMs / safe.pollIntervalMs) + 2;
+	let roundsAfterClose = 0;
 	const aborted = hooks.signal && rejectionOnAbort(hooks.signal);
-	let delay: number | undefined;
+	const orAbort = async (wait: Promise<unknown>) => await (aborted ? Promise.race([wait, aborted]) : wait);
+	const deadline = () => (arriving.closedAt === undefined ? Infinity : arriving.closedAt + safe.timeoutMs);
 
-	for (let round = 0; round < maxRounds; round++) {
+	for (;;) {
+		for (const jobId of arriving.takeNew()) {
+			const now = Date.now();
+			followed.push({ jobId, arrivedAt: now, nextCheckAt: now, statusCalls: 0, readings: [] });
+		}
 		const open = followed.filter((job) => job.finished === undefined);
-		const checks = await mapWithConcurrency(open, STATUS_CONCURRENCY, async (job) => {
+		if (open.length === 0) {
+			if (arriving.closedAt !== undefined) return followed.map((job) => job.finished as FinishedJob);
+			await orAbort(arriving.next()); // nothing to check until the next job arrives
+			continue;
+		}
+		const atDeadline = Date.now() >= deadline();
+		const due = atDeadline ? open : open.filter((job) => job.nextCheckAt <= Date.now());
+		if (due.length === 0) {
+			const until = Math.min(deadline(), ...open.map((job) => job.nextCheckAt));
+			const pause = sleep(Math.max(0, until - Date.now()));
+			// While uploads go on, a job that arrives is checked at once.
+			await orAbort(arriving.closedAt === undefined ? Promise.race([pause, arriving.next()]) : pause);
+			continue;
+		}
+		if (arriving.closedAt !== undefined && ++roundsAfterClose > maxChecksPerJob * followed.length) break;
+		const checks = await mapWithConcurrency(due, STATUS_CONCURRENCY, async (job) => {
 			job.statusCalls++;
 			return await getJobStatus(context, job.jobId, scope);
 		});
@@ -275,31 +313,23 @@ async function follow(context: HereContext, followed: Followed[], scope: Scope, 
 		const now = Date.now();
 		const newlyFinished: FinishedJob[] = [];
 		answers.forEach((answer, index) => {
-			const job = open[index];
+			const job = due[index];
 			job.last = answer;
 			if (isTerminal(answer.status)) {
-				job.finished = { ...answer, jobId: job.jobId, statusCalls: job.statusCalls, waitedMs: now - startedAt };
+				job.finished = { ...answer, jobId: job.jobId, statusCalls: job.statusCalls, waitedMs: now - job.arrivedAt };
 				newlyFinished.push(job.finished);
 				return;
 			}
 			job.readings = [...job.readings.slice(-2), { at: now, done: doneShare(answer) }];
-			job.completionAt = estimatedCompletion(job.readings);
+			job.delay = nextPollDelayMs(job.delay, safe, deadline() - now);
+			job.nextCheckAt = now + pauseBeforeNextCheck(job.delay, safe, now, job.arrivedAt, estimatedCompletion(job.readings));
 		});
 		if (safe.failOnUnsuccessful) {
 			const bad = followed.find((job) => job.finished !== undefined && unsuccessful(job.finished));
 			if (bad?.finished) throw await unsuccessfulJobError(context, bad.finished, scope);
 		}
 		for (const job of newlyFinished) hooks.onFinished?.(job);
-		if (followed.every((job) => job.finished !== undefined)) {
-			return followed.map((job) => job.finished as FinishedJob);
-		}
-		const remaining = deadline - Date.now();
-		if (remaining <= 0) break;
-		delay = nextPollDelayMs(delay, safe, remaining);
-		const estimates = followed.flatMap((job) => (job.finished === undefined && job.completionAt !== undefined ? [job.completionAt] : []));
-		const soonest = estimates.length > 0 ? Math.min(...estimates) : undefined;
-		const pause = sleep(pauseBeforeNextCheck(delay, safe, Date.now(), startedAt, soonest));
-		await (aborted ? Promise.race([pause, aborted]) : pause);
+		if (atDeadline && followed.some((job) => job.finished === undefined)) break;
 	}
 	throw timeoutError(context, followed, scope, Date.now() - startedAt, safe);
 }

@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { ArrivingJobs } from '../../jobs/arrivingJobs';
+import type { JobResults } from '../../jobs/collectResults';
 import { waitAndCollectResults } from '../../jobs/collectResults';
 import type { JobType } from '../../jobs/wire';
 import { readProjectId } from '../parameters';
@@ -143,22 +145,42 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		alreadySent,
 		resent,
 	};
-	const submissions = await submitJobs(this, plan.jobs, { projectId: settings.projectId, concurrency: settings.concurrency, rowContext });
+	const upload = { projectId: settings.projectId, concurrency: settings.concurrency, rowContext };
 	const shape = settings.waitForCompletion ? 'perJob' : settings.output;
-	if (submissions.some((submission) => submission.state !== 'created')) {
+	// Continue on fail after a failed upload: every job with its fate, so the next node can resend exactly the rest.
+	const uploadFailure = (submissions: Submission[]) => {
 		const error = submissionError(this, submissions, rowContext);
 		if (!this.continueOnFail()) throw error;
-		// Continue on fail: every job with its fate, so the next node can resend exactly the rest.
 		return uploadOutput(run, submissions, shape, { message: error.message, description: error.description ?? undefined });
+	};
+	const failed = (submissions: Submission[]) => submissions.some((submission) => submission.state !== 'created');
+	if (waitSettings === undefined || resultOutput === undefined || plan.jobs.length === 0) {
+		const submissions = await submitJobs(this, plan.jobs, upload);
+		return failed(submissions) ? uploadFailure(submissions) : uploadOutput(run, submissions, shape);
 	}
-	if (waitSettings === undefined || resultOutput === undefined || submissions.length === 0) return uploadOutput(run, submissions, shape);
 
-	// 4. Wait for Completion: one shared deadline for all jobs, then every device's result.
-	const created = submissions as Array<Extract<Submission, { state: 'created' }>>;
+	// 4. Wait for Completion: each job is followed as soon as HERE answers its upload, while the
+	// other uploads go on; one shared deadline, counted from the last upload's answer. The first
+	// failure stops both: a failed upload is the error (the wait stops), a failed wait stops
+	// further uploads and is the error once the uploads under way have answered.
+	const arriving = new ArrivingJobs();
+	const waiting = waitAndCollectResults(this, arriving, scope, waitSettings);
+	waiting.catch(() => undefined); // weighed below, once every upload has answered
+	const submissions = await submitJobs(this, plan.jobs, { ...upload, arriving });
+	arriving.close();
+	if (arriving.cancelled) {
+		await Promise.allSettled([waiting]); // the status checks and reads under way end first
+		return uploadFailure(submissions);
+	}
 	try {
-		const results = await waitAndCollectResults(this, created.map((s) => s.jobId), scope, waitSettings);
+		const answered = await waiting;
+		// Every upload was created here (a failed one cancels the wait). The jobs came in the order
+		// HERE answered their uploads; the output keeps the job order.
+		const created = submissions as Array<Extract<Submission, { state: 'created' }>>;
+		const byJobId = new Map(answered.map((result) => [result.job.jobId, result]));
+		const results = created.map((s) => byJobId.get(s.jobId) as JobResults);
 		return resultsOutput(run, created, results, await resultOutputItems(this, results, resultOutput), resultOutput.shape);
 	} catch (error) {
-		throw withCreatedJobs(error, created, rowContext);
+		throw withCreatedJobs(error, submissions, rowContext);
 	}
 }

@@ -2,8 +2,10 @@ import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { createJob } from '../../../jobs/api';
+import type { ArrivingJobs } from '../../../jobs/arrivingJobs';
 import { mapWithConcurrency } from '../../../jobs/mapWithConcurrency';
 import { JOB_ID_PATTERN } from '../../../jobs/wire';
+import { ensureNodeError } from '../../../transport';
 import { escapeHtml, htmlList, htmlParagraphs } from '../../../editorText';
 import type { PlannedJob } from './plan';
 import type { RowContext } from './rows';
@@ -26,6 +28,11 @@ export interface SubmitSettings {
 	projectId?: string;
 	concurrency: number;
 	rowContext: RowContext;
+	/**
+	 * The wait that follows the jobs while the rest upload: each created job is handed to it at
+	 * once, a failed upload cancels it, and once it has failed no further upload starts.
+	 */
+	arriving?: ArrivingJobs;
 }
 
 /** Whether a failed create may still have made a job: only a refusal (4xx, 503) or an upload never sent (login failed) says it did not. */
@@ -38,7 +45,8 @@ function mayExist(error: unknown): boolean {
 }
 
 export async function submitJobs(context: IExecuteFunctions, jobs: PlannedJob[], settings: SubmitSettings): Promise<Submission[]> {
-	const outcomes = await mapWithConcurrency(jobs, settings.concurrency, async (job) => {
+	const { arriving } = settings;
+	const upload = async (job: PlannedJob): Promise<string> => {
 		const answer = await createJob(
 			context,
 			job.devices.map((located) => located.device as unknown as IDataObject),
@@ -49,7 +57,22 @@ export async function submitJobs(context: IExecuteFunctions, jobs: PlannedJob[],
 			throw new NodeOperationError(context.getNode(), `HERE accepted the upload of ${describeJob(job, jobs.length, settings.rowContext)} but returned no valid job ID`);
 		}
 		return jobId;
-	});
+	};
+	const outcomes = await mapWithConcurrency(
+		jobs,
+		settings.concurrency,
+		async (job) => {
+			try {
+				const jobId = await upload(job);
+				arriving?.add(jobId);
+				return jobId;
+			} catch (error) {
+				arriving?.cancel();
+				throw ensureNodeError(context.getNode(), error);
+			}
+		},
+		{ signal: arriving?.stop.signal },
+	);
 	return outcomes.map((outcome, index): Submission => {
 		const job = jobs[index];
 		if (outcome.ok) return { job, state: 'created', jobId: outcome.value };
@@ -67,6 +90,34 @@ function section(title: string, lines: string[]): string {
 }
 
 /**
+ * The jobs that were not created, one section per fate: failed but may exist (look for them
+ * before sending their rows again), refused (send again once fixed), not sent (send in a new run).
+ */
+export function uncreatedSections(submissions: Submission[], rowContext: RowContext): string[] {
+	const jobText = (s: Submission) => describeJob(s.job, submissions.length, rowContext);
+	const failed = submissions.filter((s): s is Extract<Submission, { state: 'failed' }> => s.state === 'failed');
+	const uncertain = failed.filter((s) => s.mayExist);
+	const refused = failed.filter((s) => !s.mayExist);
+	const notSent = submissions.filter((s) => s.state === 'notSent');
+	const sections: string[] = [];
+	if (uncertain.length > 0) {
+		sections.push(
+			section(
+				'Failed, but HERE may have created the job anyway: before sending these rows again, look for a job with this file name in Get Many (or the HERE UI):',
+				uncertain.map(jobText),
+			),
+		);
+	}
+	if (refused.length > 0) {
+		sections.push(section('Failed and not created (HERE refused the upload): send these rows again once the cause is fixed:', refused.map(jobText)));
+	}
+	if (notSent.length > 0) {
+		sections.push(section('Not sent (the upload stopped after the failure): send these rows in a new run:', notSent.map(jobText)));
+	}
+	return sections;
+}
+
+/**
  * The error for an upload that stopped part-way: what failed and, row by row, which jobs were
  * created (never send those rows again), which may exist, and which were not sent, so that a
  * re-run can send exactly the rest. Keeps HERE's status and trace ids of the failed request.
@@ -79,7 +130,6 @@ export function submissionError(
 	const total = submissions.length;
 	const failed = submissions.filter((s): s is Extract<Submission, { state: 'failed' }> => s.state === 'failed');
 	const created = submissions.filter((s): s is Extract<Submission, { state: 'created' }> => s.state === 'created');
-	const notSent = submissions.filter((s) => s.state === 'notSent');
 	const first = failed[0];
 	const cause = first.error;
 	const jobText = (s: Submission) => describeJob(s.job, total, rowContext);
@@ -98,22 +148,8 @@ export function submissionError(
 	if (created.length > 0) {
 		sections.push(section('Created (do not send these rows again):', created.map((s) => `${jobText(s)}: ${s.jobId}`)));
 	}
+	sections.push(...uncreatedSections(submissions, rowContext));
 	const uncertain = failed.filter((s) => s.mayExist);
-	if (uncertain.length > 0) {
-		sections.push(
-			section(
-				'Failed, but HERE may have created the job anyway: before sending these rows again, look for a job with this file name in Get Many (or the HERE UI):',
-				uncertain.map(jobText),
-			),
-		);
-	}
-	const refused = failed.filter((s) => !s.mayExist);
-	if (refused.length > 0) {
-		sections.push(section('Failed and not created (HERE refused the upload): send these rows again once the cause is fixed:', refused.map(jobText)));
-	}
-	if (notSent.length > 0) {
-		sections.push(section('Not sent (the upload stopped after the failure): send these rows in a new run:', notSent.map(jobText)));
-	}
 	if (created.length > 0) {
 		// The re-run that sends just the rest: the created jobs' devices are left out by their results.
 		const maybe = uncertain.length > 0 ? ', plus the ID of any job you find under a file name listed above' : '';
@@ -129,7 +165,7 @@ export function submissionError(
 		failedJobs: failed.map((s) => s.job.index + 1),
 		/** File names of the jobs HERE may have created although the upload failed: look for them before sending their rows again. */
 		mayExistFileNames: uncertain.map((s) => s.job.fileName),
-		notSentJobs: notSent.map((s) => s.job.index + 1),
+		notSentJobs: submissions.filter((s) => s.state === 'notSent').map((s) => s.job.index + 1),
 	};
 	if (cause instanceof NodeApiError) {
 		const error = new NodeApiError(context.getNode(), { message, description } as JsonObject, {

@@ -5,6 +5,7 @@ import type { JobStatuses } from '../../../jobs/waitForJob';
 import type { RowContext } from './rows';
 import { describeJob } from './rows';
 import type { Submission } from './submitChunks';
+import { uncreatedSections } from './submitChunks';
 
 type Created = Extract<Submission, { state: 'created' }>;
 
@@ -15,10 +16,12 @@ const RUNNING = new Set(['pending', 'ongoing']);
  * job with its state as last seen, and says exactly what is still going on: jobs that keep
  * running (the deadline passed, or a status check or results read failed), jobs that have
  * ended (then only the failed devices need sending again), or, for a job whose status was never
- * read, that its state is unknown.
+ * read, that its state is unknown. A wait that failed while the upload went on also lists the
+ * rows that were not sent (or whose upload failed), as an upload failure does.
  */
-export function withCreatedJobs(error: unknown, created: Created[], rowContext: RowContext): unknown {
+export function withCreatedJobs(error: unknown, submissions: Submission[], rowContext: RowContext): unknown {
 	if (!(error instanceof NodeOperationError || error instanceof NodeApiError)) return error;
+	const created = submissions.filter((s): s is Created => s.state === 'created');
 	const statuses = (error.context.jobStatuses ?? {}) as JobStatuses;
 	const status = (jobId: string) => statuses[jobId] ?? 'unknown';
 	const running = created.filter((s) => RUNNING.has(status(s.jobId)));
@@ -30,7 +33,7 @@ export function withCreatedJobs(error: unknown, created: Created[], rowContext: 
 		if (last === 'unknown') return 'state unknown';
 		return RUNNING.has(last) ? `last seen "${last}": still running on HERE` : `"${last}": ended`;
 	};
-	const lines = created.map((s) => `${describeJob(s.job, created.length, rowContext)}: ${s.jobId} (${state(s.jobId)})`);
+	const lines = created.map((s) => `${describeJob(s.job, submissions.length, rowContext)}: ${s.jobId} (${state(s.jobId)})`);
 	let note: string;
 	if (running.length > 0) {
 		const who = running.length === created.length ? 'the jobs keep' : 'the jobs still running keep';
@@ -40,7 +43,7 @@ export function withCreatedJobs(error: unknown, created: Created[], rowContext: 
 	} else {
 		note = `The devices were uploaded and every job has ended: nothing keeps running on HERE. To send only the devices that failed, run the node again with Options > Skip Devices Already in Jobs set to: ${ids(created)}.`;
 	}
-	error.description = htmlParagraphs([error.description ?? '', `${escapeHtml(note)}${htmlList(lines.map(escapeHtml))}`]);
+	error.description = htmlParagraphs([error.description ?? '', `${escapeHtml(note)}${htmlList(lines.map(escapeHtml))}`, ...uncreatedSections(submissions, rowContext)]);
 	error.context.createdJobIds = created.map((s) => s.jobId);
 	return error;
 }
