@@ -8,9 +8,9 @@ import type { Scope } from './api';
 import { resultPages } from './api';
 import { ArrivingJobs } from './arrivingJobs';
 import { concurrencyLimit } from './mapWithConcurrency';
-import type { FinishedJob, WaitSettings } from './waitForJob';
+import type { WaitSettings } from './waitForJob';
 import { waitForJobs } from './waitForJob';
-import type { JobStatusAnswer, ResultRow } from './wire';
+import type { FinishedJob, JobStatusAnswer, ResultRow } from './wire';
 
 /**
  * The per-device results of a job, following `nextPageToken` (100 rows a page) until the last

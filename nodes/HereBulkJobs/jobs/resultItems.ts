@@ -1,7 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { JobStatus, JobStatusAnswer, JobType, ResultRow, ResultRowError } from './wire';
-import type { FinishedJob } from './waitForJob';
+import type { FinishedJob, JobStatus, JobStatusAnswer, JobType, ResultRow, ResultRowError } from './wire';
 import { isTerminal } from './wire';
 
 /**

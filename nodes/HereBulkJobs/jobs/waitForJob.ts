@@ -8,7 +8,7 @@ import type { Scope } from './api';
 import { getJobStatus } from './api';
 import { mapWithConcurrency, valuesOrThrow } from './mapWithConcurrency';
 import { failedDeviceLines, failedDevicesHtml, firstResultsPage } from './failedDevices';
-import type { JobStatus, JobStatusAnswer } from './wire';
+import type { FinishedJob, JobStatus, JobStatusAnswer } from './wire';
 import { isTerminal } from './wire';
 
 /**
@@ -43,14 +43,6 @@ const MAX_JOBS_IN_MESSAGE = 10;
 
 /** Status checks in flight at once when several jobs are followed. */
 export const STATUS_CONCURRENCY = 8;
-
-export interface FinishedJob extends JobStatusAnswer {
-	jobId: string;
-	/** Status requests made for this job. */
-	statusCalls: number;
-	/** Milliseconds from when the wait got the job until it was seen finished. */
-	waitedMs: number;
-}
 
 /** Settings made safe: positive intervals, the cap at least the first interval, a finite timeout. */
 export function normalizeWaitSettings(settings: WaitSettings): WaitSettings {

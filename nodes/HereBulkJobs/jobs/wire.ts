@@ -37,6 +37,15 @@ export interface JobStatusAnswer {
 	type?: JobType;
 }
 
+/** A job the wait saw reach a final status, with what the wait spent on it. */
+export interface FinishedJob extends JobStatusAnswer {
+	jobId: string;
+	/** Status requests made for this job. */
+	statusCalls: number;
+	/** Milliseconds from when the wait got the job until it was seen finished. */
+	waitedMs: number;
+}
+
 export interface ResultRowError {
 	code?: number;
 	message?: string;
