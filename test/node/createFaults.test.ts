@@ -232,7 +232,7 @@ describe('Wait for Completion after the upload', () => {
 		manual.process();
 	});
 
-	test('a wait that fails while uploads go on: no further upload starts, and the error names every created job and the rows not sent', async () => {
+	test('a wait that fails while uploads go on: the uploads go on (which jobs exist never depends on how soon HERE ends one), and the error names every created job', async () => {
 		const user = loginUser(manual, engine);
 		const { running, first } = await startWithUpload2Held(user, 6, 'stop');
 		manual.setJobOutcome(first, 'failed');
@@ -240,16 +240,35 @@ describe('Wait for Completion after the upload', () => {
 
 		const error = run.error() as Described;
 		expect(error.message).toMatch(new RegExp(`^Job ${first} ended "failed"`));
-		// Job 2's upload, under way when the wait failed, was answered; job 3's never started.
-		expect(uploads(manual)).toHaveLength(2);
-		const [, second] = jobIdsOf(user);
-		expect(second).toBeDefined();
+		expect(uploads(manual).filter((r) => r.status === 202)).toHaveLength(3);
+		const [, second, third] = jobIdsOf(user);
 		const text = editorView(error.description);
 		expect(text).toContain(`- job 1 of 3: rows 2 to 3 (2 devices), file "devices.csv (1/3)": ${first} ("failed": ended)`);
 		expect(text).toContain(`- job 2 of 3: rows 4 to 5 (2 devices), file "devices.csv (2/3)": ${second} (state unknown)`);
-		expect(text).toContain(`follow the jobs with Wait for Completion or Get Results with these job IDs: ${second}.`);
-		expect(text).toContain('Not sent (the upload stopped after the failure): send these rows in a new run:\n- job 3 of 3: rows 6 to 7 (2 devices), file "devices.csv (3/3)"');
-		expect(error.context?.createdJobIds).toEqual([first, second]);
+		expect(text).toContain(`- job 3 of 3: rows 6 to 7 (2 devices), file "devices.csv (3/3)": ${third} (state unknown)`);
+		expect(text).toContain(`The devices were uploaded, but the wait stopped before the state of every job was known: do not upload these rows again; follow the jobs with Wait for Completion or Get Results with these job IDs: ${second}, ${third}.`);
+		expect(text).not.toContain('Not sent');
+		expect(error.context?.createdJobIds).toEqual([first, second, third]);
+		manual.process();
+	});
+
+	test('a wait that fails, then an upload that fails: the error says only the created jobs were uploaded, and which job HERE may have made anyway', async () => {
+		const user = loginUser(manual, engine);
+		scriptUploads(['answer', 'hold', '500']);
+		const node = waitingCreate(user, csvOf(6, 'both'), { options: { chunkSize: 2, concurrency: 1 }, waitOptions: FAST });
+		const running = runWorkflow(engine, itemsThen(node));
+		await until(() => jobIdsOf(user).length === 1 && statusCalls(manual, jobIdsOf(user)[0]).length >= 1, 5000, "job 1's first status check");
+		const [first] = jobIdsOf(user);
+		manual.setJobOutcome(first, 'failed');
+		const run = await running;
+
+		const error = run.error() as Described;
+		expect(error.message).toMatch(new RegExp(`^Job ${first} ended "failed"`));
+		const text = editorView(error.description);
+		expect(text).toContain("The created jobs' devices were uploaded, but the wait stopped before the state of every job was known");
+		expect(text).toContain('Failed, but HERE may have created the job anyway');
+		expect(text).toContain('- job 3 of 3: rows 6 to 7 (2 devices), file "devices.csv (3/3)"');
+		expect(error.context?.createdJobIds).toEqual(jobIdsOf(user));
 		manual.process();
 	});
 

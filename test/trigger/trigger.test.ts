@@ -486,6 +486,36 @@ describe('cost and budget', () => {
 		expect(await answerOrder({ options: { fileNames: 'erp-*.csv' } })).toEqual(['status', 'results', 'results']);
 	});
 
+	test('a results read begun alongside the status is dropped when the status says the job is not to be emitted, or gone', async () => {
+		let unwatched = '';
+		let gone = '';
+		const { user, store, driver, here } = await misbehaving(async (request, forward) => {
+			const answer = await forward();
+			// Between the listing and the status request, one job was acknowledged elsewhere and one deleted.
+			if (request.path.endsWith(`/${unwatched}/status`)) return { ...answer, json: { ...(answer.json as object), status: 'acknowledged' } };
+			if (request.path.endsWith(`/${gone}/status`)) return { status: 404, json: { error: 'Not Found', message: 'No such job' } };
+			return answer;
+		});
+		try {
+			await driver.tick();
+			unwatched = await createJob(emulator, user.email, newDevices(3));
+			gone = await createJob(emulator, user.email, newDevices(3));
+			const kept = await createJob(emulator, user.email, newDevices(3));
+			for (const jobId of [unwatched, gone, kept]) finish(jobId);
+			emulator.clearRequests();
+
+			const poll = await driver.tick();
+
+			expect(distinctJobIds(poll.items)).toEqual([kept]);
+			// The early reads were made, and their rows dropped.
+			expect(requestsTo(emulator, 'GET', new RegExp(`${unwatched}/results`)).length).toBeGreaterThan(0);
+			expect(requestsTo(emulator, 'GET', new RegExp(`${gone}/results`)).length).toBeGreaterThan(0);
+			expect(marks(store.committed)).toEqual({ [unwatched]: 'skipped', [kept]: 'emitted' });
+		} finally {
+			await here.close();
+		}
+	});
+
 	test('a poll budget too short for every finished job emits some now and the rest next poll', async () => {
 		// 600 ms: work starts only while 540 ms are left.
 		const { user, store, driver } = setup({}, { budgetMs: 600 });

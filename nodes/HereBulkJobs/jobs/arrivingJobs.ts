@@ -1,12 +1,8 @@
-/** The reason `cancel` gives: the caller's side failed, so the wait's own outcome does not matter. */
-const CANCELLED = new Error('The wait was cancelled by its caller');
-
 /**
  * Job IDs handed to a wait while it runs: Create adds each job as soon as HERE answers its
  * upload, and closes the hand-off once every upload has answered; the wait checks each job as
- * soon as it arrives and ends only after the close. `stop` is shared by both sides:
- * the first failure aborts it, with that failure as its reason, and then neither side starts
- * anything new.
+ * soon as it arrives and ends only after the close. `stop` ends the wait: its own first failure
+ * aborts it (with that failure as the reason), and so does `cancel` when the caller's side failed.
  */
 export class ArrivingJobs {
 	readonly stop = new AbortController();
@@ -14,6 +10,7 @@ export class ArrivingJobs {
 	private taken = 0;
 	private closedAtMs: number | undefined;
 	private wake: (() => void) | undefined;
+	private cancelledFirst = false;
 
 	/** A hand-off that holds every job from the start: the wait for a fixed list. */
 	static of(jobIds: readonly string[]): ArrivingJobs {
@@ -41,12 +38,14 @@ export class ArrivingJobs {
 
 	/** The caller's side failed: the wait stops and ends with no answer anyone needs. No-op after a failure of the wait. */
 	cancel(): void {
-		this.stop.abort(CANCELLED);
+		if (this.stop.signal.aborted) return;
+		this.cancelledFirst = true;
+		this.stop.abort(new Error('The wait was cancelled by its caller'));
 	}
 
 	/** Whether `cancel` came before any failure of the wait: then the caller's failure is the one to report. */
 	get cancelled(): boolean {
-		return this.stop.signal.reason === CANCELLED;
+		return this.cancelledFirst;
 	}
 
 	/** The jobs added since the last call. */

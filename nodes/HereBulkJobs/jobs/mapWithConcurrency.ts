@@ -23,22 +23,22 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown } 
 
 /**
  * Maps `inputs` with at most `concurrency` calls in flight, keeping the input order in the
- * output. The first failure stops new calls from starting (unless `stopOnFailure` is false), and
- * so does an aborted `signal` (a failure elsewhere); calls already running finish, and the
- * outcome of each input is reported so a caller can say exactly what was and was not done.
+ * output. The first failure stops new calls from starting (unless `stopOnFailure` is false);
+ * calls already running finish, and the outcome of each input is reported so a caller can say
+ * exactly what was and was not done.
  */
 export async function mapWithConcurrency<I, T>(
 	inputs: readonly I[],
 	concurrency: number,
 	fn: (input: I, index: number) => Promise<T>,
-	options: { stopOnFailure?: boolean; signal?: AbortSignal } = {},
+	options: { stopOnFailure?: boolean } = {},
 ): Promise<Array<Outcome<T>>> {
 	const limit = concurrencyLimit(concurrency);
 	let stopped = false;
 	return await Promise.all(
 		inputs.map(async (input, index) =>
 			await limit(async (): Promise<Outcome<T>> => {
-				if (stopped || options.signal?.aborted === true) return { ok: false, skipped: true };
+				if (stopped) return { ok: false, skipped: true };
 				try {
 					return { ok: true, value: await fn(input, index) };
 				} catch (error) {

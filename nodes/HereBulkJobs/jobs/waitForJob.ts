@@ -323,7 +323,8 @@ async function follow(context: HereContext, arriving: ArrivingJobs, followed: Fo
 		for (const job of newlyFinished) hooks.onFinished?.(job);
 		if (atDeadline && followed.some((job) => job.finished === undefined)) break;
 	}
-	throw timeoutError(context, followed, scope, Date.now() - startedAt, safe);
+	// The timeout counts from the close (the last upload's answer), and so does the time waited it reports.
+	throw timeoutError(context, followed, scope, Date.now() - (arriving.closedAt ?? startedAt), safe);
 }
 
 /** Rejects with the signal's reason once it is aborted: raced against the pauses. */

@@ -160,16 +160,20 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	}
 
 	// 4. Wait for Completion: each job is followed as soon as HERE answers its upload, while the
-	// other uploads go on; one shared deadline, counted from the last upload's answer. The first
-	// failure stops both: a failed upload is the error (the wait stops), a failed wait stops
-	// further uploads and is the error once the uploads under way have answered.
+	// other uploads go on; one shared deadline, counted from the last upload's answer. A failed
+	// upload stops the uploads and the wait, and is the error; a failed wait is the error once
+	// every upload has answered (the uploads go on, as without the wait).
 	const arriving = new ArrivingJobs();
 	const waiting = waitAndCollectResults(this, arriving, scope, waitSettings);
 	waiting.catch(() => undefined); // weighed below, once every upload has answered
-	const submissions = await submitJobs(this, plan.jobs, { ...upload, arriving });
-	arriving.close();
+	let submissions: Submission[];
+	try {
+		submissions = await submitJobs(this, plan.jobs, { ...upload, arriving });
+	} finally {
+		arriving.close(); // without it the wait would have no deadline
+	}
 	if (arriving.cancelled) {
-		await Promise.allSettled([waiting]); // the status checks and reads under way end first
+		await waiting.catch(() => undefined); // the status checks and reads under way end first
 		return uploadFailure(submissions);
 	}
 	try {

@@ -30,7 +30,8 @@ export interface SubmitSettings {
 	rowContext: RowContext;
 	/**
 	 * The wait that follows the jobs while the rest upload: each created job is handed to it at
-	 * once, a failed upload cancels it, and once it has failed no further upload starts.
+	 * once, and a failed upload cancels it. A failed wait does not stop the uploads: which jobs
+	 * exist must not depend on how soon HERE ends one of them.
 	 */
 	arriving?: ArrivingJobs;
 }
@@ -58,21 +59,16 @@ export async function submitJobs(context: IExecuteFunctions, jobs: PlannedJob[],
 		}
 		return jobId;
 	};
-	const outcomes = await mapWithConcurrency(
-		jobs,
-		settings.concurrency,
-		async (job) => {
-			try {
-				const jobId = await upload(job);
-				arriving?.add(jobId);
-				return jobId;
-			} catch (error) {
-				arriving?.cancel();
-				throw ensureNodeError(context.getNode(), error);
-			}
-		},
-		{ signal: arriving?.stop.signal },
-	);
+	const outcomes = await mapWithConcurrency(jobs, settings.concurrency, async (job) => {
+		try {
+			const jobId = await upload(job);
+			arriving?.add(jobId);
+			return jobId;
+		} catch (error) {
+			arriving?.cancel();
+			throw ensureNodeError(context.getNode(), error);
+		}
+	});
 	return outcomes.map((outcome, index): Submission => {
 		const job = jobs[index];
 		if (outcome.ok) return { job, state: 'created', jobId: outcome.value };

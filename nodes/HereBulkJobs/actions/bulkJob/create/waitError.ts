@@ -34,14 +34,18 @@ export function withCreatedJobs(error: unknown, submissions: Submission[], rowCo
 		return RUNNING.has(last) ? `last seen "${last}": still running on HERE` : `"${last}": ended`;
 	};
 	const lines = created.map((s) => `${describeJob(s.job, submissions.length, rowContext)}: ${s.jobId} (${state(s.jobId)})`);
+	// Some uploads can have failed too, after the wait had failed: then only the created jobs' devices were sent.
+	const uploaded = created.length === submissions.length ? 'The devices were uploaded' : "The created jobs' devices were uploaded";
+	const mayExist = submissions.some((s) => s.state === 'failed' && s.mayExist);
 	let note: string;
 	if (running.length > 0) {
 		const who = running.length === created.length ? 'the jobs keep' : 'the jobs still running keep';
-		note = `The devices were uploaded and ${who} running on HERE (do not upload these rows again; use Wait for Completion or Get Results with these job IDs: ${ids(running)}).`;
+		note = `${uploaded} and ${who} running on HERE (do not upload these rows again; use Wait for Completion or Get Results with these job IDs: ${ids(running)}).`;
 	} else if (unknown.length > 0) {
-		note = `The devices were uploaded, but the wait stopped before the state of every job was known: do not upload these rows again; follow the jobs with Wait for Completion or Get Results with these job IDs: ${ids(unknown)}.`;
+		note = `${uploaded}, but the wait stopped before the state of every job was known: do not upload these rows again; follow the jobs with Wait for Completion or Get Results with these job IDs: ${ids(unknown)}.`;
 	} else {
-		note = `The devices were uploaded and every job has ended: nothing keeps running on HERE. To send only the devices that failed, run the node again with Options > Skip Devices Already in Jobs set to: ${ids(created)}.`;
+		const maybe = mayExist ? ', plus the ID of any job you find under a file name listed below' : '';
+		note = `${uploaded} and every job has ended: nothing keeps running on HERE. To send only the devices that failed, run the node again with Options > Skip Devices Already in Jobs set to: ${ids(created)}${maybe}.`;
 	}
 	error.description = htmlParagraphs([error.description ?? '', `${escapeHtml(note)}${htmlList(lines.map(escapeHtml))}`, ...uncreatedSections(submissions, rowContext)]);
 	error.context.createdJobIds = created.map((s) => s.jobId);
