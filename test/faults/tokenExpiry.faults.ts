@@ -43,6 +43,11 @@ async function until(condition: () => boolean, ms = 20_000): Promise<void> {
 	}
 }
 
+/** Requests HERE refused with 401 (an expired token) so far. */
+function refusals(emulator: HereEmulator): number {
+	return emulator.requests.filter((r) => r.status === 401).length;
+}
+
 function statusChecks(emulator: HereEmulator): number {
 	return emulator.requests.filter((r) => r.method === 'GET' && /\/status$/.test(r.path) && r.status === 200).length;
 }
@@ -96,9 +101,16 @@ async function loginRun(seed: number, withFaults: boolean): Promise<ExpiryRun> {
 		let expiries = 0;
 		let finished = false;
 		void running.finally(() => (finished = true));
+		// The next expiry waits until the last one has met a request (a 401), so that each needs a login of its own.
+		let refusedBeforeExpiry = -1;
 		for (let round = 0; round < 2 && !finished; round++) {
-			await until(() => finished || (emulator.jobs(user.projectId).length === 3 && checksSinceLast401(emulator) >= 2 * 3));
+			await until(
+				() =>
+					finished ||
+					(emulator.jobs(user.projectId).length === 3 && refusals(emulator) > refusedBeforeExpiry && checksSinceLast401(emulator) >= 2 * 3),
+			);
 			if (finished) break;
+			refusedBeforeExpiry = refusals(emulator);
 			emulator.clock.advance((TTL_SECONDS + 60) * 1000);
 			expiries++;
 			// Part of the work gets done while the token is expired; the jobs are still running.
