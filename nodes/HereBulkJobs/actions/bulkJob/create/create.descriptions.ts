@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { MAX_CHUNK_SIZE } from '../../../devices/chunk';
 import { KNOWN_DEVICE_TYPES } from '../../../devices/fields';
 import { projectLocator } from '../../common.descriptions';
 
@@ -12,7 +13,6 @@ import { projectLocator } from '../../common.descriptions';
  * optional columns that must not be mixed, and an AI agent sees every field in the tool schema.
  */
 
-export const MAX_CHUNK_SIZE = 1000;
 export const DEFAULT_CONCURRENCY = 3;
 export const MAX_CONCURRENCY = 10;
 
