@@ -3,11 +3,10 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { escapeHtml, htmlParagraphs } from '../editorText';
 import type { HereContext, HereRequestOptions } from '../transport';
-import { ensureNodeError } from '../transport';
+import { concurrencyLimit, ensureNodeError, REQUESTS_IN_FLIGHT } from '../transport';
 import type { Scope } from './api';
 import { resultPages } from './api';
 import { ArrivingJobs } from './arrivingJobs';
-import { concurrencyLimit } from './mapWithConcurrency';
 import type { WaitSettings } from './waitForJob';
 import { waitForJobs } from './waitForJob';
 import type { FinishedJob, JobStatusAnswer, ResultRow } from './wire';
@@ -57,8 +56,11 @@ export interface JobResults {
 	rows: ResultRow[];
 }
 
-/** Result pages of this many jobs are read at once (README, Performance: why this many). */
-export const RESULTS_CONCURRENCY = 10;
+/**
+ * Jobs whose result pages are read at once: as many as the run may have requests in flight, so
+ * that the reads alone can fill its places; status checks take their turn in the same places.
+ */
+export const RESULTS_CONCURRENCY = REQUESTS_IN_FLIGHT;
 
 /**
  * What Wait for Completion and Create's wait option do: wait for every job, and read each job's

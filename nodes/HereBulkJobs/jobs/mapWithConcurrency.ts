@@ -1,23 +1,4 @@
-/**
- * Runs the calls given to it with at most `concurrency` in flight, the others queued in the
- * order they came: also for work that arrives over time (a job's results once it has finished).
- */
-export function concurrencyLimit(concurrency: number): <T>(call: () => Promise<T>) => Promise<T> {
-	let active = 0;
-	const queued: Array<() => void> = [];
-	return async (call) => {
-		// A finished call hands its place straight to the next queued one, so none can slip in between.
-		if (active >= concurrency) await new Promise<void>((resolve) => queued.push(resolve));
-		else active++;
-		try {
-			return await call();
-		} finally {
-			const next = queued.shift();
-			if (next) next();
-			else active--;
-		}
-	};
-}
+import { concurrencyLimit } from '../transport';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown } | { ok: false; skipped: true };
 

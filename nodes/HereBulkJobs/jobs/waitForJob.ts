@@ -8,6 +8,7 @@ import type { Scope } from './api';
 import { getJobStatus } from './api';
 import { mapWithConcurrency, valuesOrThrow } from './mapWithConcurrency';
 import { failedDeviceLines, failedDevicesHtml, firstResultsPage } from './failedDevices';
+import { RunningJobsWatch } from './runningJobs';
 import type { FinishedJob, JobStatus, JobStatusAnswer } from './wire';
 import { isTerminal } from './wire';
 
@@ -271,8 +272,9 @@ async function follow(context: HereContext, arriving: ArrivingJobs, followed: Fo
 	const maxChecksPerJob = Math.ceil(safe.timeoutMs / safe.pollIntervalMs) + 2;
 	let roundsAfterClose = 0;
 	const aborted = hooks.signal && rejectionOnAbort(hooks.signal);
-	const orAbort = async (wait: Promise<unknown>) => await (aborted ? Promise.race([wait, aborted]) : wait);
+	const orAbort = async <T>(wait: Promise<T>): Promise<T> => await (aborted ? Promise.race([wait, aborted]) : wait);
 	const deadline = () => (arriving.closedAt === undefined ? Infinity : arriving.closedAt + safe.timeoutMs);
+	const watch = new RunningJobsWatch(context, scope, (previous, remainingMs) => nextPollDelayMs(previous, safe, remainingMs));
 
 	for (;;) {
 		for (const jobId of arriving.takeNew()) {
@@ -285,10 +287,14 @@ async function follow(context: HereContext, arriving: ArrivingJobs, followed: Fo
 			await orAbort(arriving.next()); // nothing to check until the next job arrives
 			continue;
 		}
+		if ((watch.dueAt(open.length) ?? Infinity) <= Date.now()) {
+			const left = new Set(await orAbort(watch.jobsThatLeft(open.map((job) => job.jobId), deadline() - Date.now())));
+			for (const job of open) if (left.has(job.jobId)) job.nextCheckAt = Date.now();
+		}
 		const atDeadline = Date.now() >= deadline();
 		const due = atDeadline ? open : open.filter((job) => job.nextCheckAt <= Date.now());
 		if (due.length === 0) {
-			const until = Math.min(deadline(), ...open.map((job) => job.nextCheckAt));
+			const until = Math.min(deadline(), watch.dueAt(open.length) ?? Infinity, ...open.map((job) => job.nextCheckAt));
 			const pause = sleep(Math.max(0, until - Date.now()));
 			// While uploads go on, a job that arrives is checked at once.
 			await orAbort(arriving.closedAt === undefined ? Promise.race([pause, arriving.next()]) : pause);

@@ -12,6 +12,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { escapeHtml, htmlParagraphs } from '../editorText';
 import { describeNetworkFailure, describeTrace, readHereErrorBody } from './errorBody';
+import { requestsInFlight } from './inFlight';
 import type { FailureFacts, RequestKind, RetryPolicy } from './retryPolicy';
 import {
 	DEFAULT_RETRY_POLICY,
@@ -21,6 +22,7 @@ import {
 	parseRetryAfterMs,
 } from './retryPolicy';
 
+export { concurrencyLimit, REQUESTS_IN_FLIGHT } from './inFlight';
 export { DEFAULT_RETRY_POLICY } from './retryPolicy';
 export type { RetryPolicy } from './retryPolicy';
 
@@ -177,10 +179,9 @@ export async function hereRequest<T>(
 		let failureBody: unknown;
 		let retryAfterMs: number | undefined;
 		try {
-			const body: unknown = await context.helpers.httpRequestWithAuthentication.call(
-				context,
-				CREDENTIAL_NAME,
-				buildOptions(request, requestId),
+			// Only the attempt takes a place: a pause before a retry leaves it to the others.
+			const body: unknown = await requestsInFlight(context)(
+				async () => await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_NAME, buildOptions(request, requestId)),
 			);
 			if (isReadable(body)) return body as T;
 			facts = { unreadableBody: true };

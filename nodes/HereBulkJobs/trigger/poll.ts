@@ -3,9 +3,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { escapeHtml, htmlParagraphs } from '../editorText';
 import { RESULTS_CONCURRENCY } from '../jobs/collectResults';
-import { concurrencyLimit } from '../jobs/mapWithConcurrency';
 import type { JobListItem } from '../jobs/wire';
-import { ensureNodeError } from '../transport';
+import { concurrencyLimit, ensureNodeError } from '../transport';
 import { acknowledgeEmitted } from './acknowledge';
 import { PollBudget, pollBudgetMs } from './budget';
 import type { JobFetch } from './emit';

@@ -11,7 +11,7 @@
 import { parse } from 'csv-parse/sync';
 
 // The same small queue as the node's: how many reads run at once is what is compared, not this helper.
-import { concurrencyLimit } from '../../../nodes/HereBulkJobs/jobs/mapWithConcurrency';
+import { concurrencyLimit } from '../../../nodes/HereBulkJobs/transport';
 
 const UPLOADS = '/bulkjobs/v4/deviceUploads';
 const FINAL = ['completed', 'failed', 'cancelled', 'acknowledged'];
@@ -21,6 +21,8 @@ export interface ReferenceConcurrency {
 	uploads: number;
 	status: number;
 	resultJobs: number;
+	/** Requests in flight at once, whatever they are for (transport/inFlight.ts). */
+	inFlight: number;
 }
 
 export interface ResultRow {
@@ -77,6 +79,7 @@ export class FetchTransport implements Transport {
 export class ReferenceClient {
 	requests = 0;
 	private readonly transport: Transport;
+	private readonly inFlight: <T>(call: () => Promise<T>) => Promise<T>;
 
 	constructor(
 		baseUrl: string,
@@ -84,11 +87,12 @@ export class ReferenceClient {
 		transport?: Transport,
 	) {
 		this.transport = transport ?? new FetchTransport(baseUrl);
+		this.inFlight = concurrencyLimit(concurrency.inFlight);
 	}
 
 	private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
 		this.requests++;
-		return await this.transport.call<T>(method, path, body);
+		return await this.inFlight(async () => await this.transport.call<T>(method, path, body));
 	}
 
 	async login(email: string, password: string): Promise<void> {

@@ -6,6 +6,7 @@
 import { DEFAULT_CONCURRENCY } from '../../../nodes/HereBulkJobs/actions/bulkJob/create/create.descriptions';
 import { RESULTS_CONCURRENCY } from '../../../nodes/HereBulkJobs/jobs/collectResults';
 import { STATUS_CONCURRENCY } from '../../../nodes/HereBulkJobs/jobs/waitForJob';
+import { REQUESTS_IN_FLIGHT } from '../../../nodes/HereBulkJobs/transport';
 import { deviceCsv, keyCsv } from '../lib/data';
 import type { ReferenceConcurrency, Transport } from '../reference/client';
 import { ReferenceClient, chunk, devicesFromCsv } from '../reference/client';
@@ -30,7 +31,12 @@ export interface Outcome {
 }
 
 /** The node's defaults the reference copies: Parallel Uploads, status checks at once, jobs whose results are read at once. */
-export const NODE_CONCURRENCY: ReferenceConcurrency = { uploads: DEFAULT_CONCURRENCY, status: STATUS_CONCURRENCY, resultJobs: RESULTS_CONCURRENCY };
+export const NODE_CONCURRENCY: ReferenceConcurrency = {
+	uploads: DEFAULT_CONCURRENCY,
+	status: STATUS_CONCURRENCY,
+	resultJobs: RESULTS_CONCURRENCY,
+	inFlight: REQUESTS_IN_FLIGHT,
+};
 
 /**
  * The reference client on Node's fetch, or (`floor`) on n8n's HTTP helper. Set up inside the
