@@ -36,18 +36,22 @@ export class RunningJobsWatch {
 		return this.off || openJobs < MIN_OPEN_JOBS ? undefined : this.nextAt;
 	}
 
-	/** Lists the running jobs and answers which of `openJobIds` were listed before and are not now. */
+	/** Lists the running jobs and answers which of `openJobIds` were listed before and are not now: they may have finished. */
 	async jobsThatLeft(openJobIds: readonly string[], remainingMs: number): Promise<string[]> {
 		const running = await this.runningJobIds();
 		if (running === undefined) {
 			this.off = true;
 			return [];
 		}
-		const left = openJobIds.filter((jobId) => this.seenRunning.has(jobId) && !running.has(jobId));
+		// A job that left since the last listing, even one its own check saw finished, means HERE is
+		// moving: the next listing comes at the poll interval again.
+		const left = [...this.seenRunning].filter((jobId) => !running.has(jobId));
+		for (const jobId of left) this.seenRunning.delete(jobId);
 		for (const jobId of openJobIds) if (running.has(jobId)) this.seenRunning.add(jobId);
 		this.delay = this.nextDelay(left.length > 0 ? undefined : this.delay, remainingMs);
 		this.nextAt = Date.now() + this.delay;
-		return left;
+		const open = new Set(openJobIds);
+		return left.filter((jobId) => open.has(jobId));
 	}
 
 	private async runningJobIds(): Promise<Set<string> | undefined> {
