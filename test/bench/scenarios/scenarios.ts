@@ -30,7 +30,7 @@ export interface Outcome {
 	output?: unknown;
 }
 
-/** The node's defaults the reference copies: Parallel Uploads, status checks at once, jobs whose results are read at once. */
+/** The node's defaults the reference copies: Parallel Uploads, status checks at once, jobs whose results are read at once, requests in flight. */
 export const NODE_CONCURRENCY: ReferenceConcurrency = {
 	uploads: DEFAULT_CONCURRENCY,
 	status: STATUS_CONCURRENCY,
