@@ -5,7 +5,6 @@ import { startEmulator } from '../../emulator';
 import { ArrivingJobs } from '../../nodes/HereBulkJobs/jobs/arrivingJobs';
 import { waitForJob, waitForJobs } from '../../nodes/HereBulkJobs/jobs/waitForJob';
 import type { WaitSettings } from '../../nodes/HereBulkJobs/jobs/waitForJob';
-import { DEFAULT_RETRY_POLICY } from '../../nodes/HereBulkJobs/transport';
 import type { Engine } from '../harness/engine';
 import { createEngine, executeContext } from '../harness/engine';
 import { onVirtualClock } from '../harness/virtualClock';
@@ -329,15 +328,15 @@ test('a listing that fails for good is not asked again: each job is followed on 
 		},
 	});
 	expect(jobs.map((job) => job.status)).toEqual(['completed', 'completed']);
-	// One listing, with the transport's retries, then none.
-	expect(listings()).toHaveLength(DEFAULT_RETRY_POLICY.maxAttempts);
+	// One attempt, not retried (it would hold up the checks), then no listing.
+	expect(listings()).toHaveLength(1);
 	expect(statusCalls(emulator, ids[0]).length).toBeGreaterThan(1);
 });
 
-test('a project with more than 1000 running jobs is not listed again: its pages would cost more than the checks', async () => {
+test('a listing that would take more pages than there are open jobs is not read again: it would cost more than their checks', async () => {
 	const followed = await createJobs(2);
-	// Other work in the project: 1000 more running jobs.
-	for (let batch = 0; batch < 20; batch++) {
+	// Other work in the project: 200 more running jobs, so that the listing needs a third page.
+	for (let batch = 0; batch < 4; batch++) {
 		await Promise.all(Array.from({ length: 50 }, async () => await createJobDirectly(emulator, user.email, newDevices(1))));
 	}
 	emulator.clearRequests();
@@ -347,7 +346,26 @@ test('a project with more than 1000 running jobs is not listed again: its pages 
 		},
 	});
 	expect(jobs.map((job) => job.status)).toEqual(['completed', 'completed']);
-	// One listing, read to its 11th page (1001 jobs), then none.
-	expect(listings()).toHaveLength(11);
+	// One listing, read until it was longer than 2 pages (201 jobs), then none.
+	expect(listings()).toHaveLength(3);
 	emulator.process();
-}, 60_000);
+});
+
+test('a wait stopped by its caller during a listing asks for no further page of it', async () => {
+	const followed = await createJobs(4);
+	// 250 more running jobs: the listing has 3 pages, each answered slowly.
+	for (let batch = 0; batch < 5; batch++) {
+		await Promise.all(Array.from({ length: 50 }, async () => await createJobDirectly(emulator, user.email, newDevices(1))));
+	}
+	emulator.clearRequests();
+	emulator.faults.setRate({ rate: 1, kinds: ['slow'], slowMs: 150, match: { method: 'GET', path: /\/bulkjobs\/v4\/deviceUploads$/ } });
+	const stop = new AbortController();
+	const waiting = waitForJobs(context(), followed, {}, fast(), { signal: stop.signal });
+	await until(() => listings().length >= 1, 5000, 'the first listing page');
+	stop.abort(new Error('The caller stopped the wait'));
+	await expect(waiting).rejects.toThrow('The caller stopped the wait');
+	// The page under way when the wait stopped is answered; the third is never asked for.
+	await new Promise((resolve) => setTimeout(resolve, 500));
+	expect(listings().length).toBeLessThan(3);
+	emulator.process();
+});

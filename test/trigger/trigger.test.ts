@@ -521,7 +521,7 @@ describe('cost and budget', () => {
 		const { user, store, driver } = setup({}, { budgetMs: 600 });
 		await driver.tick();
 		const jobIds: string[] = [];
-		// Two rounds of jobs read at once, of two result pages each.
+		// Twice as many jobs as are read at once, of two result pages each: more than one round of reads.
 		const jobCount = 2 * RESULTS_CONCURRENCY;
 		for (let index = 0; index < jobCount; index++) jobIds.push(await createJob(emulator, user.email, newDevices(101)));
 		for (const jobId of jobIds) finish(jobId);

@@ -5,20 +5,28 @@ import { listJobPages } from './api';
 /** With fewer open jobs than this, their own status checks cost no more than a listing. */
 const MIN_OPEN_JOBS = 2;
 
-/** A project with more running jobs than this is not listed: the pages would cost more than the checks they save. */
+/** Jobs a listing page holds (HERE's largest page). */
+const PAGE_SIZE = 100;
+
+/** A listing is read to at most this many jobs (10 pages), so that it holds up the wait's checks only briefly. */
 const MAX_LISTED_JOBS = 1000;
 
 /**
  * One listing of the project's running jobs (`status=pending&status=ongoing`, 100 a page) tells
- * a wait which of many followed jobs have left it and may have finished: they are checked at
+ * a wait which of several followed jobs have left it and may have finished: they are checked at
  * once, instead of at the end of each one's doubling pause (README, Performance: why). The
- * listing only brings checks forward; a job's status is still what ends its wait. Listings
- * come at the poll interval while jobs leave, and their pauses double like a job's while none
- * does. If a listing cannot be read, or holds more than MAX_LISTED_JOBS jobs, the wait goes on
- * with each job's own checks alone.
+ * listing only brings checks forward; a job's status is still what ends its wait, and each job's
+ * own schedule goes on beside it.
+ *
+ * The first listing comes one poll interval after two jobs are open (each job is checked when it
+ * comes anyway); the next ones at the poll interval while jobs leave the list, with pauses that
+ * double like a job's while none does. A listing is one attempt, not retried: if it fails, or
+ * would take more pages than there are open jobs to check (or more than MAX_LISTED_JOBS jobs),
+ * the wait goes on with each job's own checks alone. A job that a listing misses while it still
+ * runs (HERE's list order may change between calls) costs one status check.
  */
 export class RunningJobsWatch {
-	private nextAt = 0;
+	private nextAt: number | undefined;
 	private delay: number | undefined;
 	private off = false;
 	/** Followed jobs seen in a listing: only leaving it says something. A job not listed yet may be too new. */
@@ -29,16 +37,20 @@ export class RunningJobsWatch {
 		private readonly scope: Scope,
 		/** The wait's doubling pause (`nextPollDelayMs` with its settings): undefined before gives the first. */
 		private readonly nextDelay: (previousMs: number | undefined, remainingMs: number) => number,
+		/** Aborted when the wait ends early: a listing under way stops after its page. */
+		private readonly signal?: AbortSignal,
 	) {}
 
 	/** When the next listing is due; undefined when these open jobs are not listed. */
-	dueAt(openJobs: number): number | undefined {
-		return this.off || openJobs < MIN_OPEN_JOBS ? undefined : this.nextAt;
+	dueAt(openJobs: number, remainingMs: number): number | undefined {
+		if (this.off || openJobs < MIN_OPEN_JOBS) return undefined;
+		this.nextAt ??= Date.now() + this.nextDelay(undefined, remainingMs);
+		return this.nextAt;
 	}
 
 	/** Lists the running jobs and answers which of `openJobIds` were listed before and are not now: they may have finished. */
 	async jobsThatLeft(openJobIds: readonly string[], remainingMs: number): Promise<string[]> {
-		const running = await this.runningJobIds();
+		const running = await this.runningJobIds(Math.min(MAX_LISTED_JOBS, PAGE_SIZE * openJobIds.length));
 		if (running === undefined) {
 			this.off = true;
 			return [];
@@ -54,17 +66,29 @@ export class RunningJobsWatch {
 		return left.filter((jobId) => open.has(jobId));
 	}
 
-	private async runningJobIds(): Promise<Set<string> | undefined> {
+	/** The IDs of the running jobs; undefined when the listing failed or holds more than `maxJobs` jobs. */
+	private async runningJobIds(maxJobs: number): Promise<Set<string> | undefined> {
 		const running = new Set<string>();
+		let listed = 0;
 		try {
-			const pages = listJobPages(this.context, { statuses: ['pending', 'ongoing'] }, this.scope, { maxItems: MAX_LISTED_JOBS + 1 });
-			for await (const page of pages) for (const job of page) running.add(job.jobId);
-		} catch (error) {
-			this.context.logger.warn('HERE Bulk Jobs: the running jobs could not be listed; the wait checks each job on its own schedule', {
-				error: error instanceof Error ? error.message : String(error),
+			const pages = listJobPages(this.context, { statuses: ['pending', 'ongoing'] }, this.scope, {
+				maxItems: maxJobs + 1,
+				retry: { maxAttempts: 1 },
 			});
+			for await (const page of pages) {
+				this.signal?.throwIfAborted();
+				listed += page.length;
+				for (const job of page) running.add(job.jobId);
+			}
+		} catch (error) {
+			// A wait that was stopped ends with its own error; here the listing only stops.
+			if (!this.signal?.aborted) {
+				this.context.logger.warn('HERE Bulk Jobs: the running jobs could not be listed; the wait checks each job on its own schedule', {
+					error: error instanceof Error ? error.message : String(error),
+				});
+			}
 			return undefined;
 		}
-		return running.size > MAX_LISTED_JOBS ? undefined : running;
+		return listed > maxJobs ? undefined : running;
 	}
 }

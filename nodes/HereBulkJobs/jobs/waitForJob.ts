@@ -268,13 +268,15 @@ export async function waitForJobs(
 async function follow(context: HereContext, arriving: ArrivingJobs, followed: Followed[], scope: Scope, safe: WaitSettings, hooks: WaitHooks): Promise<FinishedJob[]> {
 	const startedAt = Date.now();
 	// A belt to the deadline's braces: even a clock that stood still could not loop for ever once
-	// the deadline is set. Each round checks at least one job, and each job at most this often.
-	const maxChecksPerJob = Math.ceil(safe.timeoutMs / safe.pollIntervalMs) + 2;
+	// the deadline is set. Each round checks at least one job, and each job at most this often:
+	// once a poll interval on its own schedule, and once more after each listing.
+	const maxChecksPerJob = 2 * Math.ceil(safe.timeoutMs / safe.pollIntervalMs) + 2;
 	let roundsAfterClose = 0;
 	const aborted = hooks.signal && rejectionOnAbort(hooks.signal);
 	const orAbort = async <T>(wait: Promise<T>): Promise<T> => await (aborted ? Promise.race([wait, aborted]) : wait);
 	const deadline = () => (arriving.closedAt === undefined ? Infinity : arriving.closedAt + safe.timeoutMs);
-	const watch = new RunningJobsWatch(context, scope, (previous, remainingMs) => nextPollDelayMs(previous, safe, remainingMs));
+	const watch = new RunningJobsWatch(context, scope, (previous, remainingMs) => nextPollDelayMs(previous, safe, remainingMs), hooks.signal);
+	const listingAt = (open: Followed[]) => watch.dueAt(open.length, deadline() - Date.now()) ?? Infinity;
 
 	for (;;) {
 		for (const jobId of arriving.takeNew()) {
@@ -287,14 +289,14 @@ async function follow(context: HereContext, arriving: ArrivingJobs, followed: Fo
 			await orAbort(arriving.next()); // nothing to check until the next job arrives
 			continue;
 		}
-		if ((watch.dueAt(open.length) ?? Infinity) <= Date.now()) {
+		if (listingAt(open) <= Date.now()) {
 			const left = new Set(await orAbort(watch.jobsThatLeft(open.map((job) => job.jobId), deadline() - Date.now())));
 			for (const job of open) if (left.has(job.jobId)) job.nextCheckAt = Date.now();
 		}
 		const atDeadline = Date.now() >= deadline();
 		const due = atDeadline ? open : open.filter((job) => job.nextCheckAt <= Date.now());
 		if (due.length === 0) {
-			const until = Math.min(deadline(), watch.dueAt(open.length) ?? Infinity, ...open.map((job) => job.nextCheckAt));
+			const until = Math.min(deadline(), listingAt(open), ...open.map((job) => job.nextCheckAt));
 			const pause = sleep(Math.max(0, until - Date.now()));
 			// While uploads go on, a job that arrives is checked at once.
 			await orAbort(arriving.closedAt === undefined ? Promise.race([pause, arriving.next()]) : pause);

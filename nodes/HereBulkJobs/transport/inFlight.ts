@@ -1,6 +1,6 @@
 /**
- * Requests to HERE in flight at once from one node run or one trigger poll: all its items,
- * uploads, status checks and result pages together. The others wait for a place, in the order
+ * Requests to HERE in flight at once from one node run (all its items, uploads, status checks,
+ * listings and result pages together) or from one trigger activation (its polls share them). The others wait for a place, in the order
  * they came. README, Performance: why this many.
  */
 export const REQUESTS_IN_FLIGHT = 20;
@@ -28,7 +28,8 @@ export function concurrencyLimit(concurrency: number): Limit {
 	};
 }
 
-// Keyed by n8n's context object: one per node run (shared by its items) and one per poll.
+// Keyed by n8n's context object: one per node run (shared by its items), one per trigger
+// activation (n8n hands every poll of an activation the same context).
 const limits = new WeakMap<object, Limit>();
 
 /** The places shared by every request made with this n8n context. */

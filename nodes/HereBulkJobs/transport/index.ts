@@ -12,6 +12,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { escapeHtml, htmlParagraphs } from '../editorText';
 import { describeNetworkFailure, describeTrace, readHereErrorBody } from './errorBody';
+import { afterFirstLogin } from './firstLogin';
 import { requestsInFlight } from './inFlight';
 import type { FailureFacts, RequestKind, RetryPolicy } from './retryPolicy';
 import {
@@ -23,6 +24,7 @@ import {
 } from './retryPolicy';
 
 export { concurrencyLimit, REQUESTS_IN_FLIGHT } from './inFlight';
+export type { Limit } from './inFlight';
 export { DEFAULT_RETRY_POLICY } from './retryPolicy';
 export type { RetryPolicy } from './retryPolicy';
 
@@ -180,8 +182,10 @@ export async function hereRequest<T>(
 		let retryAfterMs: number | undefined;
 		try {
 			// Only the attempt takes a place: a pause before a retry leaves it to the others.
-			const body: unknown = await requestsInFlight(context)(
-				async () => await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_NAME, buildOptions(request, requestId)),
+			const body: unknown = await afterFirstLogin(context, CREDENTIAL_NAME, async () =>
+				await requestsInFlight(context)(
+					async () => await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_NAME, buildOptions(request, requestId)),
+				),
 			);
 			if (isReadable(body)) return body as T;
 			facts = { unreadableBody: true };

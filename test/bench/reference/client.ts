@@ -11,6 +11,7 @@
 import { parse } from 'csv-parse/sync';
 
 // The same small queue as the node's: how many reads run at once is what is compared, not this helper.
+import type { Limit } from '../../../nodes/HereBulkJobs/transport';
 import { concurrencyLimit } from '../../../nodes/HereBulkJobs/transport';
 
 const UPLOADS = '/bulkjobs/v4/deviceUploads';
@@ -32,10 +33,14 @@ export interface ResultRow {
 	[key: string]: unknown;
 }
 
+/** For requests sent one after another, outside the client's places. */
+export const noLimit: Limit = async (send) => await send();
+
 /** How the reference client's requests travel: Node's fetch (the reference) or n8n's HTTP helper (the floor). */
 export interface Transport {
 	login(email: string, password: string): Promise<void>;
-	call<T>(method: string, path: string, body?: unknown): Promise<T>;
+	/** Each request sent takes one of the places of `inFlight`; a wait before asking again does not. */
+	call<T>(inFlight: Limit, method: string, path: string, body?: unknown): Promise<T>;
 }
 
 /** Node's own fetch (undici): a keep-alive connection pool, nothing between the caller and the socket. */
@@ -45,14 +50,14 @@ export class FetchTransport implements Transport {
 	constructor(private readonly baseUrl: string) {}
 
 	async login(email: string, password: string): Promise<void> {
-		const answer = await this.call<{ accessToken: string }>('POST', '/users/v2/login', { email, password });
+		const answer = await this.call<{ accessToken: string }>(noLimit, 'POST', '/users/v2/login', { email, password });
 		this.token = answer.accessToken;
 	}
 
 	/** HERE's 429 is answered as any client must: wait `Retry-After` (1 s without one) and ask again. */
-	async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+	async call<T>(inFlight: Limit, method: string, path: string, body?: unknown): Promise<T> {
 		for (;;) {
-			const response = await this.send(method, path, body);
+			const response = await inFlight(async () => await this.send(method, path, body));
 			if (response.status !== 429) {
 				if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${(await response.text()).slice(0, 200)}`);
 				return (await response.json()) as T;
@@ -79,7 +84,7 @@ export class FetchTransport implements Transport {
 export class ReferenceClient {
 	requests = 0;
 	private readonly transport: Transport;
-	private readonly inFlight: <T>(call: () => Promise<T>) => Promise<T>;
+	private readonly inFlight: Limit;
 
 	constructor(
 		baseUrl: string,
@@ -92,7 +97,7 @@ export class ReferenceClient {
 
 	private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
 		this.requests++;
-		return await this.inFlight(async () => await this.transport.call<T>(method, path, body));
+		return await this.transport.call<T>(this.inFlight, method, path, body);
 	}
 
 	async login(email: string, password: string): Promise<void> {

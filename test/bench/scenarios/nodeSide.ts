@@ -8,6 +8,7 @@ import type { IDataObject, IHttpRequestMethods, INode, INodeExecutionData } from
 import type { Engine } from '../../harness/engine';
 import { createEngine, executeContext, NODE_TYPES, runWorkflow } from '../../harness/engine';
 import { itemsThen } from '../../harness/fixtures';
+import type { Limit } from '../../../nodes/HereBulkJobs/transport';
 import type { Transport } from '../reference/client';
 
 let engine: Engine | undefined;
@@ -76,14 +77,17 @@ export async function n8nTransport(baseUrl: string, email: string, password: str
 		async login() {
 			// The credential logs in on the first request (preAuthentication), as it does for the node.
 		},
-		async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-			return (await context.helpers.httpRequestWithAuthentication.call(context, 'hereTrackingApi', {
-				method: method as IHttpRequestMethods,
-				url: path,
-				body: body as IDataObject | undefined,
-				json: true,
-				headers: { 'X-Request-Id': crypto.randomUUID(), Accept: 'application/json' },
-			})) as T;
+		async call<T>(inFlight: Limit, method: string, path: string, body?: unknown): Promise<T> {
+			return await inFlight(
+				async () =>
+					(await context.helpers.httpRequestWithAuthentication.call(context, 'hereTrackingApi', {
+						method: method as IHttpRequestMethods,
+						url: path,
+						body: body as IDataObject | undefined,
+						json: true,
+						headers: { 'X-Request-Id': crypto.randomUUID(), Accept: 'application/json' },
+					})) as T,
+			);
 		},
 	};
 }

@@ -6,7 +6,7 @@
 import { parse } from 'csv-parse/sync';
 
 import type { Transport } from '../reference/client';
-import { FetchTransport } from '../reference/client';
+import { FetchTransport, noLimit } from '../reference/client';
 import type { Account, Outcome } from './scenarios';
 
 export const SYNC_PROJECT = { devices: 50_000, added: 1_000, gone: 1_000, drifted: 500 };
@@ -87,7 +87,7 @@ export async function referenceSyncPlan(account: Account & { floor?: boolean }):
 	let pageToken: string | undefined;
 	do {
 		const query = pageToken === undefined ? '' : `&pageToken=${encodeURIComponent(pageToken)}`;
-		const page = await http.call<{ data: ListedDevice[]; pageToken?: string }>('GET', `/users/v2/devices?count=100${query}`);
+		const page = await http.call<{ data: ListedDevice[]; pageToken?: string }>(noLimit, 'GET', `/users/v2/devices?count=100${query}`);
 		requests++;
 		for (const device of page.data) if (device.externalId?.startsWith(SYNC_PREFIX)) inHere.set(device.externalId, device);
 		pageToken = page.pageToken;

@@ -3,7 +3,7 @@
  * trigger asks HERE, by hand with fetch: the list of final jobs, then for each new job its
  * status and its result pages, as many jobs at once as the trigger reads.
  */
-import { FetchTransport, ReferenceClient } from '../reference/client';
+import { FetchTransport, noLimit, ReferenceClient } from '../reference/client';
 import type { Account, Outcome } from './scenarios';
 import { NODE_CONCURRENCY } from './scenarios';
 
@@ -18,7 +18,7 @@ export async function referenceTriggerPoll(account: Account & { expected: number
 	let pageToken: string | undefined;
 	do {
 		const query = `limit=100&status=${FINAL}${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`;
-		const page = await transport.call<{ items: Array<{ jobId: string }>; nextPageToken?: string }>('GET', `/bulkjobs/v4/deviceUploads?${query}`);
+		const page = await transport.call<{ items: Array<{ jobId: string }>; nextPageToken?: string }>(noLimit, 'GET', `/bulkjobs/v4/deviceUploads?${query}`);
 		client.requests++;
 		for (const job of page.items) jobIds.push(job.jobId);
 		pageToken = page.nextPageToken || undefined;
