@@ -12,8 +12,11 @@ export const CANARY = {
 
 let userCounter = 0;
 
-/** A fresh user with one project on the emulator, and a login credential for it. */
-export function loginUser(emulator: HereEmulator, engine: Engine, options: { projects?: string[] } = {}) {
+/**
+ * A fresh user with one project on the emulator, and a login credential for it. `signedIn`: the
+ * credential already holds a session token, as after an earlier run (n8n then makes no login).
+ */
+export function loginUser(emulator: HereEmulator, engine: Engine, options: { projects?: string[]; signedIn?: boolean } = {}) {
 	userCounter += 1;
 	const email = `user${userCounter}.${Date.now()}@example.com`;
 	const projects = (options.projects ?? [`project-${userCounter}`]).map((projectId) => ({
@@ -28,6 +31,7 @@ export function loginUser(emulator: HereEmulator, engine: Engine, options: { pro
 		password: CANARY.password,
 		host: 'custom',
 		baseUrl: emulator.url,
+		...(options.signedIn ? { sessionToken: emulator.issueToken(email) } : {}),
 	});
 	return { email, projects, credential, projectId: projects[0].projectId };
 }

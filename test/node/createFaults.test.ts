@@ -176,7 +176,8 @@ describe('Wait for Completion after the upload', () => {
 	});
 
 	test('the output keeps the job order when a later upload is answered first', async () => {
-		const user = loginUser(manual, engine);
+		// Signed in: a run with a new credential sends its first request alone, while n8n logs in.
+		const user = loginUser(manual, engine, { signedIn: true });
 		// The first upload to reach the server is held: job 1's, as the uploads start in job order.
 		manual.faults.script([{ method: 'POST', path: UPLOADS_PATH, kind: 'slow', slowMs: 500 }]);
 		const node = waitingCreate(user, csvOf(3, 'order'), { options: { chunkSize: 1 }, waitOptions: FAST });
