@@ -253,7 +253,7 @@ test('a job that arrives while the wait runs is checked at once, then on its own
 	expect(gaps(statusCalls(emulator, early)).slice(0, 4)).toEqual([40, 80, 160, 320]);
 });
 
-// A wait for several jobs lists the project's running jobs once a round (jobs/runningJobs.ts).
+// A wait for several jobs lists the project's running jobs (jobs/runningJobs.ts).
 const listings = (): RequestLogEntry[] =>
 	emulator.requests.filter((request) => request.method === 'GET' && request.path === '/bulkjobs/v4/deviceUploads');
 
@@ -261,6 +261,13 @@ async function createJobs(count: number): Promise<string[]> {
 	const ids: string[] = [];
 	for (let index = 0; index < count; index++) ids.push(await createJobDirectly(emulator, user.email, newDevices(1)));
 	return ids;
+}
+
+/** Other work in the project: `count` more running jobs, made 50 at a time. */
+async function createOtherRunningJobs(count: number): Promise<void> {
+	for (let made = 0; made < count; made += 50) {
+		await Promise.all(Array.from({ length: 50 }, async () => await createJobDirectly(emulator, user.email, newDevices(1))));
+	}
 }
 
 test('a job that leaves the running list is checked at the next listing, not at the end of its own doubling pause', async () => {
@@ -336,9 +343,7 @@ test('a listing that fails for good is not asked again: each job is followed on 
 test('a listing that would take more pages than there are open jobs is not read again: it would cost more than their checks', async () => {
 	const followed = await createJobs(2);
 	// Other work in the project: 200 more running jobs, so that the listing needs a third page.
-	for (let batch = 0; batch < 4; batch++) {
-		await Promise.all(Array.from({ length: 50 }, async () => await createJobDirectly(emulator, user.email, newDevices(1))));
-	}
+	await createOtherRunningJobs(200);
 	emulator.clearRequests();
 	const jobs = await onVirtualClock(async () => await waitForJobs(context(), followed, {}, fast()), {
 		afterPause: (pause) => {
@@ -354,9 +359,7 @@ test('a listing that would take more pages than there are open jobs is not read 
 test('a wait stopped by its caller during a listing asks for no further page of it', async () => {
 	const followed = await createJobs(4);
 	// 250 more running jobs: the listing has 3 pages, each answered slowly.
-	for (let batch = 0; batch < 5; batch++) {
-		await Promise.all(Array.from({ length: 50 }, async () => await createJobDirectly(emulator, user.email, newDevices(1))));
-	}
+	await createOtherRunningJobs(250);
 	emulator.clearRequests();
 	emulator.faults.setRate({ rate: 1, kinds: ['slow'], slowMs: 150, match: { method: 'GET', path: /\/bulkjobs\/v4\/deviceUploads$/ } });
 	const stop = new AbortController();

@@ -1,7 +1,7 @@
 /**
  * Requests to HERE in flight at once from one node run (all its items, uploads, status checks,
- * listings and result pages together) or from one trigger activation (its polls share them). The others wait for a place, in the order
- * they came. README, Performance: why this many.
+ * listings and result pages together) or from one trigger activation (its polls share them).
+ * The others wait for a place, in the order they came. README, Performance: why this many.
  */
 export const REQUESTS_IN_FLIGHT = 20;
 
