@@ -315,6 +315,39 @@ test('a job that leaves the running list is checked at the next listing, not at 
 	expect(listings()[0].query).toMatchObject({ status: ['pending', 'ongoing'] });
 });
 
+test('a job that its own check saw running and the first listing misses is checked at that listing', async () => {
+	const [early, late] = await createJobs(2);
+	const arriving = new ArrivingJobs();
+	arriving.add(early);
+	let earlyDoneAt = 0;
+	const jobs = await onVirtualClock(() => waitForJobs(context(), arriving, {}, fast()), {
+		afterPause: (pause) => {
+			// After the early job's pauses of 40, 80 and 160 ms the late job comes: two jobs are open,
+			// so the first listing comes one poll interval later. The early job ends just before it.
+			if (pause === 3) {
+				arriving.add(late);
+				arriving.close();
+			} else if (pause === 4) {
+				emulator.process({ jobId: early });
+				earlyDoneAt = Date.now();
+			} else if (pause > 4) {
+				emulator.process({ jobId: late });
+			}
+		},
+	});
+
+	expect(jobs.map((job) => [job.jobId, job.status])).toEqual([
+		[early, 'completed'],
+		[late, 'completed'],
+	]);
+	const earlyCalls = statusCalls(emulator, early);
+	// It was never listed, but its check at 280 ms said it was running: missing from the listing
+	// at 320 ms, it is checked then, not at the end of its own 320 ms pause (600 ms).
+	expect(listings()[0].at).toBe(earlyDoneAt);
+	expect(gaps(earlyCalls)).toEqual([40, 80, 160, 40]);
+	expect(earlyCalls[earlyCalls.length - 1].at).toBe(earlyDoneAt);
+});
+
 test('a wait for one job makes no listing: its own status check costs the same', async () => {
 	const [jobId] = await createJobs(1);
 	const jobs = await onVirtualClock(async () => await waitForJobs(context(), [jobId], {}, fast()), {

@@ -29,7 +29,10 @@ export class RunningJobsWatch {
 	private nextAt: number | undefined;
 	private delay: number | undefined;
 	private off = false;
-	/** Followed jobs seen in a listing: only leaving it says something. A job not listed yet may be too new. */
+	/**
+	 * Followed jobs seen running, by a listing or by their own status check: only these say
+	 * something by missing from a listing. A job with neither may be too new to be listed.
+	 */
 	private readonly seenRunning = new Set<string>();
 
 	constructor(
@@ -48,14 +51,19 @@ export class RunningJobsWatch {
 		return this.nextAt;
 	}
 
-	/** Lists the running jobs and answers which of `openJobIds` were listed before and are not now: they may have finished. */
+	/** A followed job's own status check found it pending or ongoing. */
+	sawRunning(jobId: string): void {
+		this.seenRunning.add(jobId);
+	}
+
+	/** Lists the running jobs and answers which of `openJobIds` were seen running before and are not listed now: they may have finished. */
 	async jobsThatLeft(openJobIds: readonly string[], remainingMs: number): Promise<string[]> {
 		const running = await this.runningJobIds(Math.min(MAX_LISTED_JOBS, PAGE_SIZE * openJobIds.length));
 		if (running === undefined) {
 			this.off = true;
 			return [];
 		}
-		// A job that left since the last listing, even one its own check saw finished, means HERE is
+		// A job that left since it was seen running, even one its own check saw finished, means HERE is
 		// moving: the next listing comes at the poll interval again.
 		const left = [...this.seenRunning].filter((jobId) => !running.has(jobId));
 		for (const jobId of left) this.seenRunning.delete(jobId);

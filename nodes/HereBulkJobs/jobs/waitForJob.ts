@@ -320,6 +320,7 @@ async function follow(context: HereContext, arriving: ArrivingJobs, followed: Fo
 				newlyFinished.push(job.finished);
 				return;
 			}
+			watch.sawRunning(job.jobId);
 			job.readings = [...job.readings.slice(-2), { at: now, done: doneShare(answer) }];
 			job.delay = nextPollDelayMs(job.delay, safe, deadline() - now);
 			job.nextCheckAt = now + pauseBeforeNextCheck(job.delay, safe, now, job.arrivedAt, estimatedCompletion(job.readings));
