@@ -67,25 +67,39 @@ test('a new credential logs in once: the first request goes alone, the others st
 	expect(logins()).toBe(1);
 });
 
-test('a request waiting out a 429 leaves its place to the others', async () => {
+test('after a 429 the whole run waits out its Retry-After, and the refused request is sent again when it ends', async () => {
 	const run = context();
 	await checks(run, 1); // the token is there before the test starts
 	emulator.clearRequests();
 	emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '429', retryAfterSeconds: 1, times: 1 }]);
-	const refused = () => emulator.requests.some((request) => request.status === 429);
-	let duringPause: ReturnType<typeof countOpenRequests> | undefined;
-	const watching = (async () => {
-		while (!refused()) await new Promise((resolve) => setTimeout(resolve, 5));
-		// From the 429 until shortly before its Retry-After ends: 20 others in flight, not 19.
-		duringPause = countOpenRequests('server', (_, path) => path.endsWith('/status'));
-		await new Promise((resolve) => setTimeout(resolve, 700));
-		duringPause.stop();
-	})();
+	await checks(run, 3 * REQUESTS_IN_FLIGHT);
+	const calls = emulator.requests.filter((request) => request.path.endsWith('/status'));
+	const refusal = calls.find((request) => request.status === 429);
+	if (refusal === undefined) throw new Error('no 429 was given');
+	// Requests already on their way when the 429 came may still arrive; none is sent during the wait.
+	const duringWait = calls.filter((request) => request.at > refusal.at + 100 && request.at < refusal.at + 900);
+	expect(duringWait).toHaveLength(0);
+	expect(calls.filter((request) => request.status === 200)).toHaveLength(3 * REQUESTS_IN_FLIGHT);
+	const firstAfter = calls.find((request) => request.at >= refusal.at + 900);
+	expect(firstAfter?.at).toBeLessThan(refusal.at + 1300);
+});
+
+test('under a quota far below the places, every request of the run is answered: the run slows down instead of failing', async () => {
+	const tight = await startEmulator({ processing: { mode: 'instant' }, seed: 13, rateLimit: { maxPerSecond: 5, retryAfter: true } });
 	try {
-		await checks(run, 5 * REQUESTS_IN_FLIGHT);
-		await watching;
-		expect(duringPause?.max()).toBe(REQUESTS_IN_FLIGHT);
+		// Answers after 300 ms, as over the internet with a new connection per request.
+		tight.faults.setRate({ rate: 1, kinds: ['slow'], slowMs: 300, match: { method: 'GET', path: /\/status$/ } });
+		const tightUser = loginUser(tight, engine);
+		const job = await createJobDirectly(tight, tightUser.email, newDevices(1));
+		tight.clearRequests();
+		// 40 status checks at 5 a second: with 20 places each sending again after its own 429, some
+		// were refused five times and the run failed.
+		await checks(context(tightUser.credential), 40, job);
+		const statusCalls = tight.requests.filter((request) => request.path.endsWith('/status'));
+		expect(statusCalls.filter((request) => request.status === 200)).toHaveLength(40);
+		// Slowed down, it meets fewer 429s than answers (the first burst alone, 20 at once, meets 15).
+		expect(statusCalls.filter((request) => request.status === 429).length).toBeLessThan(40);
 	} finally {
-		duringPause?.stop();
+		await tight.close();
 	}
 });

@@ -1,9 +1,14 @@
+import { sleep } from 'n8n-workflow';
+
 /**
  * Requests to HERE in flight at once from one node run (all its items, uploads, status checks,
  * listings and result pages together) or from one trigger activation (its polls share them).
  * The others wait for a place, in the order they came. README, Performance: why this many.
  */
 export const REQUESTS_IN_FLIGHT = 20;
+
+/** A run that HERE slowed down gets one place back after this long without a refusal. */
+const GROWTH_MS = 1000;
 
 export type Limit = <T>(call: () => Promise<T>) => Promise<T>;
 
@@ -28,13 +33,74 @@ export function concurrencyLimit(concurrency: number): Limit {
 	};
 }
 
+/**
+ * The places of one run. When HERE says it gets too much (429, or 503, its other quota answer),
+ * the whole run slows down, not only the request it refused: nobody sends until the wait HERE
+ * asked for is over, the places are halved (down to one), and they grow back by one a second
+ * while HERE refuses nothing (quotas count requests a second). A refused request is sent again before
+ * any other once the wait is over. Without this, the other places kept HERE's window full while a
+ * refused request waited, and under a tight quota it could be refused five times and fail the run.
+ */
+export class RunPlaces {
+	private places = REQUESTS_IN_FLIGHT;
+	private active = 0;
+	private readonly waiting: Array<() => void> = [];
+	private pausedUntil = 0;
+	/** When the places last shrank or grew. */
+	private changedAt = 0;
+
+	/** A place for one request, in the order asked (`first`: before the others); call the answer to give it back. */
+	async take(first = false): Promise<() => void> {
+		if (this.active < this.places && (first || this.waiting.length === 0)) this.active++;
+		else await new Promise<void>((resolve) => (first ? this.waiting.unshift(resolve) : this.waiting.push(resolve)));
+		let given = false;
+		return () => {
+			if (given) return;
+			given = true;
+			this.active--;
+			this.admit();
+		};
+	}
+
+	/** Resolves once no wait HERE asked for is in force. */
+	async sendable(): Promise<void> {
+		while (Date.now() < this.pausedUntil) await sleep(this.pausedUntil - Date.now());
+	}
+
+	/** HERE refused a request of this run and asked it to wait `waitMs`. */
+	refused(waitMs: number): void {
+		const now = Date.now();
+		// Requests sent in the same burst are refused together: one sign, one halving.
+		if (now >= this.pausedUntil) this.places = Math.max(1, Math.floor(this.places / 2));
+		this.pausedUntil = Math.max(this.pausedUntil, now + waitMs);
+		this.changedAt = this.pausedUntil;
+	}
+
+	/** HERE answered a request of this run without refusing it. */
+	answered(): void {
+		const now = Date.now();
+		if (this.places >= REQUESTS_IN_FLIGHT || now - this.changedAt < GROWTH_MS) return;
+		this.places++;
+		this.changedAt = now;
+		this.admit();
+	}
+
+	/** Hands free places to the waiting requests, in their order. */
+	private admit(): void {
+		while (this.active < this.places && this.waiting.length > 0) {
+			this.active++;
+			this.waiting.shift()?.();
+		}
+	}
+}
+
 // Keyed by n8n's context object: one per node run (shared by its items), one per trigger
 // activation (n8n hands every poll of an activation the same context).
-const limits = new WeakMap<object, Limit>();
+const runs = new WeakMap<object, RunPlaces>();
 
 /** The places shared by every request made with this n8n context. */
-export function requestsInFlight(context: object): Limit {
-	let limit = limits.get(context);
-	if (!limit) limits.set(context, (limit = concurrencyLimit(REQUESTS_IN_FLIGHT)));
-	return limit;
+export function requestsInFlight(context: object): RunPlaces {
+	let places = runs.get(context);
+	if (!places) runs.set(context, (places = new RunPlaces()));
+	return places;
 }

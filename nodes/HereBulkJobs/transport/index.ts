@@ -19,6 +19,7 @@ import {
 	DEFAULT_RETRY_POLICY,
 	backoffDelayMs,
 	certainlyNotProcessed,
+	isRefusal,
 	isRetryable,
 	parseRetryAfterMs,
 } from './retryPolicy';
@@ -175,44 +176,60 @@ export async function hereRequest<T>(
 	const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
 	const kind = request.kind ?? 'safe';
 	const startedAt = Date.now();
-	for (let attempt = 1; ; attempt++) {
-		const requestId = crypto.randomUUID();
-		let facts: FailureFacts;
-		let failureBody: unknown;
-		let retryAfterMs: number | undefined;
-		try {
-			// Only the attempt takes a place: a pause before a retry leaves it to the others.
-			const body: unknown = await afterFirstLogin(context, CREDENTIAL_NAME, async () =>
-				await requestsInFlight(context)(
-					async () => await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_NAME, buildOptions(request, requestId)),
-				),
-			);
-			if (isReadable(body)) return body as T;
-			facts = { unreadableBody: true };
-		} catch (error) {
-			const failure = unwrapFailure(error);
-			if (failure.response?.status === undefined && failure.code === undefined) {
-				// Not an HTTP failure (the credential refused the host, a login failed): say it as it is.
-				const authError = new NodeApiError(context.getNode(), { message: failure.message ?? String(error) } as JsonObject, {
-					message: failure.message ?? 'HERE request failed',
-					itemIndex: request.itemIndex,
-				});
-				// The request itself never reached HERE (or met a 401): nothing was done, e.g. no job made.
-				authError.context.notProcessed = true;
-				throw authError;
+	const places = requestsInFlight(context);
+	// Only the attempt holds a place: a pause before a retry leaves it to the others. After a
+	// refusal nobody sends until the wait is over, and this request goes first.
+	let release: (() => void) | undefined;
+	try {
+		for (let attempt = 1; ; attempt++) {
+			const requestId = crypto.randomUUID();
+			let facts: FailureFacts;
+			let failureBody: unknown;
+			let retryAfterMs: number | undefined;
+			release ??= await places.take();
+			await places.sendable();
+			try {
+				const body: unknown = await afterFirstLogin(context, CREDENTIAL_NAME, async () =>
+					await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_NAME, buildOptions(request, requestId)),
+				);
+				places.answered();
+				if (isReadable(body)) return body as T;
+				facts = { unreadableBody: true };
+			} catch (error) {
+				const failure = unwrapFailure(error);
+				if (failure.response?.status === undefined && failure.code === undefined) {
+					// Not an HTTP failure (the credential refused the host, a login failed): say it as it is.
+					const authError = new NodeApiError(context.getNode(), { message: failure.message ?? String(error) } as JsonObject, {
+						message: failure.message ?? 'HERE request failed',
+						itemIndex: request.itemIndex,
+					});
+					// The request itself never reached HERE (or met a 401): nothing was done, e.g. no job made.
+					authError.context.notProcessed = true;
+					throw authError;
+				}
+				facts = { status: failure.response?.status, code: failure.code };
+				failureBody = failure.response?.data;
+				retryAfterMs = parseRetryAfterMs(failure.response?.headers?.['retry-after']);
 			}
-			facts = { status: failure.response?.status, code: failure.code };
-			failureBody = failure.response?.data;
-			retryAfterMs = parseRetryAfterMs(failure.response?.headers?.['retry-after']);
-		}
 
-		const elapsed = Date.now() - startedAt;
-		const mayRetry = attempt < policy.maxAttempts && isRetryable(kind, facts);
-		const delay = backoffDelayMs(policy, attempt, retryAfterMs);
-		if (!mayRetry || elapsed + delay > policy.budgetMs) {
-			throw toNodeApiError(context, request, requestId, facts, failureBody, attempt);
+			const elapsed = Date.now() - startedAt;
+			const mayRetry = attempt < policy.maxAttempts && isRetryable(kind, facts);
+			const delay = backoffDelayMs(policy, attempt, retryAfterMs);
+			if (isRefusal(facts)) places.refused(delay);
+			if (!mayRetry || elapsed + delay > policy.budgetMs) {
+				throw toNodeApiError(context, request, requestId, facts, failureBody, attempt);
+			}
+			release();
+			if (isRefusal(facts)) {
+				// The whole run waits (places.sendable); this request goes first, in the run's fewer places.
+				release = await places.take(true);
+			} else {
+				release = undefined;
+				await sleep(delay);
+			}
 		}
-		await sleep(delay);
+	} finally {
+		release?.();
 	}
 }
 

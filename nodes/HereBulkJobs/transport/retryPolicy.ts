@@ -47,6 +47,11 @@ export function certainlyNotProcessed(facts: FailureFacts): boolean {
 	return facts.status === undefined && facts.code !== undefined && NOT_SENT_CODES.has(facts.code);
 }
 
+/** HERE's answers when a user asks too much (its quota answers 429 or 503): the whole run slows down. */
+export function isRefusal(facts: FailureFacts): boolean {
+	return facts.status === 429 || facts.status === 503;
+}
+
 export function isRetryable(kind: RequestKind, facts: FailureFacts): boolean {
 	if (kind === 'create') return certainlyNotProcessed(facts);
 	if (facts.unreadableBody) return true;
