@@ -215,10 +215,11 @@ export async function hereRequest<T>(
 			const elapsed = Date.now() - startedAt;
 			const mayRetry = attempt < policy.maxAttempts && isRetryable(kind, facts);
 			const delay = backoffDelayMs(policy, attempt, retryAfterMs);
-			if (isRefusal(facts)) places.refused(delay);
 			if (!mayRetry || elapsed + delay > policy.budgetMs) {
 				throw toNodeApiError(context, request, requestId, facts, failureBody, attempt);
 			}
+			// Before the place is given back, so that nobody it goes to sends during the wait.
+			if (isRefusal(facts)) places.refused(delay);
 			release();
 			if (isRefusal(facts)) {
 				// The whole run waits (places.sendable); this request goes first, in the run's fewer places.
