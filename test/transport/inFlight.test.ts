@@ -84,6 +84,29 @@ test('after a 429 the whole run waits out its Retry-After, and the refused reque
 	expect(firstAfter?.at).toBeLessThan(refusal.at + 1300);
 });
 
+test('after a 429 the run goes on with half its places until a second has passed without one', async () => {
+	const run = context();
+	await checks(run, 1); // the token is there before the test starts
+	emulator.clearRequests();
+	emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '429', retryAfterSeconds: 1, times: 1 }]);
+	let afterWait: ReturnType<typeof countOpenRequests> | undefined;
+	const watching = (async () => {
+		while (!emulator.requests.some((request) => request.status === 429)) await new Promise((resolve) => setTimeout(resolve, 5));
+		// From just after the wait until shortly before the first place comes back.
+		await new Promise((resolve) => setTimeout(resolve, 1100));
+		afterWait = countOpenRequests('server', (_, path) => path.endsWith('/status'));
+		await new Promise((resolve) => setTimeout(resolve, 600));
+		afterWait.stop();
+	})();
+	try {
+		await checks(run, 5 * REQUESTS_IN_FLIGHT);
+		await watching;
+		expect(afterWait?.max()).toBe(REQUESTS_IN_FLIGHT / 2);
+	} finally {
+		afterWait?.stop();
+	}
+});
+
 test('under a quota far below the places, every request of the run is answered: the run slows down instead of failing', async () => {
 	const tight = await startEmulator({ processing: { mode: 'instant' }, seed: 13, rateLimit: { maxPerSecond: 5, retryAfter: true } });
 	try {
