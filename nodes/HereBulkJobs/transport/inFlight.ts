@@ -36,9 +36,9 @@ export function concurrencyLimit(concurrency: number): Limit {
 /**
  * The places of one run. When HERE says it gets too much (429, or 503, its other quota answer),
  * the whole run slows down, not only the request it refused: nobody sends until the wait HERE
- * asked for is over, the places are halved (down to one), and they grow back by one a second
- * while HERE refuses nothing (quotas count requests a second). A refused request is sent again before
- * any other once the wait is over. Without this, the other places kept HERE's window full while a
+ * asked for is over, the places are halved (down to one), and they come back one for every second
+ * without a refusal (quotas count requests a second). A refused request is sent again before any
+ * other once the wait is over. Without this, the other places kept HERE's window full while a
  * refused request waited, and under a tight quota it could be refused five times and fail the run.
  */
 export class RunPlaces {
@@ -79,8 +79,9 @@ export class RunPlaces {
 	/** HERE answered a request of this run without refusing it. */
 	answered(): void {
 		const now = Date.now();
-		if (this.places >= REQUESTS_IN_FLIGHT || now - this.changedAt < GROWTH_MS) return;
-		this.places++;
+		const regained = Math.floor((now - this.changedAt) / GROWTH_MS);
+		if (this.places >= REQUESTS_IN_FLIGHT || regained < 1) return;
+		this.places = Math.min(REQUESTS_IN_FLIGHT, this.places + regained);
 		this.changedAt = now;
 		this.admit();
 	}
