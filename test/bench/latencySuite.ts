@@ -52,12 +52,17 @@ export interface LatencyRow {
 
 export const latencyRows: LatencyRow[] = [];
 
+/** The rate limit in force: the default, or `--quota` requests a second (how a tight quota slows a run down). */
+function rateLimit(): typeof RATE_LIMIT {
+	return { ...RATE_LIMIT, maxPerSecond: session.options.quota ?? RATE_LIMIT.maxPerSecond };
+}
+
 function model(roundTripMs: number): NetworkModel {
-	return { roundTripMs, handshakeRoundTrips: HANDSHAKE_ROUND_TRIPS, bandwidthMbps: BANDWIDTH_MBPS, devicesPerSecond: PROCESSING.devicesPerSecond, parallelJobs: PROCESSING.parallelJobs, ...RATE_LIMIT };
+	return { roundTripMs, handshakeRoundTrips: HANDSHAKE_ROUND_TRIPS, bandwidthMbps: BANDWIDTH_MBPS, devicesPerSecond: PROCESSING.devicesPerSecond, parallelJobs: PROCESSING.parallelJobs, ...rateLimit() };
 }
 
 function emulatorModels(roundTripMs: number): Pick<EmulatorOptions, 'latency' | 'rateLimit'> {
-	return { latency: { roundTripMs, jitter: JITTER, bandwidthMbps: BANDWIDTH_MBPS, handshakeRoundTrips: HANDSHAKE_ROUND_TRIPS }, rateLimit: RATE_LIMIT };
+	return { latency: { roundTripMs, jitter: JITTER, bandwidthMbps: BANDWIDTH_MBPS, handshakeRoundTrips: HANDSHAKE_ROUND_TRIPS }, rateLimit: rateLimit() };
 }
 
 interface Measured {
@@ -97,6 +102,8 @@ function addRow(scenario: string, roundTripMs: number, measured: Measured, limit
 	const tooManyNode = Math.max(...measured.requests.node.map((r) => r.tooMany));
 	const share = tooManyNode / Math.max(1, requestsNode);
 	const timed = roundTripMs > 0;
+	// Under another quota the issue's targets do not apply: the row says the run finished, with its figures.
+	const quota = session.options.quota;
 	latencyRows.push({
 		scenario,
 		roundTripMs,
@@ -110,8 +117,8 @@ function addRow(scenario: string, roundTripMs: number, measured: Measured, limit
 		tooManyReference: Math.max(...measured.requests.reference.map((r) => r.tooMany)),
 		connectionsNode: median(measured.requests.node.map((r) => r.connections)),
 		connectionsReference: median(measured.requests.reference.map((r) => r.connections)),
-		target: timed ? `≤ ${LIMIT_FACTOR}× limit, ≤ reference, 429 ≤ 1 %` : '429 ≤ 1 % (times: figures)',
-		met: share <= MAX_TOO_MANY_SHARE && (!timed || (node <= LIMIT_FACTOR * limit && node <= reference)),
+		target: quota !== undefined ? `finishes under a quota of ${quota} a second (times, 429s: figures)` : timed ? `≤ ${LIMIT_FACTOR}× limit, ≤ reference, 429 ≤ 1 %` : '429 ≤ 1 % (times: figures)',
+		met: quota !== undefined || (share <= MAX_TOO_MANY_SHARE && (!timed || (node <= LIMIT_FACTOR * limit && node <= reference))),
 	});
 	// A long run prints as it goes, so that an interrupted one still tells something.
 	log(`  node ${ms(node)}, reference ${ms(reference)}, limit ${ms(limit)}, 429s ${tooManyNode}`);

@@ -14,7 +14,8 @@
  *   npm run bench -- --runs 3         runs per side (default 5, after one warm-up; BENCH_RUNS too; --warmup 0 for none)
  *   npm run bench -- --profile        a CPU and an allocation profile of every run under bench-results/profiles/
  *   npm run bench -- --latency 80     instead: the latency table (latencySuite.ts) at an 80 ms round trip;
- *                                     --latency 0,80 for both; --only 1-5 picks its scenarios (L1-L5)
+ *                                     --latency 0,80 for both; --only 1-5 picks its scenarios (L1-L5);
+ *                                     --quota 5: HERE's quota 5 requests a second (default 100)
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -40,7 +41,9 @@ function parseOptions(argv: string[]): Options {
 		?.split(',')
 		.map(Number)
 		.filter((n) => Number.isFinite(n) && n >= 0);
+	const quota = Number(value('--quota'));
 	return {
+		quota: Number.isFinite(quota) && quota >= 1 ? quota : undefined,
 		runs: Number.isInteger(runs) && runs >= 1 ? runs : 5,
 		warmup: Math.max(0, Math.floor(Number(value('--warmup') ?? 1)) || 0),
 		only: new Set(only),

@@ -12,6 +12,8 @@ export interface Options {
 	profile: boolean;
 	/** Round trips (ms) of the latency table; undefined: the instant-emulator table. */
 	latency?: number[];
+	/** The latency table's quota, requests a second (undefined: the default rate limit, 100). */
+	quota?: number;
 }
 
 /** One row of the printed table. */
