@@ -67,35 +67,53 @@ test('a new credential logs in once: the first request goes alone, the others st
 	expect(logins()).toBe(1);
 });
 
-test('after a 429 the whole run waits out its Retry-After, and the refused request is sent again when it ends', async () => {
-	const run = context();
-	await checks(run, 1); // the token is there before the test starts
+test('a new credential whose first request meets a 429: the others, waiting for its login, wait out the 429 too', async () => {
+	const fresh = loginUser(emulator, engine);
+	const job = await createJobDirectly(emulator, fresh.email, newDevices(1));
 	emulator.clearRequests();
 	emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '429', retryAfterSeconds: 1, times: 1 }]);
-	await checks(run, 3 * REQUESTS_IN_FLIGHT);
+	await checks(context(fresh.credential), REQUESTS_IN_FLIGHT, job);
+	const calls = emulator.requests.filter((request) => request.path.endsWith('/status'));
+	expect(calls[0].status).toBe(429);
+	expect(calls.slice(1).filter((request) => request.at < calls[0].at + 900)).toHaveLength(0);
+	expect(calls.filter((request) => request.status === 200)).toHaveLength(REQUESTS_IN_FLIGHT);
+});
+
+test('after a 429 the whole run waits out its Retry-After, and the refused request is among the first sent after it', async () => {
+	const run = context();
+	const refusedJob = await createJobDirectly(emulator, user.email, newDevices(1));
+	await checks(run, 1); // the token is there before the test starts
+	emulator.clearRequests();
+	emulator.faults.script([{ method: 'GET', path: new RegExp(`${refusedJob}/status$`), kind: '429', retryAfterSeconds: 1, times: 1 }]);
+	await Promise.all([getJobStatus(run, refusedJob, {}), checks(run, 4 * REQUESTS_IN_FLIGHT)]);
 	const calls = emulator.requests.filter((request) => request.path.endsWith('/status'));
 	const refusal = calls.find((request) => request.status === 429);
 	if (refusal === undefined) throw new Error('no 429 was given');
-	// Requests already on their way when the 429 came may still arrive; none is sent during the wait.
-	const duringWait = calls.filter((request) => request.at > refusal.at + 100 && request.at < refusal.at + 900);
-	expect(duringWait).toHaveLength(0);
-	expect(calls.filter((request) => request.status === 200)).toHaveLength(3 * REQUESTS_IN_FLIGHT);
-	const firstAfter = calls.find((request) => request.at >= refusal.at + 900);
-	expect(firstAfter?.at).toBeLessThan(refusal.at + 1300);
+	// The first 20 were on their way when the 429 came; every later one was sent after the wait.
+	expect(calls.slice(REQUESTS_IN_FLIGHT).filter((request) => request.at < refusal.at + 900)).toHaveLength(0);
+	expect(calls.filter((request) => request.status === 200)).toHaveLength(4 * REQUESTS_IN_FLIGHT + 1);
+	// Half the places go first after the wait, the refused request in them (not behind the 60 others that waited).
+	const afterWait = calls.slice(REQUESTS_IN_FLIGHT);
+	const retried = afterWait.findIndex((request) => request.path.includes(refusedJob));
+	expect(retried).toBeGreaterThanOrEqual(0);
+	expect(retried).toBeLessThan(REQUESTS_IN_FLIGHT / 2);
 });
 
-test('after a 429 the run goes on with half its places until a second has passed without one', async () => {
+test.each([
+	['429', 'its Retry-After of 1 s', 1100, 1700],
+	['503', 'the backoff of 250-500 ms', 600, 1100],
+] as const)('after a %s the run waits out %s, then goes on with half its places until a second has passed without one', async (kind, _wait, from, to) => {
 	const run = context();
 	await checks(run, 1); // the token is there before the test starts
 	emulator.clearRequests();
-	emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '429', retryAfterSeconds: 1, times: 1 }]);
+	emulator.faults.script([{ method: 'GET', path: /\/status$/, kind, retryAfterSeconds: 1, times: 1 }]);
 	let afterWait: ReturnType<typeof countOpenRequests> | undefined;
 	const watching = (async () => {
-		while (!emulator.requests.some((request) => request.status === 429)) await new Promise((resolve) => setTimeout(resolve, 5));
-		// From just after the wait until shortly before the first place comes back.
-		await new Promise((resolve) => setTimeout(resolve, 1100));
+		while (!emulator.requests.some((request) => request.status === Number(kind))) await new Promise((resolve) => setTimeout(resolve, 5));
+		// From just after the wait until before the first place comes back (a second after the wait).
+		await new Promise((resolve) => setTimeout(resolve, from));
 		afterWait = countOpenRequests('server', (_, path) => path.endsWith('/status'));
-		await new Promise((resolve) => setTimeout(resolve, 600));
+		await new Promise((resolve) => setTimeout(resolve, to - from));
 		afterWait.stop();
 	})();
 	try {
@@ -104,6 +122,31 @@ test('after a 429 the run goes on with half its places until a second has passed
 		expect(afterWait?.max()).toBe(REQUESTS_IN_FLIGHT / 2);
 	} finally {
 		afterWait?.stop();
+	}
+});
+
+test('a retry after a 500 waits out its backoff without a place, leaving it to the others', async () => {
+	const run = context();
+	await checks(run, 1);
+	emulator.clearRequests();
+	emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '500', times: 1 }]);
+	const open = countOpenRequests('server', (_, path) => path.endsWith('/status'));
+	let mostDuringBackoff = 0;
+	const watching = (async () => {
+		while (!emulator.requests.some((request) => request.status === 500)) await new Promise((resolve) => setTimeout(resolve, 5));
+		// During its backoff (250 ms at least): 20 others in flight, not 19.
+		const until = Date.now() + 200;
+		while (Date.now() < until) {
+			mostDuringBackoff = Math.max(mostDuringBackoff, open.open());
+			await new Promise((resolve) => setTimeout(resolve, 5));
+		}
+	})();
+	try {
+		await checks(run, 5 * REQUESTS_IN_FLIGHT);
+		await watching;
+		expect(mostDuringBackoff).toBe(REQUESTS_IN_FLIGHT);
+	} finally {
+		open.stop();
 	}
 });
 

@@ -37,22 +37,28 @@ export function concurrencyLimit(concurrency: number): Limit {
  * The places of one run. When HERE says it gets too much (429, or 503, its other quota answer),
  * the whole run slows down, not only the request it refused: nobody sends until the wait HERE
  * asked for is over, the places are halved (down to one), and they come back one for every second
- * without a refusal (quotas count requests a second). A refused request is sent again before any
- * other once the wait is over. Without this, the other places kept HERE's window full while a
- * refused request waited, and under a tight quota it could be refused five times and fail the run.
+ * without a refusal (quotas count requests a second). A refused request keeps its place, or, when
+ * the run now has fewer places than requests in them, gets the next free one before any request
+ * that was not refused. Without this, the other places kept HERE's window full while a refused
+ * request waited, and under a tight quota it could be refused five times and fail the run.
  */
 export class RunPlaces {
 	private places = REQUESTS_IN_FLIGHT;
 	private active = 0;
+	/** Refused requests waiting for a place: served before `waiting`, each in the order it came. */
+	private readonly refusedWaiting: Array<() => void> = [];
 	private readonly waiting: Array<() => void> = [];
 	private pausedUntil = 0;
-	/** When the places last shrank or grew. */
-	private changedAt = 0;
+	/** When the places were last halved: only a request sent after it can halve them again. */
+	private halvedAt = 0;
+	/** From when the places come back, one a second. */
+	private regrowFrom = 0;
 
-	/** A place for one request, in the order asked (`first`: before the others); call the answer to give it back. */
-	async take(first = false): Promise<() => void> {
-		if (this.active < this.places && (first || this.waiting.length === 0)) this.active++;
-		else await new Promise<void>((resolve) => (first ? this.waiting.unshift(resolve) : this.waiting.push(resolve)));
+	/** A place for one request, in the order asked; call the answer to give it back. */
+	async take(): Promise<() => void> {
+		this.regrow();
+		if (this.active < this.places && this.waiting.length === 0 && this.refusedWaiting.length === 0) this.active++;
+		else await new Promise<void>((resolve) => this.waiting.push(resolve));
 		let given = false;
 		return () => {
 			if (given) return;
@@ -67,30 +73,50 @@ export class RunPlaces {
 		while (Date.now() < this.pausedUntil) await sleep(this.pausedUntil - Date.now());
 	}
 
-	/** HERE refused a request of this run and asked it to wait `waitMs`. */
-	refused(waitMs: number): void {
+	/** How long the run still waits before anybody may send. */
+	pauseLeftMs(): number {
+		return Math.max(0, this.pausedUntil - Date.now());
+	}
+
+	/** HERE refused a request of this run, sent at `sentAt`, and asked for a wait of `waitMs`. */
+	refused(sentAt: number, waitMs: number): void {
 		const now = Date.now();
 		// Requests sent in the same burst are refused together: one sign, one halving.
-		if (now >= this.pausedUntil) this.places = Math.max(1, Math.floor(this.places / 2));
+		if (sentAt >= this.halvedAt) {
+			this.places = Math.max(1, Math.floor(this.places / 2));
+			this.halvedAt = now;
+		}
 		this.pausedUntil = Math.max(this.pausedUntil, now + waitMs);
-		this.changedAt = this.pausedUntil;
+		this.regrowFrom = this.pausedUntil;
 	}
 
 	/** HERE answered a request of this run without refusing it. */
 	answered(): void {
-		const now = Date.now();
-		const regained = Math.floor((now - this.changedAt) / GROWTH_MS);
-		if (this.places >= REQUESTS_IN_FLIGHT || regained < 1) return;
-		this.places = Math.min(REQUESTS_IN_FLIGHT, this.places + regained);
-		this.changedAt = now;
+		this.regrow();
 		this.admit();
 	}
 
-	/** Hands free places to the waiting requests, in their order. */
+	/** After a refusal, in its place: keeps it while the run has room for it, else waits for the next free one. */
+	async keepOrRequeue(): Promise<void> {
+		if (this.active <= this.places) return;
+		this.active--;
+		await new Promise<void>((resolve) => this.refusedWaiting.push(resolve));
+	}
+
+	private regrow(): void {
+		const regained = Math.floor((Date.now() - this.regrowFrom) / GROWTH_MS);
+		if (regained < 1 || this.places >= REQUESTS_IN_FLIGHT) return;
+		this.places = Math.min(REQUESTS_IN_FLIGHT, this.places + regained);
+		this.regrowFrom += regained * GROWTH_MS;
+	}
+
+	/** Hands free places to the waiting requests: the refused ones first, each list in its order. */
 	private admit(): void {
-		while (this.active < this.places && this.waiting.length > 0) {
+		while (this.active < this.places) {
+			const next = this.refusedWaiting.shift() ?? this.waiting.shift();
+			if (next === undefined) return;
 			this.active++;
-			this.waiting.shift()?.();
+			next();
 		}
 	}
 }

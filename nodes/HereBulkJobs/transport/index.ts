@@ -13,6 +13,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { escapeHtml, htmlParagraphs } from '../editorText';
 import { describeNetworkFailure, describeTrace, readHereErrorBody } from './errorBody';
 import { afterFirstLogin } from './firstLogin';
+import type { RunPlaces } from './inFlight';
 import { requestsInFlight } from './inFlight';
 import type { FailureFacts, RequestKind, RetryPolicy } from './retryPolicy';
 import {
@@ -165,6 +166,31 @@ function isReadable(body: unknown): boolean {
 }
 
 /**
+ * One attempt, sent once the run may send. The run's places hear how HERE answered before the
+ * caller does, and so before the first-login gate opens: a refusal of a new credential's first
+ * request holds the others back too. The failure is returned, not thrown.
+ */
+async function sendOnce(
+	context: HereContext,
+	places: RunPlaces,
+	options: IHttpRequestOptions,
+	refusalWaitMs: (retryAfterMs: number | undefined) => number,
+): Promise<{ body: unknown } | { error: unknown }> {
+	await places.sendable();
+	const sentAt = Date.now();
+	try {
+		const body: unknown = await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_NAME, options);
+		places.answered();
+		return { body };
+	} catch (error) {
+		const response = unwrapFailure(error).response;
+		if (isRefusal(response?.status)) places.refused(sentAt, refusalWaitMs(parseRetryAfterMs(response?.headers?.['retry-after'])));
+		else if (response?.status !== undefined) places.answered();
+		return { error };
+	}
+}
+
+/**
  * One HERE call with the package's retry policy. Every request gets its own X-Request-Id,
  * so a retry is traceable on its own; the error names the last one.
  */
@@ -187,19 +213,16 @@ export async function hereRequest<T>(
 			let failureBody: unknown;
 			let retryAfterMs: number | undefined;
 			release ??= await places.take();
-			await places.sendable();
-			try {
-				const body: unknown = await afterFirstLogin(context, CREDENTIAL_NAME, async () =>
-					await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_NAME, buildOptions(request, requestId)),
-				);
-				places.answered();
-				if (isReadable(body)) return body as T;
+			const refusalWaitMs = (retryAfter: number | undefined) => backoffDelayMs(policy, attempt, retryAfter);
+			const sent = await afterFirstLogin(context, CREDENTIAL_NAME, async () => await sendOnce(context, places, buildOptions(request, requestId), refusalWaitMs));
+			if ('body' in sent) {
+				if (isReadable(sent.body)) return sent.body as T;
 				facts = { unreadableBody: true };
-			} catch (error) {
-				const failure = unwrapFailure(error);
+			} else {
+				const failure = unwrapFailure(sent.error);
 				if (failure.response?.status === undefined && failure.code === undefined) {
 					// Not an HTTP failure (the credential refused the host, a login failed): say it as it is.
-					const authError = new NodeApiError(context.getNode(), { message: failure.message ?? String(error) } as JsonObject, {
+					const authError = new NodeApiError(context.getNode(), { message: failure.message ?? String(sent.error) } as JsonObject, {
 						message: failure.message ?? 'HERE request failed',
 						itemIndex: request.itemIndex,
 					});
@@ -215,16 +238,15 @@ export async function hereRequest<T>(
 			const elapsed = Date.now() - startedAt;
 			const mayRetry = attempt < policy.maxAttempts && isRetryable(kind, facts);
 			const delay = backoffDelayMs(policy, attempt, retryAfterMs);
-			if (!mayRetry || elapsed + delay > policy.budgetMs) {
+			// A retry also waits out a wait of the whole run that is in force.
+			if (!mayRetry || elapsed + Math.max(delay, places.pauseLeftMs()) > policy.budgetMs) {
 				throw toNodeApiError(context, request, requestId, facts, failureBody, attempt);
 			}
-			// Before the place is given back, so that nobody it goes to sends during the wait.
-			if (isRefusal(facts)) places.refused(delay);
-			release();
-			if (isRefusal(facts)) {
-				// The whole run waits (places.sendable); this request goes first, in the run's fewer places.
-				release = await places.take(true);
+			if (isRefusal(facts.status)) {
+				// The run's wait (places.refused) is this request's pause too.
+				await places.keepOrRequeue();
 			} else {
+				release();
 				release = undefined;
 				await sleep(delay);
 			}

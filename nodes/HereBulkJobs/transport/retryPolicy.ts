@@ -41,15 +41,15 @@ export function isNetworkFailure(facts: FailureFacts): boolean {
 	return facts.status === undefined && !facts.unreadableBody;
 }
 
-/** True when the server certainly did not act on the request. */
-export function certainlyNotProcessed(facts: FailureFacts): boolean {
-	if (facts.status === 429 || facts.status === 503) return true;
-	return facts.status === undefined && facts.code !== undefined && NOT_SENT_CODES.has(facts.code);
+/** HERE's answers when a user asks too much (its quota answers 429 or 503): the whole run slows down. */
+export function isRefusal(status: number | undefined): boolean {
+	return status === 429 || status === 503;
 }
 
-/** HERE's answers when a user asks too much (its quota answers 429 or 503): the whole run slows down. */
-export function isRefusal(facts: FailureFacts): boolean {
-	return facts.status === 429 || facts.status === 503;
+/** True when the server certainly did not act on the request. */
+export function certainlyNotProcessed(facts: FailureFacts): boolean {
+	if (isRefusal(facts.status)) return true;
+	return facts.status === undefined && facts.code !== undefined && NOT_SENT_CODES.has(facts.code);
 }
 
 export function isRetryable(kind: RequestKind, facts: FailureFacts): boolean {
