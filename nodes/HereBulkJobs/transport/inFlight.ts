@@ -56,7 +56,7 @@ export class RunPlaces {
 
 	/** A place for one request, in the order asked; call the answer to give it back. */
 	async take(): Promise<() => void> {
-		this.regrow();
+		this.regrow(); // places that came back go to those already waiting first
 		if (this.active < this.places && this.waiting.length === 0 && this.refusedWaiting.length === 0) this.active++;
 		else await new Promise<void>((resolve) => this.waiting.push(resolve));
 		let given = false;
@@ -93,7 +93,6 @@ export class RunPlaces {
 	/** HERE answered a request of this run without refusing it. */
 	answered(): void {
 		this.regrow();
-		this.admit();
 	}
 
 	/** After a refusal, in its place: keeps it while the run has room for it, else waits for the next free one. */
@@ -108,6 +107,7 @@ export class RunPlaces {
 		if (regained < 1 || this.places >= REQUESTS_IN_FLIGHT) return;
 		this.places = Math.min(REQUESTS_IN_FLIGHT, this.places + regained);
 		this.regrowFrom += regained * GROWTH_MS;
+		this.admit();
 	}
 
 	/** Hands free places to the waiting requests: the refused ones first, each list in its order. */
