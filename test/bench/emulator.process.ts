@@ -15,11 +15,19 @@ function here(): HereEmulator {
 }
 
 async function api(token: string, method: string, path: string, body?: unknown): Promise<unknown> {
-	const response = await fetch(`${here().url}${path}`, {
-		method,
-		headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
+	const send = async () =>
+		await fetch(`${here().url}${path}`, {
+			method,
+			headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+	let response = await send();
+	// Seeding under a tight quota (`--quota`) meets 429s too: wait as HERE asks, then send again.
+	while (response.status === 429) {
+		await response.text();
+		await new Promise((resolve) => setTimeout(resolve, 1000 * (Number(response.headers.get('retry-after')) || 1)));
+		response = await send();
+	}
 	const text = await response.text();
 	if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text.slice(0, 300)}`);
 	return text === '' ? undefined : JSON.parse(text);

@@ -98,7 +98,9 @@ export function serve(handlers: Handlers): void {
 			const value = await (handler as (payload: unknown) => unknown)(message.payload);
 			process.send?.({ id: message.id, ok: true, value } satisfies Answer);
 		} catch (error) {
-			const text = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
+			// n8n hands a node's error back as a plain object with a message, not always as an Error.
+			const message = (error as { message?: unknown } | undefined)?.message;
+			const text = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : typeof message === 'string' ? message : String(error);
 			process.send?.({ id: message.id, ok: false, error: text } satisfies Answer);
 		}
 	});
