@@ -99,8 +99,8 @@ export function serve(handlers: Handlers): void {
 			process.send?.({ id: message.id, ok: true, value } satisfies Answer);
 		} catch (error) {
 			// n8n hands a node's error back as a plain object with a message, not always as an Error.
-			const message = (error as { message?: unknown } | undefined)?.message;
-			const text = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : typeof message === 'string' ? message : String(error);
+			const plain = (error as { message?: unknown } | undefined)?.message;
+			const text = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : typeof plain === 'string' ? plain : String(error);
 			process.send?.({ id: message.id, ok: false, error: text } satisfies Answer);
 		}
 	});
