@@ -6,6 +6,7 @@ import type { Engine } from '../harness/engine';
 import { createEngine, executeContext } from '../harness/engine';
 import { bulkJobsNode, createJobDirectly, loginUser, newDevices } from '../harness/fixtures';
 import { countOpenRequests } from '../harness/openRequests';
+import { until } from '../jobs/helpers';
 
 // The requests of one node run share REQUESTS_IN_FLIGHT places (transport/inFlight.ts).
 let emulator: HereEmulator;
@@ -31,6 +32,17 @@ const context = (credential = user.credential) => executeContext(engine, bulkJob
 async function checks(runContext: ReturnType<typeof context>, count: number, job = jobId): Promise<void> {
 	await Promise.all(Array.from({ length: count }, async () => await getJobStatus(runContext, job, {})));
 }
+
+/** A run whose credential already holds its token, with an empty request log. */
+async function signedInRun(): Promise<ReturnType<typeof context>> {
+	const run = context();
+	await checks(run, 1);
+	emulator.clearRequests();
+	return run;
+}
+
+const pause = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+const answered = (status: number) => () => emulator.requests.some((request) => request.status === status);
 
 test('one run never has more than REQUESTS_IN_FLIGHT requests open; the others wait and all are answered', async () => {
 	const open = countOpenRequests('server', (_, path) => path.endsWith('/status'));
@@ -80,10 +92,8 @@ test('a new credential whose first request meets a 429: the others, waiting for 
 });
 
 test('after a 429 the whole run waits out its Retry-After, and the refused request is among the first sent after it', async () => {
-	const run = context();
 	const refusedJob = await createJobDirectly(emulator, user.email, newDevices(1));
-	await checks(run, 1); // the token is there before the test starts
-	emulator.clearRequests();
+	const run = await signedInRun();
 	emulator.faults.script([{ method: 'GET', path: new RegExp(`${refusedJob}/status$`), kind: '429', retryAfterSeconds: 1, times: 1 }]);
 	await Promise.all([getJobStatus(run, refusedJob, {}), checks(run, 4 * REQUESTS_IN_FLIGHT)]);
 	const calls = emulator.requests.filter((request) => request.path.endsWith('/status'));
@@ -103,17 +113,15 @@ test.each([
 	['429', 'its Retry-After of 1 s', 1100, 1700],
 	['503', 'the backoff of 250-500 ms', 600, 1100],
 ] as const)('after a %s the run waits out %s, then goes on with half its places until a second has passed without one', async (kind, _wait, from, to) => {
-	const run = context();
-	await checks(run, 1); // the token is there before the test starts
-	emulator.clearRequests();
+	const run = await signedInRun();
 	emulator.faults.script([{ method: 'GET', path: /\/status$/, kind, retryAfterSeconds: 1, times: 1 }]);
 	let afterWait: ReturnType<typeof countOpenRequests> | undefined;
 	const watching = (async () => {
-		while (!emulator.requests.some((request) => request.status === Number(kind))) await new Promise((resolve) => setTimeout(resolve, 5));
+		await until(answered(Number(kind)), 5000, `a ${kind}`);
 		// From just after the wait until before the first place comes back (a second after the wait).
-		await new Promise((resolve) => setTimeout(resolve, from));
+		await pause(from);
 		afterWait = countOpenRequests('server', (_, path) => path.endsWith('/status'));
-		await new Promise((resolve) => setTimeout(resolve, to - from));
+		await pause(to - from);
 		afterWait.stop();
 	})();
 	try {
@@ -126,19 +134,17 @@ test.each([
 });
 
 test('a retry after a 500 waits out its backoff without a place, leaving it to the others', async () => {
-	const run = context();
-	await checks(run, 1);
-	emulator.clearRequests();
+	const run = await signedInRun();
 	emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '500', times: 1 }]);
 	const open = countOpenRequests('server', (_, path) => path.endsWith('/status'));
 	let mostDuringBackoff = 0;
 	const watching = (async () => {
-		while (!emulator.requests.some((request) => request.status === 500)) await new Promise((resolve) => setTimeout(resolve, 5));
+		await until(answered(500), 5000, 'the 500');
 		// During its backoff (250 ms at least): 20 others in flight, not 19.
-		const until = Date.now() + 200;
-		while (Date.now() < until) {
+		const backoffEnd = Date.now() + 200;
+		while (Date.now() < backoffEnd) {
 			mostDuringBackoff = Math.max(mostDuringBackoff, open.open());
-			await new Promise((resolve) => setTimeout(resolve, 5));
+			await pause(5);
 		}
 	})();
 	try {

@@ -175,7 +175,7 @@ async function sendOnce(
 	places: RunPlaces,
 	options: IHttpRequestOptions,
 	refusalWaitMs: (retryAfterMs: number | undefined) => number,
-): Promise<{ body: unknown } | { error: unknown }> {
+): Promise<{ body: unknown } | { error: unknown; retryAfterMs?: number }> {
 	await places.sendable();
 	const sentAt = Date.now();
 	try {
@@ -184,9 +184,10 @@ async function sendOnce(
 		return { body };
 	} catch (error) {
 		const response = unwrapFailure(error).response;
-		if (isRefusal(response?.status)) places.refused(sentAt, refusalWaitMs(parseRetryAfterMs(response?.headers?.['retry-after'])));
+		const retryAfterMs = parseRetryAfterMs(response?.headers?.['retry-after']);
+		if (isRefusal(response?.status)) places.refused(sentAt, refusalWaitMs(retryAfterMs));
 		else if (response?.status !== undefined) places.answered();
-		return { error };
+		return { error, retryAfterMs };
 	}
 }
 
@@ -232,7 +233,7 @@ export async function hereRequest<T>(
 				}
 				facts = { status: failure.response?.status, code: failure.code };
 				failureBody = failure.response?.data;
-				retryAfterMs = parseRetryAfterMs(failure.response?.headers?.['retry-after']);
+				retryAfterMs = sent.retryAfterMs;
 			}
 
 			const elapsed = Date.now() - startedAt;
