@@ -16,6 +16,7 @@ import type { Side } from './lib/sides';
 import { account, startEmulator, startSide } from './lib/sides';
 import { median, ms, ratio, table } from './lib/stats';
 import { devicesFromCsv } from './reference/client';
+import type { NodeSettings } from './scenarios/scenarios';
 import { csvOf } from './scenarios/scenarios';
 import { SYNC_PROJECT } from './scenarios/sync';
 import { seedSyncProject } from './syncScenario';
@@ -93,8 +94,23 @@ async function measure(scenario: string, sides: Record<'node' | 'reference', Chi
 	return out;
 }
 
+/** The node settings a scenario takes from `--uploads` and `--poll-interval` (only those it has). */
+function nodeSettings(names: Array<keyof NodeSettings>): NodeSettings {
+	return Object.fromEntries(names.filter((name) => session.options[name] !== undefined).map((name) => [name, session.options[name]]));
+}
+
+/** What a row ran with other than the defaults the issue's targets are for, in words; undefined for nothing. */
+function changedSettings({ uploads, pollInterval }: NodeSettings): string | undefined {
+	const { quota } = session.options;
+	const changed: string[] = [];
+	if (quota !== undefined) changed.push(`a quota of ${quota} a second`);
+	if (uploads !== undefined) changed.push(`Parallel Uploads ${uploads}`);
+	if (pollInterval !== undefined) changed.push(`Poll Interval ${pollInterval} s`);
+	return changed.length > 0 ? changed.join(', ') : undefined;
+}
+
 /** A scenario's row; `limitOf` computes its schedule limit under a network model. */
-function addRow(scenario: string, roundTripMs: number, measured: Measured, limitOf: (network: NetworkModel) => number): void {
+function addRow(scenario: string, roundTripMs: number, measured: Measured, limitOf: (network: NetworkModel) => number, settings: NodeSettings = {}): void {
 	const limit = limitOf(model(roundTripMs));
 	const node = median(measured.ms.node);
 	const reference = median(measured.ms.reference);
@@ -102,8 +118,8 @@ function addRow(scenario: string, roundTripMs: number, measured: Measured, limit
 	const tooManyNode = Math.max(...measured.requests.node.map((r) => r.tooMany));
 	const share = tooManyNode / Math.max(1, requestsNode);
 	const timed = roundTripMs > 0;
-	// Under another quota the issue's targets do not apply: the row says the run finished, with its figures.
-	const quota = session.options.quota;
+	// Away from the defaults the issue's targets do not apply: the row says the run finished, with its figures.
+	const changed = changedSettings(settings);
 	latencyRows.push({
 		scenario,
 		roundTripMs,
@@ -117,8 +133,8 @@ function addRow(scenario: string, roundTripMs: number, measured: Measured, limit
 		tooManyReference: Math.max(...measured.requests.reference.map((r) => r.tooMany)),
 		connectionsNode: median(measured.requests.node.map((r) => r.connections)),
 		connectionsReference: median(measured.requests.reference.map((r) => r.connections)),
-		target: quota !== undefined ? `finishes under a quota of ${quota} a second (times, 429s: figures)` : timed ? `≤ ${LIMIT_FACTOR}× limit, ≤ reference, 429 ≤ 1 %` : '429 ≤ 1 % (times: figures)',
-		met: quota !== undefined || (share <= MAX_TOO_MANY_SHARE && (!timed || (node <= LIMIT_FACTOR * limit && node <= reference))),
+		target: changed !== undefined ? `finishes with ${changed} (times, 429s: figures)` : timed ? `≤ ${LIMIT_FACTOR}× limit, ≤ reference, 429 ≤ 1 %` : '429 ≤ 1 % (times: figures)',
+		met: changed !== undefined || (share <= MAX_TOO_MANY_SHARE && (!timed || (node <= LIMIT_FACTOR * limit && node <= reference))),
 	});
 	// A long run prints as it goes, so that an interrupted one still tells something.
 	log(`  node ${ms(node)}, reference ${ms(reference)}, limit ${ms(limit)}, 429s ${tooManyNode}`);
@@ -147,15 +163,16 @@ async function pausedJobs(emulator: Child, url: string, count: number, devicesPe
 async function onboard(roundTripMs: number): Promise<void> {
 	log(`L1. Onboard 50,000 devices end to end, round trip ${roundTripMs} ms`);
 	const uploadBytes = Buffer.byteLength(JSON.stringify(devicesFromCsv(csvOf(1000))));
+	const settings = nodeSettings(['uploads', 'pollInterval']);
 	const measured = await withSides('L1', [50_000], PROCESSING, roundTripMs, async (sides, emulator, url) =>
 		await measure('onboard', sides, emulator, async () => {
 			await emulator.call('reset');
 			const user = account(url);
 			await emulator.call('addUser', user);
-			return { ...user, rows: 50_000 };
+			return { ...user, ...settings, rows: 50_000 };
 		}),
 	);
-	addRow('L1. Onboard 50,000 devices (CSV → 50 jobs → results)', roundTripMs, measured, (network) => onboardLimit(network, 50_000, uploadBytes));
+	addRow('L1. Onboard 50,000 devices (CSV → 50 jobs → results)', roundTripMs, measured, (network) => onboardLimit(network, 50_000, uploadBytes), settings);
 }
 
 async function getResults(roundTripMs: number): Promise<void> {
@@ -170,15 +187,16 @@ async function getResults(roundTripMs: number): Promise<void> {
 
 async function waitForCompletion(roundTripMs: number): Promise<void> {
 	log(`L3. Wait for Completion of 50 jobs of 1000 devices, round trip ${roundTripMs} ms`);
+	const settings = nodeSettings(['pollInterval']);
 	const measured = await withSides('L3', [], PROCESSING, roundTripMs, async (sides, emulator, url) =>
 		await measure('waitResults', sides, emulator, async () => {
 			const { user, jobIds } = await pausedJobs(emulator, url, 50, 1000);
 			// HERE starts on the 50 jobs as the wait begins.
 			await emulator.call('setProcessing', PROCESSING);
-			return { ...user, jobIds, expected: 50_000 };
+			return { ...user, ...settings, jobIds, expected: 50_000 };
 		}),
 	);
-	addRow('L3. Wait for Completion, 50 jobs just uploaded', roundTripMs, measured, (network) => waitLimit(network, 50, 1000));
+	addRow('L3. Wait for Completion, 50 jobs just uploaded', roundTripMs, measured, (network) => waitLimit(network, 50, 1000), settings);
 }
 
 async function trigger(roundTripMs: number): Promise<void> {

@@ -15,7 +15,9 @@
  *   npm run bench -- --profile        a CPU and an allocation profile of every run under bench-results/profiles/
  *   npm run bench -- --latency 80     instead: the latency table (latencySuite.ts) at an 80 ms round trip;
  *                                     --latency 0,80 for both; --only 1-5 picks its scenarios (L1-L5);
- *                                     --quota 5: HERE's quota 5 requests a second (default 100)
+ *                                     --quota 5: HERE's quota 5 requests a second (default 100);
+ *                                     --uploads 6, --poll-interval 0.5: the node's Parallel Uploads
+ *                                     (L1) and Poll Interval in seconds (L1, L3) instead of its defaults
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -42,8 +44,12 @@ function parseOptions(argv: string[]): Options {
 		.map(Number)
 		.filter((n) => Number.isFinite(n) && n >= 0);
 	const quota = Number(value('--quota'));
+	const uploads = Number(value('--uploads'));
+	const pollInterval = Number(value('--poll-interval'));
 	return {
 		quota: Number.isFinite(quota) && quota >= 1 ? quota : undefined,
+		uploads: Number.isInteger(uploads) && uploads >= 1 ? uploads : undefined,
+		pollInterval: Number.isFinite(pollInterval) && pollInterval > 0 ? pollInterval : undefined,
 		runs: Number.isInteger(runs) && runs >= 1 ? runs : 5,
 		warmup: Math.max(0, Math.floor(Number(value('--warmup') ?? 1)) || 0),
 		only: new Set(only),
@@ -106,7 +112,7 @@ async function main(): Promise<void> {
 		startedAt: startedAt.toISOString(),
 		machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}` },
 		loadAverage: { before: loadBefore, after: loadAfter },
-		options: { runs: session.options.runs, warmup: session.options.warmup, only: [...session.options.only], latency },
+		options: { ...session.options, only: [...session.options.only] },
 		rows: latency !== undefined ? latencyRows : session.rows,
 		details: session.details,
 		table: text,

@@ -14,6 +14,9 @@ export interface Options {
 	latency?: number[];
 	/** The latency table's quota, requests a second (undefined: the default rate limit, 100). */
 	quota?: number;
+	/** The node's Parallel Uploads in L1 and Poll Interval (seconds) in L1 and L3 (undefined: its defaults), to weigh the defaults. */
+	uploads?: number;
+	pollInterval?: number;
 }
 
 /** One row of the printed table. */

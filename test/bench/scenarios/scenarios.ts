@@ -30,6 +30,21 @@ export interface Outcome {
 	output?: unknown;
 }
 
+/** Node settings the latency bench can change (`--uploads`, `--poll-interval`) to weigh the defaults; unset: the node's default. */
+export interface NodeSettings {
+	/** Parallel Uploads. */
+	uploads?: number;
+	/** Poll Interval, seconds. */
+	pollInterval?: number;
+}
+
+function settingParameters({ uploads, pollInterval }: NodeSettings): Record<string, unknown> {
+	const parameters: Record<string, unknown> = {};
+	if (uploads !== undefined) parameters.options = { concurrency: uploads };
+	if (pollInterval !== undefined) parameters.waitOptions = { pollInterval };
+	return parameters;
+}
+
 /** The node's defaults the reference copies: Parallel Uploads, status checks at once, jobs whose results are read at once, requests in flight. */
 export const NODE_CONCURRENCY: ReferenceConcurrency = {
 	uploads: DEFAULT_CONCURRENCY,
@@ -64,7 +79,7 @@ export function csvOf(rows: number): Buffer {
 // ---------------------------------------------------------------------------------------------
 // 1 and 5: onboard N devices from an N-row CSV: validate, split, upload, wait, collect every result.
 
-export async function nodeOnboard(account: Account & { rows: number }): Promise<Outcome & { ms: number }> {
+export async function nodeOnboard(account: Account & NodeSettings & { rows: number }): Promise<Outcome & { ms: number }> {
 	const { loginCredential, hereNode, runHereNode } = await import('./nodeSide');
 	const credential = await loginCredential(account.baseUrl, account.email, account.password);
 	const node = hereNode(credential, {
@@ -74,6 +89,7 @@ export async function nodeOnboard(account: Account & { rows: number }): Promise<
 		binaryPropertyName: 'data',
 		waitForCompletion: true,
 		output: 'perDevice',
+		...settingParameters(account),
 	});
 	const content = csvOf(account.rows).toString('utf8');
 	const run = await runHereNode(node, [{}], { data: { fileName: 'fleet-export.csv', content } });
@@ -176,10 +192,10 @@ export async function referenceGetResults(account: Account & { jobIds: string[];
 	return { ms, count, requests: client.requests };
 }
 
-export async function nodeWaitResults(account: Account & { jobIds: string[]; expected: number }): Promise<Outcome & { ms: number }> {
+export async function nodeWaitResults(account: Account & NodeSettings & { jobIds: string[]; expected: number }): Promise<Outcome & { ms: number }> {
 	const { loginCredential, hereNode, runHereNode } = await import('./nodeSide');
 	const credential = await loginCredential(account.baseUrl, account.email, account.password);
-	const node = hereNode(credential, { operation: 'waitForCompletion', jobIds: account.jobIds.join(','), output: 'perDevice' });
+	const node = hereNode(credential, { operation: 'waitForCompletion', jobIds: account.jobIds.join(','), output: 'perDevice', ...settingParameters(account) });
 	const run = await runHereNode(node, [{}]);
 	if (run.items.length !== account.expected) throw new Error(`node: ${run.items.length} of ${account.expected} results`);
 	return { ms: run.ms, count: run.items.length, startedAt: run.startedAt };
