@@ -255,13 +255,26 @@ describe('emitting finished jobs', () => {
 		const { user, store, driver } = setup({ options: { fileNames: 'erp-*.csv' } });
 		await driver.tick();
 		const erp = await createJob(emulator, user.email, newDevices(1), { fileName: 'erp-2026-11.csv' });
+		// The parts of a split upload carry the upload's name with " (k/n)": they match it.
+		const parts = [
+			await createJob(emulator, user.email, newDevices(1), { fileName: 'erp-2026-12.csv (1/2)' }),
+			await createJob(emulator, user.email, newDevices(1), { fileName: 'erp-2026-12.csv (2/2)' }),
+		];
 		const other = await createJob(emulator, user.email, newDevices(1), { fileName: 'manual.csv' });
+		const otherPart = await createJob(emulator, user.email, newDevices(1), { fileName: 'erp-2026-12.csv.bak (1/2)' });
 		const unnamed = await createJob(emulator, user.email, newDevices(1));
-		for (const jobId of [erp, other, unnamed]) finish(jobId);
+		for (const jobId of [erp, ...parts, other, otherPart, unnamed]) finish(jobId);
 
 		const poll = await driver.tick();
-		expect(distinctJobIds(poll.items)).toEqual([erp]);
-		expect(marks(store.committed)).toEqual({ [erp]: 'emitted', [other]: 'skipped', [unnamed]: 'skipped' });
+		expect(distinctJobIds(poll.items).sort()).toEqual([erp, ...parts].sort());
+		expect(marks(store.committed)).toEqual({
+			[erp]: 'emitted',
+			[parts[0]]: 'emitted',
+			[parts[1]]: 'emitted',
+			[other]: 'skipped',
+			[otherPart]: 'skipped',
+			[unnamed]: 'skipped',
+		});
 
 		const byId = setup({ options: { jobIds: 'BULK-00000000-0000-4000-8000-000000000000' } });
 		await byId.driver.tick();

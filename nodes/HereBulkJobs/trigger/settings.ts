@@ -1,6 +1,7 @@
 import type { IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { uploadFileName } from '../actions/bulkJob/create/fileName';
 import type { JobType } from '../jobs/wire';
 import { JOB_ID_PATTERN } from '../jobs/wire';
 import type { WatchableStatus } from './trigger.descriptions';
@@ -95,11 +96,15 @@ export function wantsJobId(settings: TriggerSettings, jobId: string): boolean {
 	return settings.jobIds.size === 0 || settings.jobIds.has(jobId);
 }
 
-/** Whether a job passes the optional file name filter (known only from its status). */
+/**
+ * Whether a job passes the optional file name filter (known only from its status). The parts of
+ * a split upload (`erp.csv (2/3)`) pass under the upload's own name, as the user knows it.
+ */
 export function wantsFileName(settings: TriggerSettings, fileName: string | undefined): boolean {
 	if (settings.fileNamePatterns.length === 0) return true;
 	if (fileName === undefined) return false;
-	return settings.fileNamePatterns.some((pattern) => pattern.test(fileName));
+	const names = [fileName, uploadFileName(fileName)];
+	return settings.fileNamePatterns.some((pattern) => names.some((name) => pattern.test(name)));
 }
 
 /**

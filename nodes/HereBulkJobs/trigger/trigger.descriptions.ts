@@ -138,7 +138,7 @@ export const triggerProperties: INodeProperties[] = [
 				default: '',
 				placeholder: 'e.g. erp-sync-*.csv, onboarding.csv',
 				description:
-					'Only jobs uploaded with one of these file names (comma-separated; * matches any characters). Jobs without a file name never match.',
+					'Only jobs uploaded with one of these file names (comma-separated; * matches any characters). The jobs of an upload split into parts, such as erp.csv (2/3), match erp.csv. Jobs without a file name never match.',
 			},
 			{
 				displayName: 'Only Job IDs',

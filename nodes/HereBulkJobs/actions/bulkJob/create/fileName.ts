@@ -41,6 +41,14 @@ export function chunkFileName(base: string, part: number, parts: number, fallbac
 	return parts <= 1 ? fitFileName(base, '', fallback) : fitFileName(base, ` (${part}/${parts})`, fallback);
 }
 
+/** The ` (2/3)` that `chunkFileName` adds to each part of a split upload. */
+const PART_SUFFIX = / \(\d+\/\d+\)$/;
+
+/** A job's file name without the part suffix of a split upload: `erp.csv (2/3)` → `erp.csv`. */
+export function uploadFileName(jobFileName: string): string {
+	return jobFileName.replace(PART_SUFFIX, '');
+}
+
 /**
  * The base name for an upload that gathers several files: the file's name when all share it,
  * otherwise the first name and how many others there are (`a.csv +2 more`).
