@@ -12,6 +12,9 @@ import type {
 import { CUSTOM_HOST, HERE_HOSTS, requestUrlWithinBase, resolveBaseUrl } from '../nodes/HereBulkJobs/transport/host';
 import { obtainSessionToken } from '../nodes/HereBulkJobs/transport/session';
 
+/** The API paths that take a `projectId`: the bulk jobs, and the project's devices (Device resource). */
+const PROJECT_SCOPED_PATHS = ['/bulkjobs/v4/deviceUploads', '/users/v2/devices'];
+
 export class HereTrackingApi implements ICredentialType {
 	name = 'hereTrackingApi';
 
@@ -151,7 +154,7 @@ export class HereTrackingApi implements ICredentialType {
 		const target = requestUrlWithinBase(resolveBaseUrl(credentials), requestedUrl(requestOptions));
 		const projectId = String(credentials.projectId ?? '').trim();
 		const qs = { ...(requestOptions.qs ?? {}) };
-		if (projectId !== '' && target.pathname.includes('/bulkjobs/v4/deviceUploads') && !qs.projectId) {
+		if (projectId !== '' && PROJECT_SCOPED_PATHS.some((path) => target.pathname.includes(path)) && !qs.projectId) {
 			qs.projectId = projectId;
 		}
 		return {

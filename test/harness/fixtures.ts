@@ -15,8 +15,9 @@ let userCounter = 0;
 /**
  * A fresh user with one project on the emulator, and a login credential for it. `signedIn`: the
  * credential already holds a session token, as after an earlier run (n8n then makes no login).
+ * `defaultProjectId`: the credential's Default Project ID.
  */
-export function loginUser(emulator: HereEmulator, engine: Engine, options: { projects?: string[]; signedIn?: boolean } = {}) {
+export function loginUser(emulator: HereEmulator, engine: Engine, options: { projects?: string[]; signedIn?: boolean; defaultProjectId?: string } = {}) {
 	userCounter += 1;
 	const email = `user${userCounter}.${Date.now()}@example.com`;
 	const projects = (options.projects ?? [`project-${userCounter}`]).map((projectId) => ({
@@ -32,6 +33,7 @@ export function loginUser(emulator: HereEmulator, engine: Engine, options: { pro
 		host: 'custom',
 		baseUrl: emulator.url,
 		...(options.signedIn ? { sessionToken: emulator.issueToken(email) } : {}),
+		...(options.defaultProjectId ? { projectId: options.defaultProjectId } : {}),
 	});
 	return { email, projects, credential, projectId: projects[0].projectId };
 }

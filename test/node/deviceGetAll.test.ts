@@ -57,6 +57,18 @@ test('Limit stops reading once enough devices came; Include Shadow adds the raw 
 	expect(listings().map((r) => r.query.count)).toEqual(['30']);
 });
 
+test("a multi-project user's credential with a Default Project ID lists that project when the node names none", async () => {
+	const [a, b] = [`default-a-${Date.now()}`, `default-b-${Date.now()}`];
+	const user = loginUser(emulator, engine, { projects: [a, b], defaultProjectId: b });
+	await createJobDirectly(emulator, user.email, virtualDevices(2, 'a'), a);
+	await createJobDirectly(emulator, user.email, virtualDevices(3, 'b'), b);
+
+	const run = await getMany(user, { returnAll: true });
+	expect(run.error()).toBeUndefined();
+	expect(run.output('HERE').map((item) => item.json.externalId).sort()).toEqual(['b-0', 'b-1', 'b-2']);
+	expect(listings().map((r) => r.query.projectId)).toEqual([b]);
+});
+
 test('a named project of a multi-project user, and a retried 503 on a page', async () => {
 	const user = loginUser(emulator, engine, { projects: [`multi-a-${Date.now()}`, `multi-b-${Date.now()}`] });
 	const [a, b] = user.projects.map((p) => p.projectId);
