@@ -210,6 +210,34 @@ test('job IDs are checked before any request; the error names each bad entry', a
 	emulator.process({ jobId: good });
 });
 
+test('every item is checked before any wait: a job in two items, or an item of Create that holds no job, stops the run at once', async () => {
+	const jobs = [await createJobDirectly(emulator, user.email, newDevices(1)), await createJobDirectly(emulator, user.email, newDevices(1))];
+	emulator.process();
+	emulator.clearRequests();
+
+	// Without Execute Once, each item would wait for both jobs: every result twice.
+	const twice = await wait({ jobIds: '={{ $input.all().map(item => item.json.jobId) }}' }, jobs.map((jobId) => ({ jobId })));
+	const overlap = twice.error() as Described;
+	expect(overlap.message).toBe(`Job ${jobs[0]} is in the Job IDs of input items 0 and 1: its results would be output twice`);
+	expect(overlap.description).toContain('turn on Execute Once in the node settings');
+
+	// Create's items after a re-run with Skip Devices Already in Jobs: a job, and the rows left out.
+	const createItems = [{ outcome: 'created', jobId: jobs[0] }, { outcome: 'alreadySent', alreadySentCount: 2 }];
+	const jobless = await wait({ jobIds: '={{ $json.jobId }}' }, createItems);
+	const noJob = jobless.error() as Described;
+	expect(noJob.message).toBe('Input item 1 has no job to wait for: it is Create\'s "alreadySent" item, not a job');
+	expect(noJob.description).toContain('Keep only the items with a jobId before this step');
+	// Neither run waited for anything before its error.
+	expect(bulkRequests()).toHaveLength(0);
+
+	// Continuing on fail, the item without a job is its own error item and the job is waited for.
+	const continued = await wait({ jobIds: '={{ $json.jobId }}' }, createItems, { onError: 'continueRegularOutput' });
+	expect(continued.output('HERE').map((item) => [item.json.jobId ?? item.json.error, (item.pairedItem as { item: number }).item])).toEqual([
+		[jobs[0], 0],
+		[noJob.message, 1],
+	]);
+});
+
 test('a Wait Option that is not a positive number is an error before any request', async () => {
 	const jobId = await createJobDirectly(emulator, user.email, newDevices(1));
 	emulator.clearRequests();

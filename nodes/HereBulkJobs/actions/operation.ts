@@ -10,6 +10,8 @@ export type OperationModule =
 			mode: 'perItem';
 			/** Items handled at once (default 1, one after another); the output keeps the item order either way. */
 			concurrency?: number;
+			/** Checks the whole input before any item runs: a mistake that spans items stops the run before any request. */
+			checkInput?(this: IExecuteFunctions, items: INodeExecutionData[]): void;
 			/** New output items for input item `itemIndex` (never input items); the router sets their `pairedItem`. */
 			execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
 	  }

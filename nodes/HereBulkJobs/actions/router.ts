@@ -37,8 +37,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 	}
 
-	// Items run `concurrency` at a time; their outputs, and the first error, come in item order.
 	const continueOnFail = this.continueOnFail();
+	try {
+		module.checkInput?.call(this, items);
+	} catch (error) {
+		if (!continueOnFail) throw ensureNodeError(this.getNode(), error);
+		return [[errorItem(error as Error, items.map((_, index) => ({ item: index })))]];
+	}
+
+	// Items run `concurrency` at a time; their outputs, and the first error, come in item order.
 	const outcomes = await mapWithConcurrency(items, module.concurrency ?? 1, async (_, itemIndex) => await module.execute.call(this, itemIndex), {
 		stopOnFailure: !continueOnFail,
 	});

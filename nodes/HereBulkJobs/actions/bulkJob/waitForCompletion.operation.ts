@@ -20,7 +20,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. BULK-6279286f-a09a-4521-9d3a-af7559e84836, BULK-...',
 		description:
 			'The job or jobs to wait for: one job ID, several separated by commas, or an expression giving a list of IDs or of objects with a jobId (such as the items Create outputs)',
-		hint: 'E.g. {{ $json.jobId }}, or {{ $input.all().map(item => item.json.jobId) }} to wait for all jobs of the input in one item',
+		hint: 'E.g. {{ $json.jobId }}: each input item waits for its own jobs. To wait for all jobs of the input at once, use {{ $input.all().map(item => item.json.jobId) }} and turn on Execute Once in the node settings.',
 	},
 	projectLocator,
 	...resultOutputProperties,
@@ -82,12 +82,7 @@ export function parseJobIds(context: IExecuteFunctions, value: unknown, itemInde
 				'A job ID looks like BULK-6279286f-a09a-4521-9d3a-af7559e84836. Give one ID, several separated by commas, or a list (of IDs or of objects with a jobId).',
 		});
 	}
-	if (ids.length === 0) {
-		throw new NodeOperationError(context.getNode(), 'Job IDs is empty: there is no job to wait for', {
-			itemIndex,
-			description: 'Set Job IDs to the jobId that Create returned, e.g. the expression {{ $json.jobId }}.',
-		});
-	}
+	if (ids.length === 0) throw noJobError(context, itemIndex);
 	if (ids.length > MAX_JOBS_PER_WAIT) {
 		throw new NodeOperationError(context.getNode(), `Job IDs holds ${ids.length} jobs; at most ${MAX_JOBS_PER_WAIT} can be waited for at once`, {
 			itemIndex,
@@ -95,6 +90,55 @@ export function parseJobIds(context: IExecuteFunctions, value: unknown, itemInde
 		});
 	}
 	return ids;
+}
+
+/** Create's items that carry no job: rows it did not send in a new job, uploads that failed (continuing on fail). */
+const JOBLESS_CREATE_OUTCOMES = ['alreadySent', 'resent', 'invalid', 'failed', 'notSent'];
+
+function noJobError(context: IExecuteFunctions, itemIndex: number): NodeOperationError {
+	const outcome = context.getInputData()[itemIndex]?.json.outcome;
+	if (typeof outcome === 'string' && JOBLESS_CREATE_OUTCOMES.includes(outcome)) {
+		return new NodeOperationError(context.getNode(), `Input item ${itemIndex} has no job to wait for: it is Create's "${outcome}" item, not a job`, {
+			itemIndex,
+			description:
+				'Besides one item per job, Create outputs items without a jobId: rows it did not send in a new job (alreadySent, resent, invalid) and, continuing on fail, uploads that did not make a job (failed, notSent). Keep only the items with a jobId before this step (an If node: jobId is not empty), or turn on Wait for Completion in Create itself.',
+		});
+	}
+	return new NodeOperationError(context.getNode(), 'Job IDs is empty: there is no job to wait for', {
+		itemIndex,
+		description: 'Set Job IDs to the jobId that Create returned, e.g. the expression {{ $json.jobId }}.',
+	});
+}
+
+/**
+ * Before any wait, every item's Job IDs are read and checked: an item without a job stops the run
+ * before time goes into waiting for the others, and a job in the Job IDs of two items is refused,
+ * as each item waits for its own jobs and the job's results would come out once per item.
+ */
+export function checkInput(this: IExecuteFunctions, items: INodeExecutionData[]): void {
+	const firstItemOf = new Map<string, number>();
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		let jobIds: string[];
+		try {
+			jobIds = parseJobIds(this, this.getNodeParameter('jobIds', itemIndex, ''), itemIndex);
+		} catch (error) {
+			// Continuing on fail, the item's own run turns this into its error item.
+			if (this.continueOnFail()) continue;
+			throw error;
+		}
+		for (const jobId of jobIds) {
+			const first = firstItemOf.get(jobId);
+			if (first === undefined) {
+				firstItemOf.set(jobId, itemIndex);
+				continue;
+			}
+			throw new NodeOperationError(this.getNode(), `Job ${jobId} is in the Job IDs of input items ${first} and ${itemIndex}: its results would be output twice`, {
+				itemIndex,
+				description:
+					'Wait for Completion runs once for each input item, and each run waits for the jobs its Job IDs give. To wait for all jobs of the input in one run, turn on Execute Once in the node settings; to wait for each item\'s own job, use {{ $json.jobId }}.',
+			});
+		}
+	}
 }
 
 /** Waits for every job of the item (one shared deadline), then outputs all their results. */
