@@ -8,7 +8,7 @@ import { runWorkflow } from '../harness/engine';
 import { withEmulatorAndEngine } from '../harness/suite';
 import { onVirtualClock } from '../harness/virtualClock';
 import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
-import { resultCalls, statusCalls, until } from '../jobs/helpers';
+import { cancelDirectly, resultCalls, statusCalls, until } from '../jobs/helpers';
 import { UPLOADS_PATH, csvOf, uploads } from './createFixtures';
 
 // Create when HERE fails part-way: which rows went where, and never a second job for the same rows.
@@ -317,6 +317,28 @@ describe('Wait for Completion after the upload', () => {
 		expect(text).toContain(`${pending.jobId} (last seen "pending": still running on HERE)`);
 		expect(text).not.toContain('state unknown');
 		manual.process();
+	});
+
+	test('a job cancelled part-way, with Output Unsuccessful Jobs: each device HERE did not process comes out as notProcessed, with its row', async () => {
+		const user = loginUser(manual, engine);
+		const node = waitingCreate(user, csvOf(5, 'halted'), { waitOptions: { ...FAST, outputUnsuccessfulJobs: true } });
+		const running = runWorkflow(engine, itemsThen(node));
+		await until(() => jobIdsOf(user).length === 1, 5000, 'the job');
+		const [jobId] = jobIdsOf(user);
+		manual.process({ jobId, devices: 2 });
+		await cancelDirectly(manual, user.email, jobId);
+		const run = await running;
+
+		expect(run.error()).toBeUndefined();
+		const items = run.output('HERE').map((item) => [item.json.outcome, item.json.name, item.json.row, item.json.jobStatus, item.pairedItem]);
+		expect(items).toEqual([
+			['succeeded', 'halted-1', 2, 'cancelled', { item: 0 }],
+			['succeeded', 'halted-2', 3, 'cancelled', { item: 0 }],
+			['notProcessed', 'halted-3', 4, 'cancelled', { item: 0 }],
+			['notProcessed', 'halted-4', 5, 'cancelled', { item: 0 }],
+			['notProcessed', 'halted-5', 6, 'cancelled', { item: 0 }],
+		]);
+		expect(run.output('HERE')[2].json.errorMessage).toBe(`HERE did not process this device: job ${jobId} ended "cancelled" first`);
 	});
 
 	test('a job that HERE fails ends the wait with an error naming it', async () => {

@@ -93,14 +93,19 @@ function allInvalid(run: CreateRun): LocatedIssue[] {
 
 const IDENTITY_FIELDS = ['name', 'deviceId', 'externalId', 'externalDeviceId', 'connectorId', 'trackingId'] as const;
 
-/** A resent row: where it is, which device, and HERE's error for it in the earlier job. */
-function resentEntry(device: EarlierDevice, run: CreateRun): IDataObject {
+/** Where a row is and which device it names: its input item (when rows count per item), row and identity fields. */
+function deviceEntry(device: LocatedDevice, run: CreateRun): IDataObject {
 	const entry: IDataObject = {};
 	if (run.rowContext.rowsPerItem) entry.inputItem = device.item;
 	entry.row = device.row;
 	const fields = device.device as Record<string, unknown>;
 	for (const field of IDENTITY_FIELDS) if (typeof fields[field] === 'string') entry[field] = fields[field] as string;
-	return { ...entry, ...earlierErrorFields(device) };
+	return entry;
+}
+
+/** A resent row: where it is, which device, and HERE's error for it in the earlier job. */
+function resentEntry(device: EarlierDevice, run: CreateRun): IDataObject {
+	return { ...deviceEntry(device, run), ...earlierErrorFields(device) };
 }
 
 function earlierErrorFields(device: EarlierDevice): IDataObject {
@@ -288,6 +293,40 @@ function pairResults(items: INodeExecutionData[], jobsById: Map<string, PlannedJ
 }
 
 /**
+ * Per device, the devices HERE did not process (a job cancelled part-way, with Output
+ * Unsuccessful Jobs on), so that every row of the input has a fate in the output: one item each
+ * with `outcome: "notProcessed"` when the devices without a result are exactly as many as the job
+ * has fewer results than devices; otherwise (results that do not name their device) one item for
+ * the job with how many were not processed.
+ */
+function notProcessedItems(results: JobResults[], jobsById: Map<string, PlannedJob>, run: CreateRun): INodeExecutionData[] {
+	const items: INodeExecutionData[] = [];
+	for (const { job, rows } of results) {
+		const planned = jobsById.get(job.jobId);
+		const missing = planned === undefined ? 0 : planned.devices.length - rows.length;
+		if (planned === undefined || missing <= 0) continue;
+		const jobFields = { outcome: 'notProcessed', jobId: job.jobId, jobStatus: job.status, rowLabel: planned.label };
+		const reason = `HERE did not process this device: job ${job.jobId} ended "${job.status}" first`;
+		const answered = new Set(rows.flatMap((row) => keysOf(row, run.jobType)));
+		const unanswered = planned.devices.filter((device) => !keysOf(device.device, run.jobType).some((key) => answered.has(key)));
+		if (unanswered.length === missing) {
+			for (const device of unanswered) items.push({ json: { ...jobFields, ...deviceEntry(device, run), errorMessage: reason }, pairedItem: { item: device.item } });
+			continue;
+		}
+		items.push({
+			json: {
+				...jobFields,
+				notProcessedCount: missing,
+				rows: describeRows(planned.devices, planned.label, run.rowContext),
+				errorMessage: `HERE did not process ${missing} of the job's ${planned.devices.length} devices: job ${job.jobId} ended "${job.status}" first`,
+			},
+			pairedItem: pairedItems(planned.items),
+		});
+	}
+	return items;
+}
+
+/**
  * A job summary of a job that ended failed or cancelled (when those are output rather than an
  * error) says so in `error`, as the error would: what happened, and HERE's first reasons.
  */
@@ -345,7 +384,8 @@ export function resultsOutput(
 	const jobsById = new Map<string, PlannedJob>(created.map((s) => [s.jobId, s.job]));
 	pairResults(items, jobsById, run);
 	if (shape === 'summary') withJobEnd(items, results);
-	return [...items, ...invalidRowItems(items, jobsById, shape, run), ...earlierItems(run, shape === 'perDevice')];
+	const notProcessed = shape === 'perDevice' ? notProcessedItems(results, jobsById, run) : [];
+	return [...items, ...notProcessed, ...invalidRowItems(items, jobsById, shape, run), ...earlierItems(run, shape === 'perDevice')];
 }
 
 // ---------------------------------------------------------------------------------------------
