@@ -33,7 +33,8 @@ export function bulkJobRoutes(core: EmulatorCore): Route[] {
 			handle: (req) => {
 				const project = projectOf(req);
 				const fileName = single(req.query, 'fileName');
-				if (fileName !== undefined && (fileName.length < 1 || fileName.length > 50)) {
+				// The spec's maxLength counts characters (code points), not UTF-16 units.
+				if (fileName !== undefined && (fileName.length < 1 || [...fileName].length > 50)) {
 					throw badRequest('fileName must be 1-50 characters.', { field: 'fileName' });
 				}
 				const upload = parseUpload(req.body, req.headers['content-type']);

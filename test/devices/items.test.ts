@@ -87,7 +87,7 @@ describe('itemsToSourceRows', () => {
 		const parsed = await itemsToSourceRows([{ name: 'a', tags: 5 }]);
 		const { issues } = validateDevices(parsed.rows, 'add', { label: 'item' });
 		expect(issues).toEqual([
-			{ row: 0, label: 'item', column: 'tags', reason: 'must be a list or text separated by |, not a number', value: '5' },
+			{ row: 0, label: 'item', column: 'tags', reason: 'must be a list or text (entries separated by |, ; or ,), not a number', value: '5' },
 		]);
 	});
 });

@@ -122,8 +122,11 @@ describe('bodies that are not uploads', () => {
 		await expectRefused(await upload(body), message);
 	});
 
-	test('fileName longer than 50 → 400', async () => {
+	test('fileName longer than 50 characters → 400; characters, not UTF-16 units, count', async () => {
 		await expectRefused(await upload({ json: devices(1) }, { fileName: 'f'.repeat(51) }), /fileName/);
+		// 50 characters, 100 UTF-16 units: what the node's fitFileName makes of a long name with emoji.
+		expect((await upload({ json: devices(1, 'emoji') }, { fileName: '🚚'.repeat(50) })).status).toBe(202);
+		await expectRefused(await upload({ json: devices(1) }, { fileName: '🚚'.repeat(51) }), /fileName/);
 	});
 });
 

@@ -120,6 +120,16 @@ describe('input modes', () => {
 		expect(devices[2]).toMatchObject({ externalDeviceId: 'ext-3', connectorId: 'cf208b96-ef0b-4227-a3ee-224679cce07a' });
 	});
 
+	test('Input Items: One Job per Input Item (hidden there, a value saved under another source) makes one job, not one per device', async () => {
+		const user = loginUser(emulator, engine);
+		const items = Array.from({ length: 5 }, (_, i) => ({ name: `Kept option ${i}` }));
+		const run = await create(user, { jobType: 'create', inputSource: 'items', fieldMapping: 'auto', options: { jobPerItem: true } }, items);
+
+		expect(run.error()).toBeUndefined();
+		expect(run.output('HERE').map((item) => item.json.deviceCount)).toEqual([5]);
+		expect(uploads(emulator)).toHaveLength(1);
+	});
+
 	test('Input Items, map automatically: delete by tracking id; unknown fields only with Ignore Unknown Fields', async () => {
 		const user = loginUser(emulator, engine);
 		await create(user, { jobType: 'create', inputSource: 'items', fieldMapping: 'auto' }, [{ name: 'Pallet 1' }, { name: 'Pallet 2' }]);

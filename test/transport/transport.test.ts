@@ -139,6 +139,16 @@ describe('retries of safe requests', () => {
 		await expect(failure).rejects.toMatchObject({ description: expect.stringContaining('Tried 3 times') });
 		expect(bulkRequests()).toHaveLength(3);
 	});
+
+	test('a 429 that outlasts the attempts says what the user can change, by the names the editor shows', async () => {
+		const jobId = await createJobDirectly(emulator, user.email, newDevices(1));
+		emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '429', retryAfterSeconds: 1, times: 3 }]);
+
+		const failure = onVirtualClock(async () => await hereRequest(context(), { method: 'GET', path: statusPath(jobId) }, { retry: { ...FAST_RETRY.retry, maxAttempts: 3 } }));
+
+		await expect(failure).rejects.toMatchObject({ description: expect.stringContaining("a lower Parallel Uploads under Create's Options") });
+		emulator.faults.clear();
+	});
 });
 
 describe('a job-creating POST', () => {

@@ -195,7 +195,7 @@ export class DeviceValidator<K extends JobKind> {
 	 */
 	private readList(field: ListField, value: unknown, uuids: boolean): string[] | undefined {
 		if (typeof value !== 'string' && !Array.isArray(value)) {
-			this.problem(field, `must be a list or text separated by |, not ${describeType(value)}`, showValue(value));
+			this.problem(field, `must be a list or text (entries separated by |, ; or ,), not ${describeType(value)}`, showValue(value));
 			return undefined;
 		}
 		const entries = new Set<string>();

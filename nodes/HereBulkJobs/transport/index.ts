@@ -89,9 +89,9 @@ function hintFor(status: number | undefined, kind: RequestKind, facts: FailureFa
 		case 412:
 			return 'The job is not in a status that allows this action.';
 		case 413:
-			return 'The upload is larger than HERE accepts (10 MiB). Lower the Chunk Size.';
+			return 'The upload is larger than HERE accepts (10 MiB). Lower Devices per Job under Create\'s Options.';
 		case 429:
-			return 'HERE is rate-limiting this user. n8n waited and retried; try again later or lower the concurrency.';
+			return 'HERE is rate-limiting this user. n8n waited and retried; try again later, with fewer workflows using this HERE user at the same time (or a lower Parallel Uploads under Create\'s Options).';
 		default:
 			if (status >= 500) {
 				return kind === 'create' && !certainlyNotProcessed(facts)

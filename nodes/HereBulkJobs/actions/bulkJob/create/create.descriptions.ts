@@ -79,7 +79,7 @@ const sourceParameters: INodeProperties[] = [
 		placeholder: csvHeaderExample,
 		displayOptions: { show: { inputSource: ['csvText'] } },
 		description:
-			'The devices as CSV with a header row, one device per line. Lists (tags, rules, geofences) are separated by |; tag:NAME, rule:UUID and geofence:UUID columns take 1 to apply. An empty cell means "not set".',
+			'The devices as CSV with a header row, one device per line. Lists (tags, rules, geofences) are separated by |, ; or , (a tag that holds one of these goes in a tag:NAME column); tag:NAME, rule:UUID and geofence:UUID columns take 1 to apply. An empty cell means "not set".',
 		hint: ONCE_PER_ITEM,
 	},
 	{
@@ -115,7 +115,7 @@ const sourceParameters: INodeProperties[] = [
 	// A hint for each choice: a parameter's own hint cannot change with its value.
 	{
 		displayName:
-			'Each input item becomes one device from its fields named like HERE\'s (case does not matter). Other fields are reported as invalid unless Options > Ignore Unknown Fields is on. Lists may be arrays or text separated by |.',
+			'Each input item becomes one device from its fields named like HERE\'s (case does not matter). Other fields are reported as invalid unless Options > Ignore Unknown Fields is on. Lists may be arrays or text separated by |, ; or ,.',
 		name: 'autoMappingNotice',
 		type: 'notice',
 		default: '',
@@ -228,7 +228,7 @@ const addDeviceFields: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. 08e742fc-52d1-49aa-bea0-60a6cd17d8a2|2bff17e2-af05-4843-9780-878df098d35a',
-				description: 'Geofence UUIDs, as a list or as text separated by |, at most 10',
+				description: 'Geofence UUIDs, as a list or as text separated by |, ; or , (at most 10)',
 			},
 			{
 				displayName: 'Rules',
@@ -236,7 +236,7 @@ const addDeviceFields: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. 74a6fe54-2077-4629-b924-3340bc88b864',
-				description: 'Rule or sensor rule UUIDs, as a list or as text separated by |, at most 10',
+				description: 'Rule or sensor rule UUIDs, as a list or as text separated by |, ; or , (at most 10)',
 			},
 			{
 				displayName: 'Sample Interval (Milliseconds)',
@@ -260,7 +260,7 @@ const addDeviceFields: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. fragile|food',
-				description: 'Tags, as a list or as text separated by |, at most 10',
+				description: 'Tags, as a list or as text separated by |, ; or , (at most 10; a tag that holds one of these needs a list)',
 			},
 			{
 				displayName: 'Type',
@@ -427,6 +427,9 @@ const options: INodeProperties = {
 			name: 'jobPerItem',
 			type: 'boolean',
 			default: false,
+			// With Input Items each item is one device: it would make one job per device. n8n drops a
+			// hidden option's saved value, so a value set under another source does not count there.
+			displayOptions: { show: { '/inputSource': ['csvFile', 'csvText', 'json'] } },
 			description:
 				'Whether each input item becomes its own job(s), e.g. when every item carries its own CSV file. By default the devices of all items go into the same job(s).',
 		},
