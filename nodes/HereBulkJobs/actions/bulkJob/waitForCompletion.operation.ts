@@ -3,6 +3,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { waitAndCollectResults } from '../../jobs/collectResults';
 import { JOB_ID_PATTERN } from '../../jobs/wire';
+import { ensureNodeError } from '../../transport';
 import { projectLocator } from '../common.descriptions';
 import { readProjectId } from '../parameters';
 import { readResultOutput, readWaitSettings, resultOutputItems, resultOutputProperties, waitProperties } from '../results.descriptions';
@@ -124,7 +125,7 @@ export function checkInput(this: IExecuteFunctions, items: INodeExecutionData[])
 		} catch (error) {
 			// Continuing on fail, the item's own run turns this into its error item.
 			if (this.continueOnFail()) continue;
-			throw error;
+			throw ensureNodeError(this.getNode(), error, itemIndex);
 		}
 		for (const jobId of jobIds) {
 			const first = firstItemOf.get(jobId);
