@@ -338,7 +338,26 @@ describe('Wait for Completion after the upload', () => {
 			['notProcessed', 'halted-4', 5, 'cancelled', { item: 0 }],
 			['notProcessed', 'halted-5', 6, 'cancelled', { item: 0 }],
 		]);
-		expect(run.output('HERE')[2].json.errorMessage).toBe(`HERE did not process this device: job ${jobId} ended "cancelled" first`);
+		expect(run.output('HERE')[2].json).toMatchObject({
+			jobId,
+			errors: [],
+			errorMessage: `HERE did not process this device: job ${jobId} ended "cancelled" first`,
+		});
+	});
+
+	test('a job cancelled before HERE processed any device: every device is notProcessed, and no item says the job has no result', async () => {
+		const user = loginUser(manual, engine);
+		const node = waitingCreate(user, csvOf(2, 'untouched'), { waitOptions: { ...FAST, outputUnsuccessfulJobs: true } });
+		const running = runWorkflow(engine, itemsThen(node));
+		await until(() => jobIdsOf(user).length === 1, 5000, 'the job');
+		await cancelDirectly(manual, user.email, jobIdsOf(user)[0]);
+		const run = await running;
+
+		expect(run.error()).toBeUndefined();
+		expect(run.output('HERE').map((item) => [item.json.outcome, item.json.name, item.json.row])).toEqual([
+			['notProcessed', 'untouched-1', 2],
+			['notProcessed', 'untouched-2', 3],
+		]);
 	});
 
 	test('a job that HERE fails ends the wait with an error naming it', async () => {

@@ -230,11 +230,14 @@ test('every item is checked before any wait: a job in two items, or an item of C
 	// Neither run waited for anything before its error.
 	expect(bulkRequests()).toHaveLength(0);
 
-	// Continuing on fail, the item without a job is its own error item and the job is waited for.
-	const continued = await wait({ jobIds: '={{ $json.jobId }}' }, createItems, { onError: 'continueRegularOutput' });
+	// Continuing on fail, the item without a job, or with a job of an earlier item, is its own error
+	// item; the others are waited for.
+	const continued = await wait({ jobIds: '={{ $json.jobId }}' }, [...createItems, { jobId: jobs[0] }, { jobId: jobs[1] }], { onError: 'continueRegularOutput' });
 	expect(continued.output('HERE').map((item) => [item.json.jobId ?? item.json.error, (item.pairedItem as { item: number }).item])).toEqual([
 		[jobs[0], 0],
 		[noJob.message, 1],
+		[`Job ${jobs[0]} is in the Job IDs of input items 0 and 2: its results would be output twice`, 2],
+		[jobs[1], 3],
 	]);
 });
 

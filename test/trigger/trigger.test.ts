@@ -262,8 +262,10 @@ describe('emitting finished jobs', () => {
 		];
 		const other = await createJob(emulator, user.email, newDevices(1), { fileName: 'manual.csv' });
 		const otherPart = await createJob(emulator, user.email, newDevices(1), { fileName: 'erp-2026-12.csv.bak (1/2)' });
+		// Not a part Create would name: part 3 of 2.
+		const notAPart = await createJob(emulator, user.email, newDevices(1), { fileName: 'erp-2026-12.csv (3/2)' });
 		const unnamed = await createJob(emulator, user.email, newDevices(1));
-		for (const jobId of [erp, ...parts, other, otherPart, unnamed]) finish(jobId);
+		for (const jobId of [erp, ...parts, other, otherPart, notAPart, unnamed]) finish(jobId);
 
 		const poll = await driver.tick();
 		expect(distinctJobIds(poll.items).sort()).toEqual([erp, ...parts].sort());
@@ -273,6 +275,7 @@ describe('emitting finished jobs', () => {
 			[parts[1]]: 'emitted',
 			[other]: 'skipped',
 			[otherPart]: 'skipped',
+			[notAPart]: 'skipped',
 			[unnamed]: 'skipped',
 		});
 

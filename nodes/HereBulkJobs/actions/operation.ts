@@ -10,8 +10,11 @@ export type OperationModule =
 			mode: 'perItem';
 			/** Items handled at once (default 1, one after another); the output keeps the item order either way. */
 			concurrency?: number;
-			/** Checks the whole input before any item runs: a mistake that spans items stops the run before any request. */
-			checkInput?(this: IExecuteFunctions, items: INodeExecutionData[]): void;
+			/**
+			 * Checks the whole input before any item runs, so that a mistake that spans items stops
+			 * the run before any request: the items that must not run, each with its error, in item order.
+			 */
+			checkInput?(this: IExecuteFunctions, items: INodeExecutionData[]): Map<number, Error>;
 			/** New output items for input item `itemIndex` (never input items); the router sets their `pairedItem`. */
 			execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
 	  }

@@ -38,17 +38,21 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 
 	const continueOnFail = this.continueOnFail();
-	try {
-		module.checkInput?.call(this, items);
-	} catch (error) {
-		if (!continueOnFail) throw ensureNodeError(this.getNode(), error);
-		return [[errorItem(error as Error, items.map((_, index) => ({ item: index })))]];
-	}
+	const refused = module.checkInput?.call(this, items) ?? new Map<number, Error>();
+	const [firstRefusal] = refused.entries();
+	if (firstRefusal !== undefined && !continueOnFail) throw ensureNodeError(this.getNode(), firstRefusal[1], firstRefusal[0]);
 
 	// Items run `concurrency` at a time; their outputs, and the first error, come in item order.
-	const outcomes = await mapWithConcurrency(items, module.concurrency ?? 1, async (_, itemIndex) => await module.execute.call(this, itemIndex), {
-		stopOnFailure: !continueOnFail,
-	});
+	const outcomes = await mapWithConcurrency(
+		items,
+		module.concurrency ?? 1,
+		async (_, itemIndex) => {
+			const refusal = refused.get(itemIndex);
+			if (refusal !== undefined) throw refusal;
+			return await module.execute.call(this, itemIndex);
+		},
+		{ stopOnFailure: !continueOnFail },
+	);
 	const returnData: INodeExecutionData[] = [];
 	for (const [itemIndex, outcome] of outcomes.entries()) {
 		if (outcome.ok) {

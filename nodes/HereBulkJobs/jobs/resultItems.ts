@@ -114,6 +114,14 @@ export function noDeviceItem(job: JobFacts): IDataObject {
 }
 
 /**
+ * A device that HERE never processed (its job ended first): the same fields as a device item,
+ * `outcome` "notProcessed", and the device's fields as the caller knows them from its input.
+ */
+export function notProcessedItem(job: JobFacts, fields: IDataObject, errorMessage: string): IDataObject {
+	return { jobId: job.jobId, outcome: 'notProcessed', ...jobFieldsOf(job), ...fields, errors: [], errorMessage };
+}
+
+/**
  * One item for a job: HERE's figures (`status`, `progress`, `total`, `succeeded`, `failed`, ...),
  * the wait's figures when it was waited for, counts over the rows read (`resultCount`,
  * `succeededCount`, `failedCount`), the failed devices, and every device's result.

@@ -112,34 +112,38 @@ function noJobError(context: IExecuteFunctions, itemIndex: number): NodeOperatio
 }
 
 /**
- * Before any wait, every item's Job IDs are read and checked: an item without a job stops the run
- * before time goes into waiting for the others, and a job in the Job IDs of two items is refused,
- * as each item waits for its own jobs and the job's results would come out once per item.
+ * Before any wait, every item's Job IDs are read and checked, so that a bad item stops the run
+ * before time goes into waiting for the others: Job IDs that name no job, and a job already in an
+ * earlier item's Job IDs (each item waits for its own jobs: the job's results would come out
+ * once per item). Continuing on fail, each such item is its own error item and the others run.
  */
-export function checkInput(this: IExecuteFunctions, items: INodeExecutionData[]): void {
+export function checkInput(this: IExecuteFunctions, items: INodeExecutionData[]): Map<number, Error> {
+	const refused = new Map<number, Error>();
 	const firstItemOf = new Map<string, number>();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		let jobIds: string[];
 		try {
 			jobIds = parseJobIds(this, this.getNodeParameter('jobIds', itemIndex, ''), itemIndex);
 		} catch (error) {
-			// Continuing on fail, the item's own run turns this into its error item.
-			if (this.continueOnFail()) continue;
-			throw ensureNodeError(this.getNode(), error, itemIndex);
+			refused.set(itemIndex, ensureNodeError(this.getNode(), error, itemIndex));
+			continue;
 		}
-		for (const jobId of jobIds) {
-			const first = firstItemOf.get(jobId);
-			if (first === undefined) {
-				firstItemOf.set(jobId, itemIndex);
-				continue;
-			}
-			throw new NodeOperationError(this.getNode(), `Job ${jobId} is in the Job IDs of input items ${first} and ${itemIndex}: its results would be output twice`, {
-				itemIndex,
-				description:
-					'Wait for Completion runs once for each input item, and each run waits for the jobs its Job IDs give. To wait for all jobs of the input in one run, turn on Execute Once in the node settings; to wait for each item\'s own job, use {{ $json.jobId }}.',
-			});
+		const repeated = jobIds.find((jobId) => firstItemOf.has(jobId));
+		if (repeated !== undefined) {
+			refused.set(itemIndex, repeatedJobError(this, repeated, firstItemOf.get(repeated) as number, itemIndex));
+			continue;
 		}
+		for (const jobId of jobIds) firstItemOf.set(jobId, itemIndex);
 	}
+	return refused;
+}
+
+function repeatedJobError(context: IExecuteFunctions, jobId: string, firstItem: number, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(context.getNode(), `Job ${jobId} is in the Job IDs of input items ${firstItem} and ${itemIndex}: its results would be output twice`, {
+		itemIndex,
+		description:
+			"Wait for Completion runs once for each input item, and each run waits for the jobs its Job IDs give. To wait for all jobs of the input in one run, turn on Execute Once in the node settings; to wait for each item's own job, use {{ $json.jobId }}.",
+	});
 }
 
 /** Waits for every job of the item (one shared deadline), then outputs all their results. */

@@ -42,11 +42,14 @@ export function chunkFileName(base: string, part: number, parts: number, fallbac
 }
 
 /** The ` (2/3)` that `chunkFileName` adds to each part of a split upload. */
-const PART_SUFFIX = / \(\d+\/\d+\)$/;
+const PART_SUFFIX = / \((\d+)\/(\d+)\)$/;
 
 /** A job's file name without the part suffix of a split upload: `erp.csv (2/3)` → `erp.csv`. */
 export function uploadFileName(jobFileName: string): string {
-	return jobFileName.replace(PART_SUFFIX, '');
+	const suffix = PART_SUFFIX.exec(jobFileName);
+	if (suffix === null) return jobFileName;
+	const [part, parts] = [Number(suffix[1]), Number(suffix[2])];
+	return part >= 1 && part <= parts && parts >= 2 ? jobFileName.slice(0, suffix.index) : jobFileName;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { RowLabel } from '../../../devices';
 import { issueText } from '../../../devices';
 import type { JobResults } from '../../../jobs/collectResults';
 import { failedDeviceLines } from '../../../jobs/failedDevices';
-import { errorMessageOf } from '../../../jobs/resultItems';
+import { errorMessageOf, notProcessedItem } from '../../../jobs/resultItems';
 import { describeFigures, describeJobEnd } from '../../../jobs/waitForJob';
 import type { JobType } from '../../../jobs/wire';
 import type { ResultShape } from '../../results.descriptions';
@@ -93,19 +93,20 @@ function allInvalid(run: CreateRun): LocatedIssue[] {
 
 const IDENTITY_FIELDS = ['name', 'deviceId', 'externalId', 'externalDeviceId', 'connectorId', 'trackingId'] as const;
 
-/** Where a row is and which device it names: its input item (when rows count per item), row and identity fields. */
-function deviceEntry(device: LocatedDevice, run: CreateRun): IDataObject {
-	const entry: IDataObject = {};
-	if (run.rowContext.rowsPerItem) entry.inputItem = device.item;
-	entry.row = device.row;
+/** The fields of an input device that name it (name, ids). */
+function identityFields(device: LocatedDevice): IDataObject {
 	const fields = device.device as Record<string, unknown>;
-	for (const field of IDENTITY_FIELDS) if (typeof fields[field] === 'string') entry[field] = fields[field] as string;
-	return entry;
+	const identity: IDataObject = {};
+	for (const field of IDENTITY_FIELDS) if (typeof fields[field] === 'string') identity[field] = fields[field] as string;
+	return identity;
 }
 
 /** A resent row: where it is, which device, and HERE's error for it in the earlier job. */
 function resentEntry(device: EarlierDevice, run: CreateRun): IDataObject {
-	return { ...deviceEntry(device, run), ...earlierErrorFields(device) };
+	const entry: IDataObject = {};
+	if (run.rowContext.rowsPerItem) entry.inputItem = device.item;
+	entry.row = device.row;
+	return { ...entry, ...identityFields(device), ...earlierErrorFields(device) };
 }
 
 function earlierErrorFields(device: EarlierDevice): IDataObject {
@@ -259,6 +260,17 @@ function findDevice(json: IDataObject, jobType: JobType, index: Map<string, Loca
 
 const rowKey = (device: { item: number; row: number }) => `${device.item}:${device.row}`;
 
+const resentByRow = (run: CreateRun) => new Map(run.resent.map((device) => [rowKey(device), device]));
+
+/** Where a device item's row is in the input, and for a resent device HERE's earlier error. */
+function placeFields(device: LocatedDevice, label: RowLabel, run: CreateRun, resent: Map<string, EarlierDevice>): IDataObject {
+	const fields: IDataObject = { rowLabel: label, row: device.row };
+	if (run.rowContext.rowsPerItem) fields.inputItem = device.item;
+	const earlier = resent.get(rowKey(device));
+	if (earlier !== undefined) Object.assign(fields, { resent: true, ...earlierErrorFields(earlier) });
+	return fields;
+}
+
 /**
  * Pairs result items with the input, in place (`items` were just built for this run; a copy of
  * 50,000 items costs time and garbage): a per-device item gets the input item and row of its
@@ -268,7 +280,7 @@ const rowKey = (device: { item: number; row: number }) => `${device.item}:${devi
 function pairResults(items: INodeExecutionData[], jobsById: Map<string, PlannedJob>, run: CreateRun): void {
 	// Items come job by job, so one job's index at a time is enough (and holds at most 1000 devices).
 	let indexed: { jobId: string; index: Map<string, LocatedDevice> } | undefined;
-	const resent = new Map(run.resent.map((device) => [rowKey(device), device]));
+	const resent = resentByRow(run);
 	for (const item of items) {
 		const jobId = typeof item.json.jobId === 'string' ? item.json.jobId : '';
 		const planned = jobsById.get(jobId);
@@ -283,45 +295,38 @@ function pairResults(items: INodeExecutionData[], jobsById: Map<string, PlannedJ
 			item.pairedItem = pairedItems(planned.items);
 			continue;
 		}
-		item.json.rowLabel = planned.label;
-		item.json.row = match.row;
-		if (run.rowContext.rowsPerItem) item.json.inputItem = match.item;
-		const earlier = resent.get(rowKey(match));
-		if (earlier !== undefined) Object.assign(item.json, { resent: true, ...earlierErrorFields(earlier) });
+		Object.assign(item.json, placeFields(match, planned.label, run, resent));
 		item.pairedItem = { item: match.item };
 	}
 }
 
 /**
- * Per device, the devices HERE did not process (a job cancelled part-way, with Output
- * Unsuccessful Jobs on), so that every row of the input has a fate in the output: one item each
- * with `outcome: "notProcessed"` when the devices without a result are exactly as many as the job
- * has fewer results than devices; otherwise (results that do not name their device) one item for
- * the job with how many were not processed.
+ * Per device, the devices HERE did not process (a job that ended cancelled or failed part-way,
+ * with Output Unsuccessful Jobs on), so that every row of the input has an item: one each, with
+ * `outcome: "notProcessed"`, when the devices without a result are exactly as many as the job has
+ * fewer results than devices; otherwise (results that do not name their device) one item for the
+ * job that says how many.
  */
 function notProcessedItems(results: JobResults[], jobsById: Map<string, PlannedJob>, run: CreateRun): INodeExecutionData[] {
 	const items: INodeExecutionData[] = [];
+	const resent = resentByRow(run);
 	for (const { job, rows } of results) {
 		const planned = jobsById.get(job.jobId);
 		const missing = planned === undefined ? 0 : planned.devices.length - rows.length;
 		if (planned === undefined || missing <= 0) continue;
-		const jobFields = { outcome: 'notProcessed', jobId: job.jobId, jobStatus: job.status, rowLabel: planned.label };
-		const reason = `HERE did not process this device: job ${job.jobId} ended "${job.status}" first`;
 		const answered = new Set(rows.flatMap((row) => keysOf(row, run.jobType)));
 		const unanswered = planned.devices.filter((device) => !keysOf(device.device, run.jobType).some((key) => answered.has(key)));
 		if (unanswered.length === missing) {
-			for (const device of unanswered) items.push({ json: { ...jobFields, ...deviceEntry(device, run), errorMessage: reason }, pairedItem: { item: device.item } });
+			const reason = `HERE did not process this device: job ${job.jobId} ended "${job.status}" first`;
+			for (const device of unanswered) {
+				const json = { ...notProcessedItem(job, identityFields(device), reason), ...placeFields(device, planned.label, run, resent) };
+				items.push({ json, pairedItem: { item: device.item } });
+			}
 			continue;
 		}
-		items.push({
-			json: {
-				...jobFields,
-				notProcessedCount: missing,
-				rows: describeRows(planned.devices, planned.label, run.rowContext),
-				errorMessage: `HERE did not process ${missing} of the job's ${planned.devices.length} devices: job ${job.jobId} ended "${job.status}" first`,
-			},
-			pairedItem: pairedItems(planned.items),
-		});
+		const fields = { notProcessedCount: missing, jobRowLabel: planned.label, jobRows: describeRows(planned.devices, planned.label, run.rowContext) };
+		const reason = `HERE did not process ${missing} of the job's ${planned.devices.length} devices: job ${job.jobId} ended "${job.status}" first`;
+		items.push({ json: notProcessedItem(job, fields, reason), pairedItem: pairedItems(planned.items) });
 	}
 	return items;
 }
@@ -385,7 +390,10 @@ export function resultsOutput(
 	pairResults(items, jobsById, run);
 	if (shape === 'summary') withJobEnd(items, results);
 	const notProcessed = shape === 'perDevice' ? notProcessedItems(results, jobsById, run) : [];
-	return [...items, ...notProcessed, ...invalidRowItems(items, jobsById, shape, run), ...earlierItems(run, shape === 'perDevice')];
+	// A job whose devices now come out as not processed needs no item saying it has no result.
+	const covered = new Set(notProcessed.map((item) => item.json.jobId));
+	const deviceItems = covered.size === 0 ? items : items.filter((item) => !(item.json.outcome === 'none' && covered.has(item.json.jobId)));
+	return [...deviceItems, ...notProcessed, ...invalidRowItems(items, jobsById, shape, run), ...earlierItems(run, shape === 'perDevice')];
 }
 
 // ---------------------------------------------------------------------------------------------
