@@ -7,6 +7,7 @@ import type { Engine } from '../harness/engine';
 import { runWorkflow } from '../harness/engine';
 import { withEmulatorAndEngine } from '../harness/suite';
 import { bulkJobsNode, createJobDirectly, itemsThen, loginUser } from '../harness/fixtures';
+import { cancelDirectly, until } from '../jobs/helpers';
 import { UPLOADS_PATH, csvOf, uploads } from './createFixtures';
 
 // Create's "Skip Devices Already in Jobs": the re-run after an upload that stopped part-way sends just the rest.
@@ -272,5 +273,28 @@ describe('devices that failed in an earlier job', () => {
 		expect(output[0].json).toMatchObject({ resent: true, row: 4, earlierJobId: earlier, earlierErrorMessage: expect.stringContaining('already exists') });
 		expect(output[0].pairedItem).toEqual({ item: 0 });
 		expect(uploads(emulator)).toHaveLength(1);
+	});
+
+	test('with Output Unsuccessful Jobs, a resent device whose new job is cancelled first comes out notProcessed, with the earlier error', async () => {
+		const user = loginUser(emulator, engine);
+		const wait = { waitForCompletion: true, waitOptions: { pollInterval: 0.01, outputUnsuccessfulJobs: true } };
+		const earlier = await firstRunWithAFailedRow(user, wait);
+		emulator.setProcessing({ mode: 'manual' });
+		try {
+			const running = runWorkflow(engine, itemsThen(rerunNode(user, { skipDevicesInJobs: earlier }, wait)));
+			await until(() => emulator.jobs(user.projectId).some((job) => job.status === 'pending'), 5000, 'the re-run job');
+			const resentJob = emulator.jobs(user.projectId).find((job) => job.status === 'pending');
+			await cancelDirectly(emulator, user.email, resentJob?.jobId as string);
+			const output = (await running).output('HERE');
+
+			expect(output.map((item) => [item.json.outcome, item.json.name ?? item.json.alreadySentRows])).toEqual([
+				['notProcessed', 'fleet-3'],
+				['alreadySent', 'rows 2 to 3, 5'],
+			]);
+			expect(output[0].json).toMatchObject({ jobStatus: 'cancelled', errors: [], resent: true, row: 4, earlierJobId: earlier });
+			expect(output[0].pairedItem).toEqual({ item: 0 });
+		} finally {
+			emulator.setProcessing({ mode: 'instant' });
+		}
 	});
 });
