@@ -260,8 +260,6 @@ function findDevice(json: IDataObject, jobType: JobType, index: Map<string, Loca
 
 const rowKey = (device: { item: number; row: number }) => `${device.item}:${device.row}`;
 
-const resentByRow = (run: CreateRun) => new Map(run.resent.map((device) => [rowKey(device), device]));
-
 /** Where a device item's row is in the input, and for a resent device HERE's earlier error. */
 function placeFields(device: LocatedDevice, label: RowLabel, run: CreateRun, resent: Map<string, EarlierDevice>): IDataObject {
 	const fields: IDataObject = { rowLabel: label, row: device.row };
@@ -277,10 +275,9 @@ function placeFields(device: LocatedDevice, label: RowLabel, run: CreateRun, res
  * device when the result names it (add: by name; delete: by tracking, external or connector id)
  * and, for a resent device, HERE's earlier error; otherwise the items of its job.
  */
-function pairResults(items: INodeExecutionData[], jobsById: Map<string, PlannedJob>, run: CreateRun): void {
+function pairResults(items: INodeExecutionData[], jobsById: Map<string, PlannedJob>, run: CreateRun, resent: Map<string, EarlierDevice>): void {
 	// Items come job by job, so one job's index at a time is enough (and holds at most 1000 devices).
 	let indexed: { jobId: string; index: Map<string, LocatedDevice> } | undefined;
-	const resent = resentByRow(run);
 	for (const item of items) {
 		const jobId = typeof item.json.jobId === 'string' ? item.json.jobId : '';
 		const planned = jobsById.get(jobId);
@@ -307,9 +304,8 @@ function pairResults(items: INodeExecutionData[], jobsById: Map<string, PlannedJ
  * fewer results than devices; otherwise (results that do not name their device) one item for the
  * job that says how many.
  */
-function notProcessedItems(results: JobResults[], jobsById: Map<string, PlannedJob>, run: CreateRun): INodeExecutionData[] {
+function notProcessedItems(results: JobResults[], jobsById: Map<string, PlannedJob>, run: CreateRun, resent: Map<string, EarlierDevice>): INodeExecutionData[] {
 	const items: INodeExecutionData[] = [];
-	const resent = resentByRow(run);
 	for (const { job, rows } of results) {
 		const planned = jobsById.get(job.jobId);
 		const missing = planned === undefined ? 0 : planned.devices.length - rows.length;
@@ -387,9 +383,11 @@ export function resultsOutput(
 	shape: ResultShape,
 ): INodeExecutionData[] {
 	const jobsById = new Map<string, PlannedJob>(created.map((s) => [s.jobId, s.job]));
-	pairResults(items, jobsById, run);
+	// The resent devices by row: their items carry HERE's earlier error.
+	const resent = new Map(run.resent.map((device) => [rowKey(device), device]));
+	pairResults(items, jobsById, run, resent);
 	if (shape === 'summary') withJobEnd(items, results);
-	const notProcessed = shape === 'perDevice' ? notProcessedItems(results, jobsById, run) : [];
+	const notProcessed = shape === 'perDevice' ? notProcessedItems(results, jobsById, run, resent) : [];
 	// A job whose devices now come out as not processed needs no item saying it has no result.
 	const covered = new Set(notProcessed.map((item) => item.json.jobId));
 	const deviceItems = covered.size === 0 ? items : items.filter((item) => !(item.json.outcome === 'none' && covered.has(item.json.jobId)));
