@@ -7,7 +7,7 @@ import type { Engine } from '../harness/engine';
 import { createEngine, executeContext, runWorkflow } from '../harness/engine';
 import { onVirtualClock } from '../harness/virtualClock';
 import { bulkJobsNode, createJobDirectly, itemsThen, loginUser, newDevices } from '../harness/fixtures';
-import { cancelDirectly, gaps, resultCalls, statusCalls, until } from '../jobs/helpers';
+import { acknowledgeDirectly, cancelDirectly, gaps, resultCalls, statusCalls, until } from '../jobs/helpers';
 
 // Manual processing: the jobs move only when a test says so, so the polls can be watched.
 let emulator: HereEmulator;
@@ -137,6 +137,38 @@ test('a cancelled job is an error; continueOnFail outputs the error on the item 
 		[fine, { item: 1 }],
 		[fine, { item: 1 }],
 	]);
+});
+
+test('a job acknowledged after it failed or was cancelled is still unsuccessful: acknowledging hides the status, not the figures', async () => {
+	// Every device refused (their names are taken): HERE ends the job failed.
+	const taken = newDevices(3);
+	emulator.process({ jobId: await createJobDirectly(emulator, user.email, taken) });
+	const refused = await createJobDirectly(emulator, user.email, taken);
+	emulator.process({ jobId: refused });
+	await acknowledgeDirectly(emulator, user.email, refused);
+	const failing = await wait({ jobIds: refused });
+	expect(failing.error()?.message).toBe(`Job ${refused} ended "acknowledged", after it failed, at 100% (3 of 3 devices processed: 0 succeeded, 3 failed)`);
+
+	// Cancelled after one device of three.
+	const cancelled = await createJobDirectly(emulator, user.email, newDevices(3));
+	emulator.process({ jobId: cancelled, devices: 1 });
+	await cancelDirectly(emulator, user.email, cancelled);
+	await acknowledgeDirectly(emulator, user.email, cancelled);
+	const stopped = await wait({ jobIds: cancelled });
+	expect(stopped.error()?.message).toContain(`Job ${cancelled} ended "acknowledged", after it was cancelled, at 33%`);
+	expect((stopped.error() as Described).description).toContain('The job was cancelled');
+
+	// With Output Unsuccessful Jobs, it is output.
+	const tolerant = await wait({ jobIds: cancelled, output: 'summary', waitOptions: { outputUnsuccessfulJobs: true } });
+	expect(tolerant.output('HERE')[0].json).toMatchObject({ jobId: cancelled, status: 'acknowledged', succeededCount: 1 });
+
+	// A completed job that someone acknowledged is output as before, its failed devices as failed items.
+	const partly = await createJobDirectly(emulator, user.email, [...newDevices(1), taken[0]]);
+	emulator.process({ jobId: partly });
+	await acknowledgeDirectly(emulator, user.email, partly);
+	const fine = await wait({ jobIds: partly });
+	expect(fine.error()).toBeUndefined();
+	expect(fine.output('HERE').map((item) => item.json.outcome)).toEqual(['succeeded', 'failed']);
 });
 
 describe('several jobs in one item', () => {

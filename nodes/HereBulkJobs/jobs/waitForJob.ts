@@ -11,6 +11,7 @@ import { failedDeviceLines, failedDevicesHtml, firstResultsPage } from './failed
 import { RunningJobsWatch } from './runningJobs';
 import type { FinishedJob, JobStatus, JobStatusAnswer } from './wire';
 import { isTerminal } from './wire';
+import { describeFigures, describeJobEnd, isUnsuccessful } from './jobEnd';
 
 /**
  * The one bounded way to wait for bulk jobs (design habit 5), used by Wait for Completion,
@@ -130,19 +131,6 @@ export function formatDuration(ms: number): string {
 	return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
 }
 
-/** `"ongoing" at 40% (400 of 1000 devices processed: 390 succeeded, 10 failed)`: for error messages. */
-export function describeFigures(status: JobStatusAnswer): string {
-	const total = Number(status.total) || 0;
-	const succeeded = Number(status.succeeded) || 0;
-	const failed = Number(status.failed) || 0;
-	const partly = Number(status.partiallySucceeded) || 0;
-	const done = succeeded + failed + partly;
-	const counts = [`${succeeded} succeeded`, `${failed} failed`];
-	if (partly > 0) counts.push(`${partly} partially succeeded`);
-	const of = total > 0 ? ` of ${total}` : '';
-	return `"${status.status}" at ${Number(status.progress) || 0}% (${done}${of} devices processed: ${counts.join(', ')})`;
-}
-
 interface Followed {
 	jobId: string;
 	/** When the wait got the job: its `waitedMs` counts from here. */
@@ -162,17 +150,6 @@ export type JobStatuses = Record<string, JobStatus | 'unknown'>;
 
 function statusesOf(followed: Followed[]): JobStatuses {
 	return Object.fromEntries(followed.map((job) => [job.jobId, job.last?.status ?? 'unknown']));
-}
-
-function unsuccessful(status: JobStatusAnswer): boolean {
-	return status.status === 'failed' || status.status === 'cancelled';
-}
-
-/** What happened to a job that ended failed or cancelled, in a sentence: it has ended, nothing of it runs on. */
-export function describeJobEnd(job: JobStatusAnswer): string {
-	return job.status === 'cancelled'
-		? 'The job was cancelled: it has ended, and nothing of it keeps running on HERE.'
-		: 'The job has ended: nothing of it keeps running on HERE.';
 }
 
 /**
@@ -326,7 +303,7 @@ async function follow(context: HereContext, arriving: ArrivingJobs, followed: Fo
 			job.nextCheckAt = now + pauseBeforeNextCheck(job.delay, safe, now, job.arrivedAt, estimatedCompletion(job.readings));
 		});
 		if (safe.failOnUnsuccessful) {
-			const bad = followed.find((job) => job.finished !== undefined && unsuccessful(job.finished));
+			const bad = followed.find((job) => job.finished !== undefined && isUnsuccessful(job.finished));
 			if (bad?.finished) throw await unsuccessfulJobError(context, bad.finished, scope);
 		}
 		for (const job of newlyFinished) hooks.onFinished?.(job);

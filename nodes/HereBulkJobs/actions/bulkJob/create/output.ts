@@ -5,7 +5,7 @@ import { issueText } from '../../../devices';
 import type { JobResults } from '../../../jobs/collectResults';
 import { failedDeviceLines } from '../../../jobs/failedDevices';
 import { errorMessageOf, notProcessedItem } from '../../../jobs/resultItems';
-import { describeFigures, describeJobEnd } from '../../../jobs/waitForJob';
+import { describeFigures, describeJobEnd, isUnsuccessful } from '../../../jobs/jobEnd';
 import type { JobType } from '../../../jobs/wire';
 import type { ResultShape } from '../../results.descriptions';
 import type { InputProblem } from './checkInput';
@@ -335,7 +335,7 @@ function withJobEnd(items: INodeExecutionData[], results: JobResults[]): void {
 	const byId = new Map(results.map((result) => [result.job.jobId, result]));
 	for (const item of items) {
 		const result = byId.get(String(item.json.jobId));
-		if (result === undefined || (result.job.status !== 'failed' && result.job.status !== 'cancelled')) continue;
+		if (result === undefined || !isUnsuccessful(result.job)) continue;
 		const reasons = failedDeviceLines(result.rows, Number(result.job.failed) || 0);
 		const why = reasons.length > 0 ? ` HERE's reasons: ${reasons.join('; ')}.` : '';
 		item.json.error = `Job ${result.job.jobId} ended ${describeFigures(result.job)}. ${describeJobEnd(result.job)}${why}`;
