@@ -84,6 +84,23 @@ test('Limit (default 50) stops early and asks HERE only for what it needs', asyn
 	expect(resultCalls(emulator, jobId).map((call) => call.query.limit)).toEqual(['100', '20']);
 });
 
+test('results cut by the Limit never say they are complete: per device, in the summary and beside the CSV file', async () => {
+	const jobId = await finishedJob(newDevices(120));
+
+	const perDevice = await getResults({ jobId: byId(jobId) });
+	expect(perDevice.output('HERE')[0].json).toMatchObject({ jobStatus: 'completed', resultsComplete: false, limitReached: true });
+
+	const summary = await getResults({ jobId: byId(jobId), output: 'summary', resultOptions: { attachCsv: true } });
+	const [item] = summary.output('HERE');
+	expect(item.json).toMatchObject({ status: 'completed', total: 120, resultCount: 50, resultsComplete: false, limitReached: true });
+	expect(Object.keys(item.binary ?? {})).toEqual(['data']);
+
+	// A Limit the job does not reach cuts nothing.
+	const whole = await getResults({ jobId: byId(jobId), limit: 120, output: 'summary' });
+	expect(whole.output('HERE')[0].json).toMatchObject({ resultCount: 120, resultsComplete: true });
+	expect(whole.output('HERE')[0].json.limitReached).toBeUndefined();
+});
+
 test('failed devices are told apart from succeeded ones; the summary counts them and lists the failed', async () => {
 	const taken = newDevices(2);
 	await finishedJob(taken);

@@ -54,6 +54,8 @@ function tooManyResults(context: HereContext, jobId: string, limit: number): Nod
 export interface JobResults {
 	job: FinishedJob | (JobStatusAnswer & { jobId: string });
 	rows: ResultRow[];
+	/** The rows stop at the Limit the user set, and HERE holds more. */
+	limitReached?: boolean;
 }
 
 /**

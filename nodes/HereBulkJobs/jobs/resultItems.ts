@@ -75,13 +75,21 @@ interface JobFacts {
 	type?: JobType;
 	fileName?: string;
 	status?: JobStatus;
+	/** The rows read stop at the user's Limit, and HERE holds more: they are not complete. */
+	limitReached?: boolean;
+}
+
+/** Whether the rows read are every result the job will have: its status is final and no Limit cut them. */
+function resultsComplete(job: JobFacts): boolean {
+	return job.status !== undefined && isTerminal(job.status) && job.limitReached !== true;
 }
 
 function jobFieldsOf(job: JobFacts): IDataObject {
 	const fields: IDataObject = { jobId: job.jobId };
 	if (job.status !== undefined) {
 		fields.jobStatus = job.status;
-		fields.resultsComplete = isTerminal(job.status);
+		fields.resultsComplete = resultsComplete(job);
+		if (job.limitReached === true) fields.limitReached = true;
 	}
 	if (job.type !== undefined) fields.jobType = job.type;
 	if (job.fileName !== undefined) fields.jobFileName = job.fileName;
@@ -126,12 +134,16 @@ export function notProcessedItem(job: JobFacts, fields: IDataObject, errorMessag
  * the wait's figures when it was waited for, counts over the rows read (`resultCount`,
  * `succeededCount`, `failedCount`), the failed devices, and every device's result.
  */
-export function jobSummary(job: FinishedJob | (JobStatusAnswer & { jobId: string }), rows: ResultRow[], options: ResultOutputOptions): IDataObject {
+export function jobSummary(
+	job: (FinishedJob | (JobStatusAnswer & { jobId: string })) & { limitReached?: boolean },
+	rows: ResultRow[],
+	options: ResultOutputOptions,
+): IDataObject {
 	const results = rows.map((row) => deviceResultItem(row, options));
 	const failedDevices = results.filter((result) => result.outcome === 'failed');
 	const summary: IDataObject = { ...(job as unknown as IDataObject) };
 	summary.jobId = job.jobId;
-	summary.resultsComplete = isTerminal(job.status);
+	summary.resultsComplete = resultsComplete(job);
 	summary.resultCount = rows.length;
 	summary.succeededCount = results.length - failedDevices.length;
 	summary.failedCount = failedDevices.length;

@@ -26,7 +26,7 @@ const properties: INodeProperties[] = [
 		default: 50,
 		placeholder: 'e.g. 50',
 		description: 'Max number of results to return',
-		hint: 'Counts devices, not jobs',
+		hint: 'Counts devices, not jobs. When the job has more, the output (summary and CSV file too) holds only these, with resultsComplete false and limitReached true.',
 		displayOptions: { show: { returnAll: [false] } },
 	},
 	...resultOutputProperties,
@@ -52,5 +52,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	const status = await getJobStatus(this, jobId, scope);
 	const rows = await collectResults(this, jobId, scope, { maxItems });
-	return await resultOutputItems(this, [{ job: { ...status, jobId }, rows }], output);
+	// The status came first, so HERE held at least the devices it counted as processed then.
+	const processed = (Number(status.succeeded) || 0) + (Number(status.failed) || 0) + (Number(status.partiallySucceeded) || 0);
+	const limitReached = maxItems !== undefined && rows.length >= maxItems && processed > rows.length;
+	return await resultOutputItems(this, [{ job: { ...status, jobId }, rows, limitReached }], output);
 }
