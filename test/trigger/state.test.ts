@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { JobMark, TriggerState } from '../../nodes/HereBulkJobs/trigger/state';
-import { emptyState, HERE_RETENTION_MS, MAX_RECORDS, pruneState, readState, seenHour, storedForm } from '../../nodes/HereBulkJobs/trigger/state';
+import { emptyState, HERE_RETENTION_MS, isAbout, MAX_RECORDS, pruneState, readState, seenHour, storedForm } from '../../nodes/HereBulkJobs/trigger/state';
 
 const HOUR = 60 * 60 * 1000;
 const NOW = Date.UTC(2026, 11, 2, 10, 30);
@@ -16,7 +16,7 @@ function jobId(n: number): string {
 const throughJson = (data: IDataObject) => JSON.parse(JSON.stringify(data)) as IDataObject;
 
 function stateWith(count: number, seenAt: (index: number) => number, mark: (index: number) => JobMark = () => 'emitted'): TriggerState {
-	const state = emptyState('scope');
+	const state = emptyState('account', { statuses: ['completed'], jobType: 'any' });
 	for (let index = 0; index < count; index++) state.jobs.set(jobId(index), { mark: mark(index), seenAt: seenAt(index) });
 	return state;
 }
@@ -27,7 +27,8 @@ test('the state goes through JSON and comes back as the same Map, oldest first',
 
 	const back = readState(throughJson(storedForm(state)));
 
-	expect(back?.scope).toBe('scope');
+	expect(back?.account).toBe('account');
+	expect(back?.watching).toEqual({ statuses: ['completed'], jobType: 'any' });
 	expect(back?.jobs).toBeInstanceOf(Map);
 	expect(new Set(back!.jobs.keys())).toEqual(new Set(state.jobs.keys()));
 	for (const [id, record] of state.jobs) expect(back!.jobs.get(id)).toEqual(record);
@@ -44,7 +45,8 @@ test('stored data that is damaged or hostile gives no record, and never a key of
 	const valid = jobId(7).slice(5).replace(/-/g, '');
 	const stored = throughJson({
 		version: 2,
-		scope: 'scope',
+		account: 'account',
+		watching: { statuses: ['completed'], jobType: 'any' },
 		hours: [
 			null,
 			{ at: 'yesterday', emitted: valid },
@@ -54,6 +56,21 @@ test('stored data that is damaged or hostile gives no record, and never a key of
 	const state = readState(stored);
 	expect([...state!.jobs]).toEqual([[jobId(7), { mark: 'emitted', seenAt: NOW }]]);
 	expect(readState({ version: 1, scope: 'scope', jobs: {} })).toBeUndefined();
+	expect(readState({ version: 2, account: 'account', watching: { statuses: 'completed' }, hours: [] })).toBeUndefined();
+});
+
+test('a state stored before accounts were kept is read with its statuses and type, and stands for its Project on any credential', () => {
+	const valid = jobId(7).slice(5).replace(/-/g, '');
+	const stored = throughJson({ version: 2, scope: JSON.stringify(['project-a', ['completed', 'failed'], 'create']), hours: [{ at: NOW, emitted: valid }] });
+
+	const state = readState(stored);
+
+	expect(state?.watching).toEqual({ statuses: ['completed', 'failed'], jobType: 'create' });
+	expect([...state!.jobs.keys()]).toEqual([jobId(7)]);
+	expect(isAbout(state, 'any account key', 'project-a')).toBe(true);
+	expect(isAbout(state, 'any account key', 'project-b')).toBe(false);
+	expect(isAbout(state, 'any account key', undefined)).toBe(false);
+	expect(readState({ version: 2, scope: 'not JSON', hours: [] })).toBeUndefined();
 });
 
 test('10,000 remembered jobs over a week take about 33 bytes each in the static data', () => {

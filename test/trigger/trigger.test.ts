@@ -291,6 +291,69 @@ describe('emitting finished jobs', () => {
 	});
 });
 
+describe('changing what the trigger watches', () => {
+	const emptyProject = { __rl: true, mode: 'list', value: '' };
+
+	test('another credential, or another Default Project ID, with the Project left empty: a new baseline, nothing old emitted', async () => {
+		const a = loginUser(emulator, engine);
+		const b = loginUser(emulator, engine, { projects: ['switch-one', 'switch-two'], defaultProjectId: 'switch-one' });
+		const oldOnB = await createJob(emulator, b.email, newDevices(1), { projectId: 'switch-one' });
+		const oldOnOtherProject = await createJob(emulator, b.email, newDevices(1), { projectId: 'switch-two' });
+		finish(oldOnB);
+		finish(oldOnOtherProject);
+		const store = new TriggerStore();
+		const onA = { ...triggerNode(a.credential, a.projectId), parameters: { projectId: emptyProject } };
+		expect((await new PollDriver(engine, onA, store).tick()).items).toBeNull();
+
+		const onB = { ...onA, credentials: { hereTrackingApi: b.credential } };
+		expect((await new PollDriver(engine, onB, store).tick()).items).toBeNull();
+		expect(marks(store.committed)).toEqual({ [oldOnB]: 'baseline' });
+
+		engine.saveCredential(b.credential.id, { ...engine.credentials.stored(b.credential.id), projectId: 'switch-two' });
+		expect((await new PollDriver(engine, onB, store).tick()).items).toBeNull();
+		expect(marks(store.committed)).toEqual({ [oldOnOtherProject]: 'baseline' });
+		const fresh = await createJob(emulator, b.email, newDevices(1), { projectId: 'switch-two' });
+		finish(fresh);
+		expect(distinctJobIds((await new PollDriver(engine, onB, store).tick()).items)).toEqual([fresh]);
+	});
+
+	test('another status keeps the records: nothing emitted twice, no job that finished meanwhile missed, acknowledgements still made', async () => {
+		const { user, store, node, driver } = setup({ statuses: ['completed'], acknowledge: true });
+		const cancelledBefore = await createJob(emulator, user.email, newDevices(1));
+		expect(await patchJob(emulator, user.email, cancelledBefore, 'cancel')).toBe(200);
+		await driver.tick();
+		const emitted = await createJob(emulator, user.email, newDevices(1));
+		finish(emitted);
+		expect(distinctJobIds((await driver.tick()).items)).toEqual([emitted]);
+
+		// A job completes; before the next poll, the user adds Cancelled to Statuses.
+		const completedMeanwhile = await createJob(emulator, user.email, newDevices(1));
+		finish(completedMeanwhile);
+		const widened = new PollDriver(engine, { ...node, parameters: { ...node.parameters, statuses: ['completed', 'cancelled'] } }, store);
+		const poll = await widened.tick();
+		// The cancelled job that was there before the change is recorded, not emitted: nothing tells when it ended.
+		expect(distinctJobIds(poll.items)).toEqual([completedMeanwhile]);
+		expect(statusOf(emulator, emitted)).toBe('acknowledged');
+		expect(marks(store.committed)[cancelledBefore]).toBe('baseline');
+		const cancelledAfter = await createJob(emulator, user.email, newDevices(1));
+		expect(await patchJob(emulator, user.email, cancelledAfter, 'cancel')).toBe(200);
+		expect(distinctJobIds((await widened.tick()).items)).toEqual([cancelledAfter]);
+	});
+
+	test('with "Emit Finished Jobs HERE Still Keeps", a newly watched status emits its jobs, and the jobs emitted before stay emitted once', async () => {
+		const { user, store, node, driver } = setup({ statuses: ['completed'], options: { firstPoll: 'emitExisting' } });
+		const completed = await createJob(emulator, user.email, newDevices(1));
+		finish(completed);
+		const cancelled = await createJob(emulator, user.email, newDevices(1));
+		expect(await patchJob(emulator, user.email, cancelled, 'cancel')).toBe(200);
+		expect(distinctJobIds((await driver.tick()).items)).toEqual([completed]);
+
+		const widened = new PollDriver(engine, { ...node, parameters: { ...node.parameters, statuses: ['completed', 'cancelled'] } }, store);
+		expect(distinctJobIds((await widened.tick()).items)).toEqual([cancelled]);
+		expect((await widened.tick()).items).toBeNull();
+	});
+});
+
 describe('restarts and failed polls', () => {
 	test('a restart (a new poll context from the stored static data) goes on without a gap or a repeat', async () => {
 		const { user, store, driver, restart } = setup();

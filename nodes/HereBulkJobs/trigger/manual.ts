@@ -7,8 +7,9 @@ import type { JobFetch } from './emit';
 import { fetchFinishedJob } from './emit';
 import { isJobId } from './listing';
 import type { TriggerSettings } from './settings';
-import { scopeKey, wantsJobId } from './settings';
-import { readState } from './state';
+import { wantsJobId } from './settings';
+import { isAbout, readState } from './state';
+import { accountKey } from './account';
 
 /** The sample never reads more than this many list pages or job statuses. */
 const SAMPLE_LIST_LIMIT = 500;
@@ -28,9 +29,10 @@ const SAMPLE_EMITTED_TRIES = 3;
 export async function manualSample(context: IPollFunctions, settings: TriggerSettings): Promise<INodeExecutionData[][]> {
 	const budget = new PollBudget(pollBudgetMs(context));
 	const state = readState(context.getWorkflowStaticData('node'));
+	const account = await accountKey(context, settings);
 	// The state's records are oldest first.
 	const emittedNewestFirst =
-		state !== undefined && state.scope === scopeKey(settings)
+		isAbout(state, account, settings.projectId)
 			? [...state.jobs]
 					.filter(([, record]) => record.mark === 'emitted' || record.mark === 'acknowledged')
 					.map(([jobId]) => jobId)

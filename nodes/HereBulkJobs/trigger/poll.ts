@@ -9,13 +9,13 @@ import { acknowledgeEmitted } from './acknowledge';
 import { PollBudget, pollBudgetMs } from './budget';
 import type { JobFetch } from './emit';
 import { fetchFinishedJob } from './emit';
-import type { FinalJobListing } from './listing';
 import { listFinalJobs } from './listing';
 import { manualSample } from './manual';
 import type { TriggerSettings } from './settings';
-import { readSettings, scopeKey, wantsJobId } from './settings';
+import { readSettings, wantsJobId, watchingOf } from './settings';
 import type { TriggerState } from './state';
-import { emptyState, MAX_RECORDS, pruneState, readState, seenHour, storedForm } from './state';
+import { emptyState, isAbout, MAX_RECORDS, pruneState, readState, seenHour, storedForm, wasWatched } from './state';
+import { accountKey } from './account';
 
 /**
  * One poll of the HERE Bulk Jobs Trigger.
@@ -41,23 +41,33 @@ export async function pollTrigger(context: IPollFunctions): Promise<INodeExecuti
 	const stored = readState(staticData);
 	// Compared in our own form, so that a database that reorders JSON keys causes no write.
 	const storedJson = stored && JSON.stringify(storedForm(stored));
-	const scope = scopeKey(settings);
+	const account = await accountKey(context, settings);
+	const watching = watchingOf(settings);
 	const now = Date.now();
 	const budget = new PollBudget(pollBudgetMs(context));
-	// A first poll, or a new project / statuses / job type: the old marks say nothing about these jobs.
-	const firstPoll = stored === undefined || stored.scope !== scope;
-	const state: TriggerState = firstPoll ? emptyState(scope) : stored;
+	// A first poll, or another credential or project: the old marks say nothing about these jobs.
+	const known = isAbout(stored, account, settings.projectId) ? stored : undefined;
+	const firstPoll = known === undefined;
+	const state: TriggerState = known === undefined ? emptyState(account, watching) : { ...known, account };
 
 	const acknowledged = settings.acknowledge ? await acknowledgeEmitted(context, settings, state, budget) : undefined;
 
 	const listing = await listFinalJobs(context, settings, budget);
 	let emission: Emission = { items: [], emitted: [], deferred: 0 };
 	if (firstPoll && settings.firstPoll === 'recordExisting') {
-		recordBaseline(context, state, listing, now);
+		recordBaseline(context, state, listing.jobs, listing.complete, now);
 	} else {
-		const fresh = listing.jobs.filter((job) => !state.jobs.has(job.jobId));
+		let fresh = listing.jobs.filter((job) => !state.jobs.has(job.jobId));
+		if (settings.firstPoll === 'recordExisting') {
+			// Statuses or Job Type changed: the records stay (nothing emitted twice), and the jobs that only
+			// the change brings into the list are recorded like a first poll's, since none can tell when they finished.
+			const newlyWatched = fresh.filter((job) => !wasWatched(state.watching, job));
+			recordBaseline(context, state, newlyWatched, listing.complete, now);
+			fresh = fresh.filter((job) => wasWatched(state.watching, job));
+		}
 		emission = await emitNewJobs(context, settings, state, fresh, budget, now);
 	}
+	state.watching = watching;
 	const pruned = listing.complete ? pruneState(state, new Set(listing.jobs.map((job) => job.jobId)), now) : 0;
 	if (state.jobs.size > MAX_RECORDS) throw tooManyRecords(context, settings, state.jobs.size);
 
@@ -97,11 +107,11 @@ interface Emission {
  * polls like new ones. HERE's list has no finish times, so nothing tells them apart from jobs
  * that finished after activation, and recording them instead could miss those.
  */
-function recordBaseline(context: IPollFunctions, state: TriggerState, listing: FinalJobListing, now: number): void {
-	for (const { jobId } of listing.jobs) state.jobs.set(jobId, { mark: 'baseline', seenAt: seenHour(now) });
-	if (!listing.complete) {
+function recordBaseline(context: IPollFunctions, state: TriggerState, jobs: readonly JobListItem[], complete: boolean, now: number): void {
+	for (const { jobId } of jobs) state.jobs.set(jobId, { mark: 'baseline', seenAt: seenHour(now) });
+	if (!complete && jobs.length > 0) {
 		context.logger.warn(
-			`HERE Bulk Jobs Trigger: the first poll recorded ${listing.jobs.length} finished jobs before its time ran out; finished jobs it could not list are emitted by the next polls`,
+			`HERE Bulk Jobs Trigger: a poll recorded ${jobs.length} finished jobs before its time ran out; finished jobs it could not list are emitted by the next polls`,
 		);
 	}
 }

@@ -6,6 +6,7 @@ import type { JobType } from '../jobs/wire';
 import { JOB_ID_PATTERN } from '../jobs/wire';
 import type { WatchableStatus } from './trigger.descriptions';
 import { WATCHABLE_STATUSES } from './trigger.descriptions';
+import type { Watching } from './state';
 
 /** The trigger's parameters, read and checked once per poll. */
 export interface TriggerSettings {
@@ -107,10 +108,7 @@ export function wantsFileName(settings: TriggerSettings, fileName: string | unde
 	return settings.fileNamePatterns.some((pattern) => names.some((name) => pattern.test(name)));
 }
 
-/**
- * What the stored state is about. Marks made for another project, other statuses or another job
- * type do not describe the jobs this configuration lists, so a change starts over.
- */
-export function scopeKey(settings: TriggerSettings): string {
-	return JSON.stringify([settings.projectId ?? '', settings.statuses, settings.jobType ?? 'any']);
+/** The statuses and job type this configuration lists. */
+export function watchingOf(settings: TriggerSettings): Watching {
+	return { statuses: [...settings.statuses], jobType: settings.jobType ?? 'any' };
 }

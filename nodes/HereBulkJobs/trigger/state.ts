@@ -43,9 +43,17 @@ export interface JobRecord {
 	seenAt: number;
 }
 
+/** The statuses and job type a trigger lists (`any`: both types). */
+export interface Watching {
+	statuses: string[];
+	jobType: string;
+}
+
 export interface TriggerState {
-	/** The project, statuses and job type the records are about (see `scopeKey`). */
-	scope: string;
+	/** Whose jobs the records are about (see `accountKey`); another account starts over. */
+	account: string;
+	/** What the last poll listed: a change keeps the records and tells which listed jobs are newly watched. */
+	watching: Watching;
 	/** By job id (a `Map`: ids from HERE never become object keys), oldest first. */
 	jobs: Map<string, JobRecord>;
 }
@@ -65,8 +73,48 @@ export function seenHour(now: number): number {
 	return Math.ceil(now / HOUR_MS) * HOUR_MS;
 }
 
-export function emptyState(scope: string): TriggerState {
-	return { scope, jobs: new Map() };
+export function emptyState(account: string, watching: Watching): TriggerState {
+	return { account, watching, jobs: new Map() };
+}
+
+/** Whether a listed job was in what `watching` lists (a job of unknown type only when both types were). */
+export function wasWatched(watching: Watching, job: { status: string; type?: string }): boolean {
+	return watching.statuses.includes(job.status) && (watching.jobType === 'any' || job.type === watching.jobType);
+}
+
+/**
+ * The account a state written before accounts were stored stands for. It kept only the
+ * node's Project (in `scope`, with the statuses and type); such a state is taken as this
+ * account's while the Project is the same, so that an update of the package changes nothing.
+ */
+function legacyAccount(projectId: string | undefined): string {
+	return JSON.stringify({ legacyProject: projectId ?? '' });
+}
+
+/** Whether the stored records are about this account (`accountKey`) and the node's Project. */
+export function isAbout(state: TriggerState | undefined, account: string, projectId: string | undefined): state is TriggerState {
+	return state !== undefined && (state.account === account || state.account === legacyAccount(projectId));
+}
+
+function isStringArray(value: unknown): value is string[] {
+	return Array.isArray(value) && value.every((entry) => typeof entry === 'string');
+}
+
+/** The account and the listed statuses and type, from the stored fields; undefined when unusable. */
+function readHeader(staticData: IDataObject): Pick<TriggerState, 'account' | 'watching'> | undefined {
+	const { account, watching, scope } = staticData as { account?: unknown; watching?: Partial<Watching>; scope?: unknown };
+	if (typeof account === 'string' && isStringArray(watching?.statuses) && typeof watching?.jobType === 'string') {
+		return { account, watching: { statuses: watching.statuses, jobType: watching.jobType } };
+	}
+	// Before accounts were stored: `scope` held [project, statuses, job type].
+	if (typeof scope !== 'string') return undefined;
+	try {
+		const [project, statuses, jobType] = JSON.parse(scope) as unknown[];
+		if (typeof project !== 'string' || !isStringArray(statuses) || typeof jobType !== 'string') return undefined;
+		return { account: legacyAccount(project || undefined), watching: { statuses, jobType } };
+	} catch {
+		return undefined;
+	}
 }
 
 function packId(jobId: string): string {
@@ -90,15 +138,16 @@ function unpackIds(packed: unknown): string[] {
  * usable (never polled, or another version). Damaged entries are dropped.
  */
 export function readState(staticData: IDataObject): TriggerState | undefined {
-	const { version, scope, hours } = staticData;
-	if (version !== STATE_VERSION || typeof scope !== 'string' || !Array.isArray(hours)) return undefined;
+	const { version, hours } = staticData;
+	const header = readHeader(staticData);
+	if (version !== STATE_VERSION || header === undefined || !Array.isArray(hours)) return undefined;
 	const jobs = new Map<string, JobRecord>();
 	for (const hour of hours as Array<Partial<StoredHour> | null>) {
 		const at = hour?.at;
 		if (typeof at !== 'number' || !Number.isFinite(at)) continue;
 		for (const mark of MARKS) for (const jobId of unpackIds(hour?.[mark])) jobs.set(jobId, { mark, seenAt: at });
 	}
-	return { scope, jobs };
+	return { ...header, jobs };
 }
 
 /** The state in its stored (JSON) form. */
@@ -112,7 +161,12 @@ export function storedForm(state: TriggerState): IDataObject {
 	const stored: StoredHour[] = [...hours.entries()]
 		.sort(([a], [b]) => a - b)
 		.map(([at, marks]) => ({ at, ...Object.fromEntries(Object.entries(marks).map(([mark, ids]) => [mark, ids.join('')])) }));
-	return { version: STATE_VERSION, scope: state.scope, hours: stored as unknown as IDataObject[] };
+	return {
+		version: STATE_VERSION,
+		account: state.account,
+		watching: { statuses: [...state.watching.statuses], jobType: state.watching.jobType },
+		hours: stored as unknown as IDataObject[],
+	};
 }
 
 /**
