@@ -1,4 +1,4 @@
-import { escapeHtml, htmlList, htmlParagraphs } from '../nodes/HereBulkJobs/editorText';
+import { escapeHtml, htmlList, htmlParagraphs, plainText } from '../nodes/HereBulkJobs/editorText';
 
 describe('editor text for error descriptions', () => {
 	it('escapes what the editor would read as markup or code', () => {
@@ -9,5 +9,10 @@ describe('editor text for error descriptions', () => {
 		expect(htmlList(['row 2: a', 'row 3: b'])).toBe('<ul><li>row 2: a</li><li>row 3: b</li></ul>');
 		expect(htmlList([])).toBe('');
 		expect(htmlParagraphs(['one', '', 'two'])).toBe('one<br><br>two');
+	});
+
+	it('reads back as plain text for the error items of Continue On Fail, every value as written', () => {
+		const description = htmlParagraphs([`Refused:${htmlList([escapeHtml('"A & <B>": taken'), escapeHtml('`x`: &amp; stays')])}`, 'Fix the names.']);
+		expect(plainText(description)).toBe('Refused:\n- "A & <B>": taken\n- `x`: &amp; stays\n\nFix the names.');
 	});
 });

@@ -22,3 +22,19 @@ export function htmlList(lines: readonly string[]): string {
 export function htmlParagraphs(paragraphs: readonly string[]): string {
 	return paragraphs.filter((paragraph) => paragraph !== '').join('<br><br>');
 }
+
+const DECODED: Record<string, string> = Object.fromEntries(Object.entries(ENTITIES).map(([char, entity]) => [entity, char]));
+
+/**
+ * A description built by these functions as plain text, for the error items of Continue On Fail
+ * (an e-mail or a chat message shows tags and entities as they are): one list entry per line
+ * (`- `), paragraphs apart, every value as written.
+ */
+export function plainText(description: string): string {
+	return description
+		.replace(/<br>/g, '\n')
+		.replace(/<li>/g, '\n- ')
+		.replace(/<\/li>|<\/?ul>/g, '')
+		.replace(/&amp;|&lt;|&gt;|&quot;|&#96;/g, (entity) => DECODED[entity])
+		.trim();
+}

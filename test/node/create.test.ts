@@ -613,7 +613,9 @@ describe('a job that ends failed', () => {
 		expect(run.error()).toBeUndefined();
 		const [item] = run.output('HERE');
 		expect(String(item.json.error)).toMatch(/ended "failed"/);
-		expect(editorView(String(item.json.description))).toContain(`- ${REASON(1)}`);
+		// Plain text for the next node (an e-mail, a chat message): no tags, no entities.
+		expect(item.json.description).toContain(`\n- ${REASON(1)}`);
+		expect(item.json.description).not.toMatch(/<|&quot;/);
 	});
 
 	test('failed jobs as output: the summary item says what happened and why', async () => {

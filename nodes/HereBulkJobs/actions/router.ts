@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../jobs/mapWithConcurrency';
+import { plainText } from '../editorText';
 import { ensureNodeError } from '../transport';
 import * as bulkJob from './bulkJob';
 import * as device from './device';
@@ -13,9 +14,10 @@ const operationsByResource: Record<HereBulkJobsType['resource'], Record<string, 
 	device: device.operations,
 };
 
+/** Continue On Fail: the error's message, and its description as plain text (the next node is no HTML view). */
 function errorItem(error: Error, pairedItem: INodeExecutionData['pairedItem']): INodeExecutionData {
 	const description = (error as { description?: string }).description;
-	return { json: { error: error.message, ...(description ? { description } : {}) }, pairedItem };
+	return { json: { error: error.message, ...(description ? { description: plainText(description) } : {}) }, pairedItem };
 }
 
 /** Resolves the operation once, runs it over the input, and applies continueOnFail in one place. */
