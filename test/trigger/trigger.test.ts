@@ -624,6 +624,24 @@ describe('cost and budget', () => {
 		}
 	});
 
+	test('a HERE that answers slower than the poll budget does not hold the poll past it: the poll fails, the next one emits', async () => {
+		// 3 s: the poll's requests must be answered within about 2.7 s.
+		const { user, store, driver } = setup({}, { budgetMs: 3_000 });
+		await driver.tick();
+		const jobId = await createJob(emulator, user.email, newDevices(2));
+		finish(jobId);
+		const before = JSON.stringify(store.committed);
+		// HERE takes 12 s to answer the results page (the transport's own request timeout is 30 s).
+		emulator.faults.script([{ method: 'GET', path: /\/results$/, kind: 'slow', slowMs: 12_000 }]);
+
+		const slow = await driver.tick();
+		expect(slow.error?.message).toContain('no answer before the time-out');
+		expect(slow.items).toBeNull();
+		expect(JSON.stringify(store.committed)).toBe(before);
+
+		expect(distinctJobIds((await driver.tick()).items)).toEqual([jobId]);
+	});
+
 	test('a refused credential while reading jobs fails the poll, and no job is started after it', async () => {
 		let statusRequests = 0;
 		const { user, store, driver, here } = await misbehaving(async (request, forward) => {

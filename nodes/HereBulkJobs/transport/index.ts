@@ -57,6 +57,9 @@ export interface HereRequestOptions {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** However close a deadline is, an attempt that is sent gets this long for its answer. */
+const MIN_TIMEOUT_MS = 1_000;
+
 interface AxiosLikeFailure {
 	response?: { status?: number; headers?: Record<string, unknown>; data?: unknown };
 	code?: string;
@@ -142,7 +145,14 @@ function toNodeApiError(
 	return error;
 }
 
-function buildOptions(request: HereRequest, requestId: string): IHttpRequestOptions {
+/** How long an attempt waits for HERE's answer: the request's own time, cut to the policy's deadline. */
+function attemptTimeoutMs(request: HereRequest, policy: RetryPolicy): number {
+	const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+	if (policy.deadlineAt === undefined) return timeoutMs;
+	return Math.max(MIN_TIMEOUT_MS, Math.min(timeoutMs, policy.deadlineAt - Date.now()));
+}
+
+function buildOptions(request: HereRequest, requestId: string, timeoutMs: number): IHttpRequestOptions {
 	const qs: IDataObject = { ...(request.qs ?? {}) };
 	if (request.projectId) qs.projectId = request.projectId;
 	for (const key of Object.keys(qs)) if (qs[key] === undefined || qs[key] === '') delete qs[key];
@@ -151,7 +161,7 @@ function buildOptions(request: HereRequest, requestId: string): IHttpRequestOpti
 		url: request.path,
 		qs,
 		json: true,
-		timeout: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+		timeout: timeoutMs,
 		disableFollowRedirect: true,
 		// Repeated keys (status=a&status=b), as the spec's array parameters expect.
 		arrayFormat: 'repeat',
@@ -215,7 +225,11 @@ export async function hereRequest<T>(
 			let retryAfterMs: number | undefined;
 			release ??= await places.take();
 			const refusalWaitMs = (retryAfter: number | undefined) => backoffDelayMs(policy, attempt, retryAfter);
-			const sent = await afterFirstLogin(context, CREDENTIAL_NAME, async () => await sendOnce(context, places, buildOptions(request, requestId), refusalWaitMs));
+			const sent = await afterFirstLogin(
+				context,
+				CREDENTIAL_NAME,
+				async () => await sendOnce(context, places, buildOptions(request, requestId, attemptTimeoutMs(request, policy)), refusalWaitMs),
+			);
 			if ('body' in sent) {
 				if (isReadable(sent.body)) return sent.body as T;
 				facts = { unreadableBody: true };
@@ -240,7 +254,9 @@ export async function hereRequest<T>(
 			const mayRetry = attempt < policy.maxAttempts && isRetryable(kind, facts);
 			const delay = backoffDelayMs(policy, attempt, retryAfterMs);
 			// A retry also waits out a wait of the whole run that is in force.
-			if (!mayRetry || elapsed + Math.max(delay, places.pauseLeftMs()) > policy.budgetMs) {
+			const pauseMs = Math.max(delay, places.pauseLeftMs());
+			const pastDeadline = policy.deadlineAt !== undefined && Date.now() + pauseMs > policy.deadlineAt;
+			if (!mayRetry || elapsed + pauseMs > policy.budgetMs || pastDeadline) {
 				throw toNodeApiError(context, request, requestId, facts, failureBody, attempt);
 			}
 			if (isRefusal(facts.status)) {

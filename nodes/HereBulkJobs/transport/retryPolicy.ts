@@ -16,6 +16,11 @@ export interface RetryPolicy {
 	maxDelayMs: number;
 	/** No retry starts once this much time has passed since the first attempt. */
 	budgetMs: number;
+	/**
+	 * A time (ms since the epoch) by which the caller must have its answer, such as the end of a
+	 * trigger poll's budget: no retry starts after it, and no attempt waits for HERE past it.
+	 */
+	deadlineAt?: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {

@@ -58,14 +58,15 @@ export class PollBudget {
 	}
 
 	/**
-	 * Retries that fit the time left. A short budget also shortens the backoff steps, so a
-	 * fault early in a poll still leaves time for the work after it; HERE's Retry-After is
-	 * honoured up to the same cap.
+	 * Retries that fit the time left, and answers awaited no longer than it (a slow HERE must not
+	 * keep a poll past its budget: n8n would drop all of its work). A short budget also shortens
+	 * the backoff steps, so a fault early in a poll still leaves time for the work after it;
+	 * HERE's Retry-After is honoured up to the same end.
 	 */
 	retry(): { retry: Partial<RetryPolicy> } {
 		return {
 			retry: {
-				budgetMs: Math.max(0, this.remainingMs()),
+				deadlineAt: this.startedAt + this.budgetMs - this.handOverMs,
 				baseDelayMs: clamp(this.budgetMs / 200, 20, 500),
 				maxDelayMs: clamp(this.budgetMs / 20, 100, 15_000),
 			},
