@@ -222,6 +222,25 @@ describe('validateDevices: add rows that fail', () => {
 		]);
 	});
 
+	it('reports the fields the settings require of a row (Define Below), each missing field once', () => {
+		const required = [
+			{ field: 'externalDeviceId' as const, reason: 'is required for a Cloud-to-Cloud Device' },
+			{ field: 'connectorId' as const, reason: 'is required for a Cloud-to-Cloud Device' },
+		];
+		const result = validateDevices(
+			[row(0, { name: 'a', externalDeviceId: 'X', connectorId: 'C' }), row(1, { name: 'b', connectorId: 'C' }), row(2, { name: 'c' }), row(3, { name: 'd' })],
+			'add',
+			{ label: 'item', requiredFields: (n) => (n < 3 ? required : undefined) },
+		);
+		expect(result.devices.map((d) => d.row)).toEqual([0, 3]);
+		// Row 1 gets no second issue for externalDeviceId from the pair rule ("required when connectorId is given").
+		expect(result.issues.map((i) => [i.row, i.column, i.reason])).toEqual([
+			[1, 'externalDeviceId', 'is required for a Cloud-to-Cloud Device'],
+			[2, 'externalDeviceId', 'is required for a Cloud-to-Cloud Device'],
+			[2, 'connectorId', 'is required for a Cloud-to-Cloud Device'],
+		]);
+	});
+
 	it('labels rows as the source counts them', () => {
 		const result = validateDevices([row(0, { name: 'a' }), row(1, { name: 'a' })], 'add', { label: 'item' });
 		expect(result.issues[0]).toMatchObject({ row: 1, label: 'item', reason: expect.stringMatching(/first in item 0/) });

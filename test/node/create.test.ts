@@ -247,6 +247,38 @@ describe('input modes', () => {
 		]);
 	});
 
+	test.each([
+		['Virtual Device', { addIdentity: 'externalId', externalId: '={{ $json.ref }}' }, ['externalId']],
+		['Provisioned Device', { addIdentity: 'deviceId', deviceId: '={{ $json.ref }}' }, ['deviceId']],
+		['Cloud-to-Cloud Device', { addIdentity: 'connector', externalDeviceId: '={{ $json.ref }}', connectorId: '={{ $json.ref }}' }, ['externalDeviceId', 'connectorId']],
+	])('Input Items, define below, %s: an item whose ID comes out empty is an invalid row, never a new device', async (variant, identity, fields) => {
+		const user = loginUser(emulator, engine);
+		const parameters = { jobType: 'create', inputSource: 'items', fieldMapping: 'define', deviceName: '={{ $json.asset }}', ...identity };
+		// The ERP left item 1's reference empty and item 2 without one.
+		const items = [{ asset: 'Trailer 1', ref: 'TR-1' }, { asset: 'Trailer 2', ref: '' }, { asset: 'Trailer 3' }];
+		const run = await create(user, parameters, items);
+
+		const error = run.error() as Described;
+		expect(error.message).toBe('2 of 3 items are invalid; nothing was sent to HERE');
+		const text = editorView(error.description);
+		for (const field of fields) {
+			expect(text).toContain(`${field}: is required for a ${variant} (`);
+			expect(text).toMatch(new RegExp(`${field}: is required for a ${variant} .*without it HERE would make a new device\\) \\(item 1, item 2\\)`));
+		}
+		expect(uploads(emulator)).toHaveLength(0);
+
+		// Skip Invalid Rows: only the item with its ID goes out; the others are reported, not made into new devices.
+		const skipped = await create(user, { ...parameters, options: { skipInvalidRows: true } }, items);
+		expect(skipped.error()).toBeUndefined();
+		const [job] = json(skipped.output('HERE'));
+		expect(job).toMatchObject({ deviceCount: 1, invalidRowCount: 2 });
+		expect((job.invalidRows as IDataObject[]).map((r) => [r.row, r.column])).toEqual([
+			...fields.map((field) => [1, field]),
+			...fields.map((field) => [2, field]),
+		]);
+		expect(emulator.devices(user.projectId).map((d) => d.name)).toEqual(['Trailer 1']);
+	});
+
 	test("JSON: HERE's tutorial JSON examples for add and delete", async () => {
 		const user = loginUser(emulator, engine);
 		const added = await create(user, { jobType: 'create', inputSource: 'json', devicesJson: TUTORIAL_JSON });

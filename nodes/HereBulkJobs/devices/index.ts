@@ -9,12 +9,14 @@ import { readJson } from './json';
 import { readObjects } from './objects';
 import type { SeenDevices } from './seen';
 import type { DeviceFor, JobKind, ReadOptions, RowIssue, RowLabel, RowSink } from './types';
+import type { RequiredField } from './validate';
 import { DeviceValidator } from './validate';
 
 export * from './types';
 export { SeenDevices } from './seen';
 export { chunkDevices } from './chunk';
 export { formatIssues, issueText } from './report';
+export type { RequiredField } from './validate';
 
 export type DeviceSource =
 	/** CSV: a string, bytes, or an async iterable of chunks (n8n's getBinaryStream). */
@@ -34,6 +36,8 @@ export interface PrepareDevicesOptions<K extends JobKind = JobKind> extends Read
 	seen?: SeenDevices;
 	/** This source's name in those issues, e.g. "input item 1" ("also in input item 0, row 2"). */
 	sourceName?: string;
+	/** Fields each row must give, by row (see ValidateOptions.requiredFields). */
+	requiredFields?: (row: number) => readonly RequiredField[] | undefined;
 }
 
 export interface PreparedDevices<T> {
@@ -62,12 +66,12 @@ export const SOURCE_LABELS: Record<DeviceSource['type'], RowLabel> = { csv: 'row
  * devices with chunkDevices). Throws only NodeOperationError, for bad options or an unreadable stream.
  */
 export async function prepareDevices<K extends JobKind>(options: PrepareDevicesOptions<K>): Promise<PreparedDevices<DeviceFor<K>>> {
-	const { kind, source } = options;
+	const { kind, source, seen, sourceName, requiredFields } = options;
 	const label = SOURCE_LABELS[source.type];
 	const devices: Array<DeviceFor<K>> = [];
 	const rows: number[] = [];
 	const issues: RowIssue[] = [];
-	const validator = new DeviceValidator(kind, { label, seen: options.seen, sourceName: options.sourceName }, issues, (row, device) => {
+	const validator = new DeviceValidator(kind, { label, seen, sourceName, requiredFields }, issues, (row, device) => {
 		devices.push(device);
 		rows.push(row);
 	});

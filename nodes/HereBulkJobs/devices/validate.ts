@@ -19,6 +19,18 @@ export interface ValidateOptions {
 	seen?: SeenDevices;
 	/** This source's name in messages about keys seen in another source ("input item 1"). */
 	sourceName?: string;
+	/**
+	 * Fields the user's settings require of row `row`, each with the reason to report when it is
+	 * missing. Define Below's Device Variant uses it: a virtual device whose External ID came out
+	 * empty would otherwise go out as a name alone, and HERE would make a new device of it.
+	 */
+	requiredFields?: (row: number) => readonly RequiredField[] | undefined;
+}
+
+export interface RequiredField {
+	field: FieldName;
+	/** Phrased to follow the field name, e.g. "is required for a Virtual Device (…)". */
+	reason: string;
 }
 
 /** Checks rows one at a time, so that a streamed source keeps only the devices in memory. */
@@ -54,7 +66,7 @@ export class DeviceValidator<K extends JobKind> {
 			const value = this.readField(field, spec, fields[field]);
 			if (value !== undefined) device[field] = value;
 		}
-		const identity = this.identity(fields);
+		const identity = this.identity(fields, this.missingRequired(row, fields));
 		this.checkBetweenFields(device, identity);
 		this.checkUnique(device, identity);
 		if (this.issues.length === before && !flagged) this.onDevice(row, device as unknown as DeviceFor<K>);
@@ -75,11 +87,23 @@ export class DeviceValidator<K extends JobKind> {
 		return true;
 	}
 
+	/** Reports the fields the settings require of this row that it lacks (see requiredFields); returns them. */
+	private missingRequired(row: number, fields: Record<string, unknown>): Set<FieldName> {
+		const missing = new Set<FieldName>();
+		for (const { field, reason } of this.options.requiredFields?.(row) ?? []) {
+			if (isSet(fields[field])) continue;
+			this.problem(field, reason);
+			missing.add(field);
+		}
+		return missing;
+	}
+
 	/**
 	 * The one way the row names its device (see IDENTITIES), or undefined. Presence counts even
-	 * for an invalid value, so that one mistake does not also bring a misleading follow-on issue.
+	 * for an invalid value, so that one mistake does not also bring a misleading follow-on issue;
+	 * a field already reported as missing (`reported`) is not reported again.
 	 */
-	private identity(fields: Record<string, unknown>): readonly FieldName[] | undefined {
+	private identity(fields: Record<string, unknown>, reported: ReadonlySet<FieldName>): readonly FieldName[] | undefined {
 		const groups = IDENTITIES[this.kind];
 		const given: Array<readonly FieldName[]> = [];
 		for (const group of groups) {
@@ -90,7 +114,7 @@ export class DeviceValidator<K extends JobKind> {
 			given.push(group);
 			if (second !== undefined && hasFirst !== hasSecond) {
 				const [missing, other] = hasFirst ? [second, first] : [first, second];
-				this.problem(missing, `is required when ${other} is given (a cloud-to-cloud device needs both)`);
+				if (!reported.has(missing)) this.problem(missing, `is required when ${other} is given (a cloud-to-cloud device needs both)`);
 			}
 		}
 		if (given.length === 1 || (given.length === 0 && this.kind === 'add')) return given[0];

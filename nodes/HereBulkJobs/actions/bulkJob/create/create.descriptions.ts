@@ -123,7 +123,7 @@ const sourceParameters: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Each input item becomes one device with the fields set below, usually expressions over the item such as {{ $json.name }}. A field that evaluates to an empty value is left out.',
+			'Each input item becomes one device with the fields set below, usually expressions over the item such as {{ $json.name }}. A field that evaluates to an empty value is left out, except the IDs of a Provisioned, Virtual or Cloud-to-Cloud Device: an item where they are empty is an invalid row (never a new device).',
 		name: 'defineMappingNotice',
 		type: 'notice',
 		default: '',

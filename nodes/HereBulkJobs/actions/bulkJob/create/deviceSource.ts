@@ -94,8 +94,13 @@ export async function readDeviceBlocks(
 	const shared = { kind: settings.kind, ignoreUnknownFields: settings.ignoreUnknownFields, node: context.getNode(), seen: new SeenDevices() };
 	if (settings.source === 'items') {
 		const mapping = context.getNodeParameter('fieldMapping', 0, 'auto') as string;
-		const devices = items.map((item, itemIndex) => (mapping === 'define' ? definedDevice(context, itemIndex, settings.kind) : item.json));
-		return [{ prepared: await prepareDevices({ ...shared, source: { type: 'items', items: devices }, maxRows }) }];
+		if (mapping !== 'define') {
+			return [{ prepared: await prepareDevices({ ...shared, source: { type: 'items', items: items.map((item) => item.json) }, maxRows }) }];
+		}
+		const defined = items.map((_, itemIndex) => definedDevice(context, itemIndex, settings.kind));
+		const source: DeviceSource = { type: 'items', items: defined.map((item) => item.device) };
+		// Items count from 0, so a row is its item's index.
+		return [{ prepared: await prepareDevices({ ...shared, source, maxRows, requiredFields: (row) => defined[row]?.required }) }];
 	}
 
 	const blocks: DeviceBlock[] = [];
