@@ -112,6 +112,17 @@ describe('parseJsonDevices', () => {
 		expect(issues).toEqual([{ row: 0, label: 'element', column: 'sendMs', reason: 'is empty: leave it out or give a number' }]);
 	});
 
+	it('keeps null for validation to refuse (the API would): "deviceId": null never becomes a new device', async () => {
+		const parsed = await parseJsonDevices('[{"name": "T", "deviceId": null}, {"name": "U", "externalId": ""}, {"name": "V", "tags": null}]');
+		const { devices, issues } = validateDevices(parsed.rows, 'add', { label: parsed.label });
+		expect(devices).toEqual([]);
+		expect([...parsed.issues, ...issues]).toEqual([
+			{ row: 0, label: 'element', column: 'deviceId', reason: 'must be text, not null' },
+			{ row: 1, label: 'element', column: 'externalId', reason: 'is empty: leave it out or give a value' },
+			{ row: 2, label: 'element', column: 'tags', reason: 'must be a list or text (entries separated by |, ; or ,), not null' },
+		]);
+	});
+
 	it('refuses more devices than the limit', async () => {
 		const parsed = await parseJsonDevices([{ name: 'a' }, { name: 'b' }, { name: 'c' }], { maxRows: 2 });
 		expect(parsed.fatal).toBe(true);

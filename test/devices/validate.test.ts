@@ -74,7 +74,6 @@ describe('validateDevices: add rows that pass', () => {
 			{ name: 'a', tags: Array.from({ length: 10 }, (_, i) => `t${i}`), areaBased: true, geofences: UUID.slice(0, 3) },
 		],
 		['an empty list is "not set"', { name: 'a', tags: [] }, { name: 'a' }],
-		['null is "not set"', { name: 'a', deviceId: null, sendMs: null }, { name: 'a' }],
 	])('%s', (_, fields, device) => {
 		const result = validateDevices([row(2, fields)], 'add');
 		expect(result.issues).toEqual([]);
@@ -97,6 +96,11 @@ describe('validateDevices: add rows that fail', () => {
 		['a blank name', { name: '   ' }, [{ column: 'name', reason: /is required/ }]],
 		['a 51-character name', { name: 'n'.repeat(51) }, [{ column: 'name', reason: /longer than 50 characters/ }]],
 		['a name that is an object', { name: { first: 'a' } }, [{ column: 'name', reason: /must be text, not an object/ }]],
+		[
+			'null values (only JSON keeps them; its schema refuses them)',
+			{ name: 'a', deviceId: null, sendMs: null },
+			[{ column: 'deviceId', reason: /^must be text, not null$/ }, { column: 'sendMs', reason: /^must be a number, not null$/ }],
+		],
 		[
 			'deviceId and externalId',
 			{ name: 'a', deviceId: 'd', externalId: 'e' },

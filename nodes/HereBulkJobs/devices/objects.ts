@@ -1,7 +1,8 @@
 /**
  * n8n items and JSON array elements (one object = one device) → device rows. Items count from 0
- * as n8n shows them; JSON elements by array index. Items read an empty value as "not set" (a
- * sheet gives an empty cell as ''); JSON keeps it for validation to refuse, as the API would.
+ * as n8n shows them; JSON elements by array index. Items read an empty value or null as "not
+ * set" (a sheet gives an empty cell as ''); JSON keeps both for validation to refuse, as the
+ * API's schema would: `"deviceId": null` dropped silently would turn a claim into a new device.
  */
 import type { ListField } from './fields';
 import { addToList, ALLOWED_KEYS_TEXT, classifyKey, DEVICE_FIELDS, entryProblem } from './fields';
@@ -57,7 +58,7 @@ function objectFields(
 			}
 			continue;
 		}
-		if (raw === undefined || raw === null || (blankIsUnset && typeof raw === 'string' && raw.trim() === '')) continue;
+		if (raw === undefined || (blankIsUnset && (raw === null || (typeof raw === 'string' && raw.trim() === '')))) continue;
 		if (target.type === 'entry') {
 			const on = readBoolean(raw);
 			const wrong = on === true ? entryProblem(target) : undefined;

@@ -247,6 +247,7 @@ export class DeviceValidator<K extends JobKind> {
 	}
 }
 
+/** Only a missing field is not set: a null reaches here only from JSON, and is refused there as the API refuses it. */
 function isSet(value: unknown): boolean {
-	return value !== undefined && value !== null;
+	return value !== undefined;
 }

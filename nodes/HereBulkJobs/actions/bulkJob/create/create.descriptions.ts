@@ -92,7 +92,7 @@ const sourceParameters: INodeProperties[] = [
 		required: true,
 		displayOptions: { show: { inputSource: ['json'] } },
 		description:
-			'A JSON array of devices. Add: {"name" (required), optional "deviceId" | "externalId" | "externalDeviceId" + "connectorId", "sendMs", "sampleMs", "distanceM", "areaBased", "type", "tags", "rules", "geofences"}. Delete: {"trackingId"} or {"externalId"} or {"connectorId", "externalDeviceId"}, each with optional "unclaimOnly" (and "removeFromConnectorOnly" for connector devices).',
+			'A JSON array of devices. Add: {"name" (required), optional "deviceId" | "externalId" | "externalDeviceId" + "connectorId", "sendMs", "sampleMs", "distanceM", "areaBased", "type", "tags", "rules", "geofences"}. Delete: {"trackingId"} or {"externalId"} or {"connectorId", "externalDeviceId"}, each with optional "unclaimOnly" (and "removeFromConnectorOnly" for connector devices). A field set to null or "" is refused: leave it out.',
 		hint: ONCE_PER_ITEM,
 	},
 	{
