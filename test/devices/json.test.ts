@@ -101,6 +101,29 @@ describe('parseJsonDevices', () => {
 		expect(parsed.rows.map((r) => r.row)).toEqual([0, 3]);
 	});
 
+	it('reads whole n8n items as their json, but a device with a "json" field as a device (its other fields are kept)', async () => {
+		const parsed = await parseJsonDevices([
+			{ json: { name: 'a' }, pairedItem: { item: 0 } },
+			{ externalId: 'van-1', sendMilis: 5, json: { name: 'Van 1' } },
+			{ json: { name: 'b' }, deviceSecret: 's3cr3t' },
+		]);
+		expect(parsed.rows.map((r) => [r.row, r.fields])).toEqual([
+			[0, { name: 'a' }],
+			[1, { externalId: 'van-1' }],
+			[2, {}],
+		]);
+		expect(parsed.issues.map((i) => [i.row, i.column])).toEqual([
+			[1, 'sendMilis'],
+			[1, 'json'],
+			[2, 'json'],
+			[2, 'deviceSecret'],
+		]);
+		expect(JSON.stringify(parsed.issues)).not.toContain('s3cr3t');
+		// A delete row never has a name: it keeps its identity too.
+		const deleting = await parseJsonDevices([{ externalId: 'van-1', json: { unclaimOnly: true } }], { ignoreUnknownFields: true });
+		expect(deleting.rows.map((r) => r.fields)).toEqual([{ externalId: 'van-1' }]);
+	});
+
 	it('ignores unknown keys when told to', async () => {
 		const parsed = await parseJsonDevices([{ name: 'c', colour: 'red' }], { ignoreUnknownFields: true });
 		expect(parsed.issues).toEqual([]);

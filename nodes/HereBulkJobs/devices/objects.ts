@@ -40,7 +40,7 @@ function objectFields(
 	ignoreUnknownFields: boolean,
 	issues: RowIssue[],
 ): Record<string, unknown> | undefined {
-	const source = isObject(value) && isObject(value.json) && !('name' in value) ? value.json : value;
+	const source = isN8nItem(value) ? value.json : value;
 	const problem = (reason: string, column?: string, shown?: string) => issues.push(rowIssue(row, label, reason, column, shown));
 	if (!isObject(source)) {
 		problem(`is not an object with device fields (it is ${describeType(value)})`);
@@ -77,6 +77,19 @@ function objectFields(
 		}
 	}
 	return fields;
+}
+
+/** The keys of an n8n item (INodeExecutionData): an object with only these is an item, not a device. */
+const ITEM_KEYS = new Set(['json', 'binary', 'pairedItem', 'error', 'index']);
+
+/**
+ * A whole n8n item (`{json, pairedItem}`, as `$input.all()` gives them) is read as its `json`.
+ * Only an object whose every key is an item key counts: a device with a stray `json` field
+ * (`{"externalId": "van-1", "json": {…}}`) is read as a device, so that `json` is reported as
+ * an unknown field instead of its other fields being dropped.
+ */
+function isN8nItem(value: unknown): value is { json: Record<string, unknown> } {
+	return isObject(value) && isObject(value.json) && Object.keys(value).every((key) => ITEM_KEYS.has(key));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
