@@ -105,6 +105,23 @@ test('continue on fail: one item per job saying created, failed or not sent, wit
 	expect(items.every((item) => JSON.stringify(item.pairedItem) === '{"item":0}')).toBe(true);
 });
 
+test('Skip Invalid Rows, then an upload fails: the error also reports the skipped rows, which no output will', async () => {
+	const user = loginUser(emulator, engine);
+	failUpload(1, '502', false);
+	const csvText = 'name,sendMs\nGood 1,5\nBad 1,x\nGood 2,5\nBad 2,-1';
+	const node = bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvText', csvText, options: { skipInvalidRows: true, chunkSize: 1, concurrency: 1 } } as never);
+	const run = await runWorkflow(engine, itemsThen(node));
+
+	const error = run.error() as Described;
+	expect(error.message).toMatch(/^1 of 2 jobs were created, then job 2 \(row 4, 1 device\) failed/);
+	expect(editorView(error.description)).toContain(
+		'Skipped as invalid (Skip Invalid Rows), so not sent: fix them and send them in a new run:\n' +
+			'2 problems in 2 rows (row numbers are line numbers in the CSV file; the header is row 1):\n' +
+			'- sendMs: is not a number (row 3: "x")\n' +
+			'- sendMs: must be 0 or more (row 5: "-1")',
+	);
+});
+
 test("HERE's 429 on an upload is waited out and retried by the transport: every job once", async () => {
 	const user = loginUser(emulator, engine);
 	emulator.faults.script([{ method: 'POST', path: UPLOADS_PATH, kind: '429', retryAfterSeconds: 0, times: 2 }]);
@@ -271,6 +288,20 @@ describe('Wait for Completion after the upload', () => {
 		expect(text).toContain('- job 3 of 3: rows 6 to 7 (2 devices), file "devices.csv (3/3)"');
 		expect(error.context?.createdJobIds).toEqual(jobIdsOf(user));
 		manual.process();
+	});
+
+	test('a wait that fails with Skip Invalid Rows: the error also reports the skipped rows', async () => {
+		const user = loginUser(manual, engine);
+		const node = waitingCreate(user, 'name,sendMs\nkept-1,5\nBad,x', { options: { skipInvalidRows: true }, waitOptions: FAST });
+		const running = runWorkflow(engine, itemsThen(node));
+		await until(() => jobIdsOf(user).length === 1 && statusCalls(manual, jobIdsOf(user)[0]).length >= 1, 5000, "the job's first status check");
+		const [first] = jobIdsOf(user);
+		manual.setJobOutcome(first, 'failed');
+		const run = await running;
+
+		const error = run.error() as Described;
+		expect(error.message).toMatch(new RegExp(`^Job ${first} ended "failed"`));
+		expect(editorView(error.description)).toMatch(/Skipped as invalid \(Skip Invalid Rows\), so not sent.*\n.*\n- sendMs: is not a number \(row 3: "x"\)/);
 	});
 
 	test('a wait that times out says the jobs exist, so nobody uploads the devices again', async () => {

@@ -240,6 +240,19 @@ describe('devices that failed in an earlier job', () => {
 		expect(emulator.devices(user.projectId).map((device) => device.name).sort()).toEqual(['fleet-1', 'fleet-2', 'fleet-3', 'fleet-4']);
 	});
 
+	test('an upload that fails in the re-run: the error still counts the rows left out and those sent again', async () => {
+		const user = loginUser(emulator, engine);
+		const earlier = await firstRunWithAFailedRow(user, {});
+		emulator.faults.script([{ method: 'POST', path: UPLOADS_PATH, kind: '500', afterEffect: false }]);
+
+		const rerun = await runWorkflow(engine, itemsThen(rerunNode(user, { skipDevicesInJobs: earlier })));
+		const error = rerun.error() as Described;
+		expect(error.message).toMatch(/HTTP 500.*\(row 4, 1 device\)$/);
+		const text = editorView(error.description);
+		expect(text).toContain('Left out: 3 rows whose devices HERE took in the jobs named in Options > Skip Devices Already in Jobs.');
+		expect(text).toContain('Sent again in the jobs above: 1 row whose device failed in the jobs named in Options > Skip Devices Already in Jobs.');
+	});
+
 	test('One Summary Item reports the resent and the left-out rows', async () => {
 		const user = loginUser(emulator, engine);
 		const earlier = await firstRunWithAFailedRow(user, {});

@@ -16,7 +16,7 @@ import type { CreateRun } from './create/output';
 import { invalidInputOutput, resultsOutput, uploadOutput } from './create/output';
 import { planUploads } from './create/plan';
 import type { RowContext } from './create/rows';
-import type { Submission } from './create/submitChunks';
+import type { OtherRows, Submission } from './create/submitChunks';
 import { submissionError, submitJobs } from './create/submitChunks';
 import { withCreatedJobs } from './create/waitError';
 
@@ -146,10 +146,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		resent,
 	};
 	const upload = { projectId: settings.projectId, concurrency: settings.concurrency, rowContext };
+	// An error after the upload began still names the rows no job holds (skipped, left out) and those sent again.
+	const otherRows: OtherRows = { read, alreadySent: alreadySent.length, resent: resent.length };
 	const shape = settings.waitForCompletion ? 'perJob' : settings.output;
 	// Continue on fail after a failed upload: every job with its fate, so the next node can resend exactly the rest.
 	const uploadFailure = (submissions: Submission[]) => {
-		const error = submissionError(this, submissions, rowContext);
+		const error = submissionError(this, submissions, rowContext, otherRows);
 		if (!this.continueOnFail()) throw error;
 		return uploadOutput(run, submissions, shape, { message: error.message, description: error.description ?? undefined });
 	};
@@ -185,6 +187,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const results = created.map((s) => byJobId.get(s.jobId) as JobResults);
 		return resultsOutput(run, created, results, await resultOutputItems(this, results, resultOutput), resultOutput.shape);
 	} catch (error) {
-		throw withCreatedJobs(error, submissions, rowContext);
+		throw withCreatedJobs(error, submissions, rowContext, otherRows);
 	}
 }

@@ -7,9 +7,11 @@ import { mapWithConcurrency } from '../../../jobs/mapWithConcurrency';
 import { JOB_ID_PATTERN } from '../../../jobs/wire';
 import { ensureNodeError } from '../../../transport';
 import { escapeHtml, htmlList, htmlParagraphs } from '../../../editorText';
+import { issueReports } from './checkInput';
+import type { DeviceBlock } from './deviceSource';
 import type { PlannedJob } from './plan';
 import type { RowContext } from './rows';
-import { describeJob, describeRows } from './rows';
+import { describeJob, describeRows, plural } from './rows';
 
 /**
  * Uploads the planned jobs with bounded concurrency. Nothing here retries: the transport already
@@ -113,6 +115,35 @@ export function uncreatedSections(submissions: Submission[], rowContext: RowCont
 	return sections;
 }
 
+/** The run's rows that no job list names: for an error that stops the run once the upload has begun. */
+export interface OtherRows {
+	/** The sources as read. Past the input check their issues are the rows Skip Invalid Rows skipped. */
+	read: DeviceBlock[];
+	/** Rows left out: HERE took their devices in an earlier job (Skip Devices Already in Jobs). */
+	alreadySent: number;
+	/** Rows in this run's jobs that are sent again: their devices failed in an earlier job. */
+	resent: number;
+}
+
+/**
+ * The skipped invalid rows (the report of the input check, bounded the same way) and how many
+ * rows were left out or sent again for earlier jobs. Without it an error thrown after the
+ * upload began would be the only thing the run gives, and would not mention those rows at all.
+ */
+export function otherRowSections(rows: OtherRows, rowContext: RowContext): string[] {
+	const sections: string[] = [];
+	const skipped = issueReports(rows.read, rowContext);
+	if (skipped.length > 0) {
+		sections.push(`${escapeHtml('Skipped as invalid (Skip Invalid Rows), so not sent: fix them and send them in a new run:')}<br>${skipped.join('<br><br>')}`);
+	}
+	const label = rows.read[0]?.prepared.label ?? 'row';
+	const whose = (n: number) => `${n} ${n === 1 ? `${label} whose device` : `${plural(label)} whose devices`}`;
+	const earlierJobs = 'the jobs named in Options > Skip Devices Already in Jobs';
+	if (rows.alreadySent > 0) sections.push(escapeHtml(`Left out: ${whose(rows.alreadySent)} HERE took in ${earlierJobs}.`));
+	if (rows.resent > 0) sections.push(escapeHtml(`Sent again in the jobs above: ${whose(rows.resent)} failed in ${earlierJobs}.`));
+	return sections;
+}
+
 /**
  * The error for an upload that stopped part-way: what failed and, row by row, which jobs were
  * created (never send those rows again), which may exist, and which were not sent, so that a
@@ -122,6 +153,7 @@ export function submissionError(
 	context: IExecuteFunctions,
 	submissions: Submission[],
 	rowContext: RowContext,
+	otherRows: OtherRows,
 ): NodeApiError | NodeOperationError {
 	const total = submissions.length;
 	const failed = submissions.filter((s): s is Extract<Submission, { state: 'failed' }> => s.state === 'failed');
@@ -144,7 +176,7 @@ export function submissionError(
 	if (created.length > 0) {
 		sections.push(section('Created (do not send these rows again):', created.map((s) => `${jobText(s)}: ${s.jobId}`)));
 	}
-	sections.push(...uncreatedSections(submissions, rowContext));
+	sections.push(...uncreatedSections(submissions, rowContext), ...otherRowSections(otherRows, rowContext));
 	const uncertain = failed.filter((s) => s.mayExist);
 	if (created.length > 0) {
 		// The re-run that sends just the rest: the created jobs' devices are left out by their results.

@@ -4,8 +4,8 @@ import { escapeHtml, htmlList, htmlParagraphs } from '../../../editorText';
 import type { JobStatuses } from '../../../jobs/waitForJob';
 import type { RowContext } from './rows';
 import { describeJob } from './rows';
-import type { Submission } from './submitChunks';
-import { uncreatedSections } from './submitChunks';
+import type { OtherRows, Submission } from './submitChunks';
+import { otherRowSections, uncreatedSections } from './submitChunks';
 
 type Created = Extract<Submission, { state: 'created' }>;
 
@@ -17,9 +17,10 @@ const RUNNING = new Set(['pending', 'ongoing']);
  * running (the deadline passed, or a status check or results read failed), jobs that have
  * ended (then only the failed devices need sending again), or, for a job whose status was never
  * read, that its state is unknown. A wait that failed while the upload went on also lists the
- * rows that were not sent (or whose upload failed), as an upload failure does.
+ * rows that were not sent (or whose upload failed), as an upload failure does; and, as it does,
+ * the rows skipped as invalid or left out for earlier jobs.
  */
-export function withCreatedJobs(error: unknown, submissions: Submission[], rowContext: RowContext): unknown {
+export function withCreatedJobs(error: unknown, submissions: Submission[], rowContext: RowContext, otherRows: OtherRows): unknown {
 	if (!(error instanceof NodeOperationError || error instanceof NodeApiError)) return error;
 	const created = submissions.filter((s): s is Created => s.state === 'created');
 	const statuses = (error.context.jobStatuses ?? {}) as JobStatuses;
@@ -47,7 +48,12 @@ export function withCreatedJobs(error: unknown, submissions: Submission[], rowCo
 		const maybe = mayExist ? ', plus the ID of any job you find under a file name listed below' : '';
 		note = `${uploaded} and every job has ended: nothing keeps running on HERE. To send only the devices that failed, run the node again with Options > Skip Devices Already in Jobs set to: ${ids(created)}${maybe}.`;
 	}
-	error.description = htmlParagraphs([error.description ?? '', `${escapeHtml(note)}${htmlList(lines.map(escapeHtml))}`, ...uncreatedSections(submissions, rowContext)]);
+	error.description = htmlParagraphs([
+		error.description ?? '',
+		`${escapeHtml(note)}${htmlList(lines.map(escapeHtml))}`,
+		...uncreatedSections(submissions, rowContext),
+		...otherRowSections(otherRows, rowContext),
+	]);
 	error.context.createdJobIds = created.map((s) => s.jobId);
 	return error;
 }
