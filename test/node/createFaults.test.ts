@@ -7,7 +7,7 @@ import type { Engine } from '../harness/engine';
 import { runWorkflow } from '../harness/engine';
 import { withEmulatorAndEngine } from '../harness/suite';
 import { onVirtualClock } from '../harness/virtualClock';
-import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
+import { bulkJobsNode, CANARY, itemsThen, loginUser } from '../harness/fixtures';
 import { cancelDirectly, resultCalls, statusCalls, until } from '../jobs/helpers';
 import { UPLOADS_PATH, csvOf, uploads } from './createFixtures';
 
@@ -120,6 +120,28 @@ test('Skip Invalid Rows, then an upload fails: the error also reports the skippe
 			'- sendMs: is not a number (row 3: "x")\n' +
 			'- sendMs: must be 0 or more (row 5: "-1")',
 	);
+});
+
+test('an upload refused at the connection never reached HERE: its job is reported as not sent, not as one that may exist', async () => {
+	// A port where nothing listens: every attempt is refused (ECONNREFUSED), so no job can exist.
+	// The credential holds a session already, so the upload itself is what meets the closed port.
+	const closed = await startEmulator({});
+	const baseUrl = closed.url;
+	await closed.close();
+	const credential = engine.saveCredential('refused-connection', { authentication: 'login', email: CANARY.email, password: CANARY.password, sessionToken: 'canary-session-refused', host: 'custom', baseUrl });
+	const node = bulkJobsNode(credential, { operation: 'create', jobType: 'create', inputSource: 'csvText', csvText: 'name\nA' } as never);
+	// The transport retries a create that certainly did not arrive: the virtual clock skips its pauses.
+	const run = await onVirtualClock(async () => await runWorkflow(engine, itemsThen(node)));
+
+	const error = run.error() as Described;
+	expect(error.message).toMatch(/no answer from HERE \(connection refused\) \(row 2, 1 device\)$/);
+	const text = editorView(error.description);
+	expect(text).toContain('Not sent (the upload never reached HERE, so no job was made): send these rows again once the cause is fixed:\n- job 1 of 1: row 2 (1 device), file "devices.csv"');
+	expect(text).not.toContain('may have created the job');
+	expect(error.context).toMatchObject({ failedJobs: [1], mayExistFileNames: [], notProcessed: true });
+
+	const continued = await onVirtualClock(async () => await runWorkflow(engine, itemsThen({ ...node, onError: 'continueRegularOutput' })));
+	expect(continued.output('HERE').map((item) => [item.json.outcome, item.json.mayHaveBeenCreated])).toEqual([['failed', false]]);
 });
 
 test("HERE's 429 on an upload is waited out and retried by the transport: every job once", async () => {

@@ -6,7 +6,7 @@ import { hereCollect, hereRequest } from '../../nodes/HereBulkJobs/transport';
 import type { Engine } from '../harness/engine';
 import { createEngine, executeContext } from '../harness/engine';
 import { onVirtualClock } from '../harness/virtualClock';
-import { bulkJobsNode, createJobDirectly, loginUser, newDevices } from '../harness/fixtures';
+import { bulkJobsNode, CANARY, createJobDirectly, loginUser, newDevices } from '../harness/fixtures';
 
 let emulator: HereEmulator;
 let engine: Engine;
@@ -177,6 +177,21 @@ describe('a job-creating POST', () => {
 			description: expect.stringMatching(/may or may not have created the job/),
 		});
 		expect(bulkRequests().filter((r) => r.method === 'POST')).toHaveLength(1);
+	});
+
+	test('refused at the connection: the error records that HERE never got it (notProcessed); a dropped one does not', async () => {
+		const closed = await startEmulator({});
+		const baseUrl = closed.url;
+		await closed.close();
+		const credential = engine.saveCredential('transport-refused', { authentication: 'login', email: CANARY.email, password: CANARY.password, sessionToken: 'canary-session-refused', host: 'custom', baseUrl });
+		const request = { method: 'POST' as const, path: '/bulkjobs/v4/deviceUploads', body: newDevices(1, 'refused') as never, kind: 'create' as const };
+		const refused = await hereRequest(executeContext(engine, bulkJobsNode(credential, {})), request, FAST_RETRY).catch((error: NodeApiError) => error);
+		expect(refused).toBeInstanceOf(NodeApiError);
+		expect((refused as NodeApiError).context).toMatchObject({ notProcessed: true, httpStatus: undefined });
+
+		emulator.faults.script([{ method: 'POST', path: /deviceUploads$/, kind: 'drop', afterEffect: true, times: 1 }]);
+		const dropped = await create(newDevices(1, 'dropped-once')).catch((error: NodeApiError) => error);
+		expect((dropped as NodeApiError).context.notProcessed).toBeUndefined();
 	});
 
 	test.each(['429', '503'] as const)('is retried after %s (HERE did not take it)', async (kind) => {

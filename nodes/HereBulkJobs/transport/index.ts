@@ -142,6 +142,9 @@ function toNodeApiError(
 	error.context.traceId = info.traceId;
 	error.context.requestId = requestId;
 	error.context.httpStatus = facts.status;
+	// Refused at the connection (never reached HERE) or refused by HERE (429/503): nothing was done,
+	// so a caller such as Create knows that no job was made.
+	if (certainlyNotProcessed(facts)) error.context.notProcessed = true;
 	return error;
 }
 

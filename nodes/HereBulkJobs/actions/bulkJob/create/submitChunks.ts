@@ -38,7 +38,10 @@ export interface SubmitSettings {
 	arriving?: ArrivingJobs;
 }
 
-/** Whether a failed create may still have made a job: only a refusal (4xx, 503) or an upload never sent (login failed) says it did not. */
+/**
+ * Whether a failed create may still have made a job: only a refusal (4xx, 503) or an upload that
+ * never reached HERE (connection refused, host not found, login failed) says it did not.
+ */
 function mayExist(error: unknown): boolean {
 	if (!(error instanceof NodeApiError)) return true;
 	if (error.context.notProcessed === true) return false;
@@ -82,6 +85,11 @@ export async function submitJobs(context: IExecuteFunctions, jobs: PlannedJob[],
 	});
 }
 
+/** A failed upload that never reached HERE (the transport says so): no job, and no answer from HERE. */
+function neverReachedHere(error: Error): boolean {
+	return error instanceof NodeApiError && error.context.notProcessed === true && typeof error.context.httpStatus !== 'number';
+}
+
 /** A heading and one job per line, for the error's description. */
 function section(title: string, lines: string[]): string {
 	return `${escapeHtml(title)}${htmlList(lines.map(escapeHtml))}`;
@@ -89,13 +97,15 @@ function section(title: string, lines: string[]): string {
 
 /**
  * The jobs that were not created, one section per fate: failed but may exist (look for them
- * before sending their rows again), refused (send again once fixed), not sent (send in a new run).
+ * before sending their rows again), refused by HERE or never reached it (send again once fixed),
+ * not sent (send in a new run).
  */
 export function uncreatedSections(submissions: Submission[], rowContext: RowContext): string[] {
 	const jobText = (s: Submission) => describeJob(s.job, submissions.length, rowContext);
 	const failed = submissions.filter((s): s is Extract<Submission, { state: 'failed' }> => s.state === 'failed');
 	const uncertain = failed.filter((s) => s.mayExist);
-	const refused = failed.filter((s) => !s.mayExist);
+	const unreached = failed.filter((s) => !s.mayExist && neverReachedHere(s.error));
+	const refused = failed.filter((s) => !s.mayExist && !neverReachedHere(s.error));
 	const notSent = submissions.filter((s) => s.state === 'notSent');
 	const sections: string[] = [];
 	if (uncertain.length > 0) {
@@ -108,6 +118,9 @@ export function uncreatedSections(submissions: Submission[], rowContext: RowCont
 	}
 	if (refused.length > 0) {
 		sections.push(section('Failed and not created (HERE refused the upload): send these rows again once the cause is fixed:', refused.map(jobText)));
+	}
+	if (unreached.length > 0) {
+		sections.push(section('Not sent (the upload never reached HERE, so no job was made): send these rows again once the cause is fixed:', unreached.map(jobText)));
 	}
 	if (notSent.length > 0) {
 		sections.push(section('Not sent (the upload stopped after the failure): send these rows in a new run:', notSent.map(jobText)));
