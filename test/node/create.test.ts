@@ -591,6 +591,16 @@ describe('validation before upload', () => {
 		expect(uploads(emulator)).toHaveLength(0);
 	});
 
+	test.each([
+		['0', '={{ 0 }}', 'name\nA\nB'],
+		['1500, with an invalid row in the CSV', '={{ 1500 }}', 'name,sendMs\nA,x'],
+	])('Devices per Job of %s (from an expression) is refused with the other settings, by its editor name, before any row is read', async (_, chunkSize, csvText) => {
+		const user = loginUser(emulator, engine);
+		const run = await create(user, { jobType: 'create', inputSource: 'csvText', csvText, options: { chunkSize } });
+		expect(run.error()?.message).toMatch(/^Devices per Job must be a whole number from 1 to 1000 \(got (0|1500)\): HERE accepts at most 1000 devices per job$/);
+		expect(uploads(emulator)).toHaveLength(0);
+	});
+
 	test('continue on fail: one item with the error, counted per input item, and every invalid row', async () => {
 		const user = loginUser(emulator, engine);
 		const node = { ...bulkJobsNode(user.credential, { operation: 'create', jobType: 'create', inputSource: 'csvText', csvText: '={{ $json.csv }}' } as never), onError: 'continueRegularOutput' as const };

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { MAX_CHUNK_SIZE } from '../../devices/chunk';
 import { ArrivingJobs } from '../../jobs/arrivingJobs';
 import type { JobResults } from '../../jobs/collectResults';
 import { waitAndCollectResults } from '../../jobs/collectResults';
@@ -78,13 +79,20 @@ function readSettings(context: IExecuteFunctions): CreateSettings {
 	if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
 		throw new NodeOperationError(node, `Parallel Uploads must be a whole number from 1 to ${MAX_CONCURRENCY} (got ${String(concurrency)})`);
 	}
+	// Checked with the other settings, before any row is read (an expression can give any value).
+	const chunkSize = options.chunkSize ?? MAX_CHUNK_SIZE;
+	if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
+		throw new NodeOperationError(
+			node,
+			`Devices per Job must be a whole number from 1 to ${MAX_CHUNK_SIZE} (got ${String(chunkSize)}): HERE accepts at most ${MAX_CHUNK_SIZE} devices per job`,
+		);
+	}
 	const output = context.getNodeParameter('jobOutput', 0, 'perJob') as string;
 	return {
 		jobType,
 		source,
 		projectId: readProjectId(context, 0),
-		// The devices pipeline refuses anything but 1-1000 with a clear error.
-		chunkSize: options.chunkSize ?? 1000,
+		chunkSize,
 		concurrency,
 		jobPerItem: options.jobPerItem === true,
 		skipInvalidRows: options.skipInvalidRows === true,
