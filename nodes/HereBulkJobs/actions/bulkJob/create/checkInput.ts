@@ -110,7 +110,7 @@ export function checkInput(node: INode, blocks: DeviceBlock[], skipInvalidRows: 
 				? 'Fix the input and run the node again.'
 				: skipInvalidRows
 					? 'Fix the rows and run the node again.'
-					: 'Fix these rows and run the node again, or turn on Options > Skip Invalid Rows to upload the valid rows and get the invalid ones in the output (invalidRows).',
+					: 'Fix these rows and run the node again, or turn on Options > Skip Invalid Rows to upload the valid rows and get the invalid ones in the output (invalidRows, or items with outcome "invalid" when waiting for per-device results).',
 		),
 	);
 	const error = new NodeOperationError(node, headline(blocks, issues, context), {
