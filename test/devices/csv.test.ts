@@ -430,6 +430,20 @@ describe('parseCsvDevices: row problems (not fatal)', () => {
 		]);
 	});
 
+	it('a row that ends with extra empty cells (a trailing comma) is refused with what to remove, not with the quoting hint alone', async () => {
+		const parsed = await parseCsvDevices('name,type\nA,x,\nB,y,,\nC,z, \nPallet, 7,\n');
+		expect(names(parsed)).toEqual([]);
+		const trailing = (columns: number, extra: string) =>
+			`has ${columns} columns, but the header has 2, and ${extra}: remove the trailing ${columns === 3 ? 'comma' : 'commas'} from the row (a value that contains a comma must be in double quotes)`;
+		expect(parsed.issues).toEqual([
+			{ row: 2, label: 'row', reason: trailing(3, 'the extra one at the end is empty') },
+			{ row: 3, label: 'row', reason: trailing(4, 'the 2 extra ones at the end are empty') },
+			{ row: 4, label: 'row', reason: trailing(3, 'the extra one at the end is empty') },
+			// Still refused, not read as name "Pallet" and type "7": the comma in the name was not quoted.
+			{ row: 5, label: 'row', reason: trailing(3, 'the extra one at the end is empty') },
+		]);
+	});
+
 	it('a tag: cell that is not 1, 0 or empty', async () => {
 		const parsed = await parseCsvDevices('name,tag:Fragile\na,x\nb,1\nc,0\n');
 		expect(parsed.issues).toEqual([

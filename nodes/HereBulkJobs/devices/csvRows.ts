@@ -40,9 +40,8 @@ export class CsvRows {
 		if (this.header === undefined) return isBlank(cells) ? undefined : this.readHeader(cells, row);
 		if (cells.length !== this.columns.length) {
 			if (isBlank(cells) || !this.count(row)) return;
-			const hint = cells.length > this.columns.length ? ' (a value that contains a comma must be in double quotes)' : '';
 			const columns = `${cells.length} ${cells.length === 1 ? 'column' : 'columns'}`;
-			this.sink.issues.push({ row, label: 'row', reason: `has ${columns}, but the header has ${this.columns.length}${hint}` });
+			this.sink.issues.push({ row, label: 'row', reason: `has ${columns}, but the header has ${this.columns.length}${this.extraCellsHint(cells)}` });
 			return;
 		}
 
@@ -68,6 +67,22 @@ export class CsvRows {
 		if (empty || !this.count(row)) return; // a row of empty cells (a sheet's ",,,,") is a blank line
 		this.sink.issues.push(...problems);
 		this.sink.onRow(row, fields, problems.length > 0);
+	}
+
+	/**
+	 * What to do about cells past the header's columns. Empty ones are most likely a trailing
+	 * comma, and are still refused rather than dropped: an unquoted comma in a value plus a
+	 * trailing comma also ends in an empty cell, and dropping it would shift the values into the
+	 * wrong columns without a word (the header itself is refused for a trailing comma too).
+	 */
+	private extraCellsHint(cells: string[]): string {
+		const extra = cells.length - this.columns.length;
+		if (extra <= 0) return '';
+		const quoting = 'a value that contains a comma must be in double quotes';
+		if (!isBlank(cells.slice(this.columns.length))) return ` (${quoting})`;
+		return extra === 1
+			? `, and the extra one at the end is empty: remove the trailing comma from the row (${quoting})`
+			: `, and the ${extra} extra ones at the end are empty: remove the trailing commas from the row (${quoting})`;
 	}
 
 	/** A problem that makes the whole input unusable; reading stops. */
