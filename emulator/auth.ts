@@ -109,7 +109,8 @@ export class Accounts {
 	login(body: unknown): LoginResponse {
 		const { email, password, realm } = requireStrings(body, ['email', 'password'], ['realm']);
 		const user = this.users.get(email.toLowerCase());
-		if (!user || user.password !== password || (realm !== undefined && realm !== user.realm)) {
+		// The spec's realm is "a case-insensitive requested realm ID".
+		if (!user || user.password !== password || (realm !== undefined && realm.toLowerCase() !== user.realm.toLowerCase())) {
 			// Login failures come from the HERE account service, in its own error shape.
 			throw new ApiError(401, 'Invalid email, password or realm.', {}, 'account');
 		}

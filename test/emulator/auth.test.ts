@@ -60,6 +60,12 @@ describe('tokens', () => {
 		expect(wrong.status).toBe(401);
 		expect(obj(wrong)).toEqual({ errorId: expect.stringMatching(/^ERROR-/), httpStatus: 401, errorCode: 401300, message: expect.any(String) });
 	});
+
+	test('the login realm is compared without regard to case (the spec: "a case-insensitive requested realm ID")', async () => {
+		const upper = await call(w.emulator, 'POST', '/users/v2/login', { json: { email: w.email, password: w.password, realm: 'HERE' } });
+		expect(upper.status).toBe(200);
+		expect(obj(upper).realm).toBe('here');
+	});
 });
 
 describe('projects', () => {
