@@ -124,8 +124,9 @@ export class Accounts {
 		if (!record || record.accessToken !== accessToken) throw unauthorized('The access token and refresh token do not match a session.');
 		const user = this.users.get(record.email.toLowerCase());
 		if (!user) throw unauthorized();
-		// Refresh tokens rotate: the old pair is spent.
+		// Refresh tokens rotate: the old pair is spent, its access token too (whether or not it had expired yet).
 		this.refreshTokens.delete(refreshToken);
+		this.tokens.delete(accessToken);
 		return this.newSession(user);
 	}
 

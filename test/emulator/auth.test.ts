@@ -38,6 +38,16 @@ describe('tokens', () => {
 		expect((await call(w.emulator, 'POST', '/users/v2/refresh', { json: mixed })).status).toBe(401);
 	});
 
+	test('a refresh spends the old access token even before it expires', async () => {
+		const session = await login();
+		const renewed = await call(w.emulator, 'POST', '/users/v2/refresh', {
+			json: { accessToken: session.accessToken, refreshToken: session.refreshToken },
+		});
+		expect(renewed.status).toBe(200);
+		expect((await call(w.emulator, 'GET', base, { token: session.accessToken as string })).status).toBe(401);
+		expect((await call(w.emulator, 'GET', base, { token: obj(renewed).accessToken as string })).status).toBe(200);
+	});
+
 	test('missing, malformed and unknown tokens are 401 with the Tracking body', async () => {
 		for (const headers of [{}, { Authorization: 'Basic abc' }, { Authorization: 'Bearer nope' }] as Array<Record<string, string>>) {
 			const reply = await call(w.emulator, 'GET', base, { headers });
