@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { badRequest } from './errors';
+import { badRequest, type ApiError } from './errors';
 import type { Query } from './types';
 
 /** A request as the route handlers see it: already parsed, body fully read. */
@@ -49,8 +49,23 @@ export function jsonBody(req: ApiRequest): unknown {
 	try {
 		return JSON.parse(text) as unknown;
 	} catch (error: unknown) {
-		throw badRequest(`The JSON body could not be parsed: ${(error as Error).message}`);
+		throw unparsableJson(error, text);
 	}
+}
+
+/**
+ * A 400 for a body that is not JSON, saying where without quoting it. V8's own message quotes
+ * the text around the fault, and in a login or refresh body that text is a password or a
+ * refresh token. V8 gives no position for an unexpected character: then only the fact is told.
+ */
+export function unparsableJson(error: unknown, text: string): ApiError {
+	const message = error instanceof Error ? error.message : '';
+	if (/unexpected end/i.test(message)) return badRequest('The JSON body could not be parsed: it ends too early.');
+	const position = /at position (\d+)/.exec(message);
+	if (position === null) return badRequest('The JSON body could not be parsed: it is not valid JSON.');
+	const offset = Number(position[1]);
+	const lines = text.slice(0, offset).split('\n');
+	return badRequest(`The JSON body could not be parsed at position ${offset} (line ${lines.length}, column ${lines[lines.length - 1].length + 1}).`);
 }
 
 /** One value of a query parameter; a repeated parameter that should be single is a bad request. */

@@ -1,5 +1,6 @@
 import { parseCsv } from './csv';
 import { badRequest, type ErrorDetails } from './errors';
+import { unparsableJson } from './http';
 import type { DeviceRow, JobType } from './types';
 import { asRawRow, classify, RowError, validateAddRow, validateDeleteRow, type RawRow, type RowKind } from './validation';
 
@@ -32,11 +33,12 @@ export function parseUpload(body: Buffer, contentType: string | undefined): Pars
 		items = csv.rows;
 		addColumns = csv.addColumns;
 	} else if (media === 'application/json' || media.endsWith('+json')) {
+		const text = body.toString('utf8');
 		let json: unknown;
 		try {
-			json = JSON.parse(body.toString('utf8'));
+			json = JSON.parse(text);
 		} catch (error: unknown) {
-			throw badRequest(`The JSON body could not be parsed: ${(error as Error).message}`);
+			throw unparsableJson(error, text);
 		}
 		if (!Array.isArray(json)) throw badRequest('The JSON body must be an array of devices.');
 		if (json.length === 0) throw badRequest('The JSON array is empty: at least one device is required.');

@@ -48,6 +48,22 @@ describe('tokens', () => {
 		expect((await call(w.emulator, 'GET', base, { token: obj(renewed).accessToken as string })).status).toBe(200);
 	});
 
+	test('a login, refresh or token exchange body that is not JSON is refused with where it broke, never its text', async () => {
+		const bodies: Array<[string, string, RegExp]> = [
+			['/users/v2/login', `{"email":"${w.email}","password":S3cr3tPassw0rd}`, /it is not valid JSON/],
+			['/users/v2/login', `{"email":"${w.email}","password":"S3cr3tPassw0rd" "realm":"here"}`, /at position \d+ \(line 1, column \d+\)/],
+			['/users/v2/refresh', '{"accessToken":"a","refreshToken":RefreshSecret123}', /it is not valid JSON/],
+			['/users/v2/refresh', '{"accessToken":"RefreshSecret123","refreshToken":', /it ends too early/],
+			['/users/v2/tokenExchange', '{"accessToken":"TokenSecret456" x}', /at position 32 \(line 1, column 33\)/],
+		];
+		for (const [path, body, message] of bodies) {
+			const reply = await call(w.emulator, 'POST', path, { raw: { body, contentType: 'application/json' } });
+			expect(reply.status).toBe(400);
+			expect(obj(reply).message).toMatch(message);
+			expect(reply.text).not.toMatch(/S3cr3t|RefreshSe|TokenSe/);
+		}
+	});
+
 	test('missing, malformed and unknown tokens are 401 with the Tracking body', async () => {
 		for (const headers of [{}, { Authorization: 'Basic abc' }, { Authorization: 'Bearer nope' }] as Array<Record<string, string>>) {
 			const reply = await call(w.emulator, 'GET', base, { headers });

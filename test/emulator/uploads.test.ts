@@ -122,6 +122,11 @@ describe('bodies that are not uploads', () => {
 		await expectRefused(await upload(body), message);
 	});
 
+	test('a JSON upload that does not parse is refused with where it broke, never its text', async () => {
+		await expectRefused(await upload({ raw: { body: '[{"name":"a","type":Phone}]', contentType: 'application/json' } }), /^The JSON body could not be parsed: it is not valid JSON\.$/);
+		await expectRefused(await upload({ raw: { body: '[{"name":"a"},\n {"name":"b" "type":"Phone"}]', contentType: 'application/json' } }), /^The JSON body could not be parsed at position 28 \(line 2, column 14\)\.$/);
+	});
+
 	test('fileName longer than 50 characters → 400; characters, not UTF-16 units, count', async () => {
 		await expectRefused(await upload({ json: devices(1) }, { fileName: 'f'.repeat(51) }), /fileName/);
 		// 50 characters, 100 UTF-16 units: what the node's fitFileName makes of a long name with emoji.
