@@ -179,7 +179,7 @@ function dispatch(core: EmulatorCore, routes: Route[], req: ApiRequest, requestI
 			const match = route.pattern.exec(req.path);
 			if (!match) continue;
 			pathKnown = true;
-			if (route.method === req.method) return route.handle(req, match.slice(1).map(decodeURIComponent));
+			if (route.method === req.method) return route.handle(req, match.slice(1).map(decodePathSegment));
 		}
 		if (pathKnown) throw new ApiError(405, `${req.method} is not allowed on ${req.path}.`);
 		throw new ApiError(404, `No such endpoint: ${req.method} ${req.path}.`);
@@ -189,6 +189,19 @@ function dispatch(core: EmulatorCore, routes: Route[], req: ApiRequest, requestI
 		const message = error instanceof Error ? error.message : String(error);
 		process.stderr.write(`here-emulator: internal error on ${req.method} ${req.path}: ${message}\n`);
 		return errorResponse(core, new ApiError(500, `Emulator internal error: ${message}`));
+	}
+}
+
+/**
+ * A path parameter as the client meant it. Broken percent-encoding (`%E0%A4%A`) stays as sent: it
+ * then fails the parameter's own check (a jobId's pattern, 400) after the token is checked, like
+ * any other malformed value.
+ */
+function decodePathSegment(segment: string): string {
+	try {
+		return decodeURIComponent(segment);
+	} catch {
+		return segment;
 	}
 }
 

@@ -190,6 +190,17 @@ describe('bulk jobs', () => {
 		expectConforms(results, await call(e, 'GET', `${base}/${jobId}/results`, { token, query: { limit: 101 } }), 400);
 	});
 
+	test('a jobId with broken percent-encoding is a 400 like any malformed jobId, after the token check', async () => {
+		const e = w.emulator;
+		const broken = `${base}/BULK-%E0%A4%A`;
+		expectConforms(statusOp, await call(e, 'GET', `${broken}/status`, { token: w.token }), 400);
+		expectConforms(results, await call(e, 'GET', `${broken}/results`, { token: w.token }), 400);
+		const reply = await call(e, 'PATCH', broken, { token: w.token, json: { action: 'cancel' } });
+		expectConforms(patch, reply, 400);
+		expect(obj(reply)).toMatchObject({ details: { field: 'jobId' } });
+		expectConforms(statusOp, await call(e, 'GET', `${broken}/status`), 401);
+	});
+
 	test('patch: 200, 400, 401, 403, 404, 412, 429', async () => {
 		const e = w.emulator;
 		const token = w.token;
