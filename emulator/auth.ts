@@ -2,6 +2,7 @@ import type { Clock } from './clock';
 import { ApiError, badRequest, forbidden, notFound, unauthorized } from './errors';
 import { secret, type IdSource } from './ids';
 import type { Project, ProjectInput, ProjectStore } from './projects';
+import { tooLong } from './validation';
 
 export const DEFAULT_REALM = 'here';
 
@@ -154,7 +155,7 @@ export class Accounts {
 
 	/** The project a call works on: the token's scope, the `projectId` parameter, or the user's only project. */
 	resolveProject(principal: Principal, projectId: string | undefined): Project {
-		if (projectId !== undefined && (projectId.length < 1 || projectId.length > 50)) {
+		if (projectId !== undefined && (projectId.length < 1 || tooLong(projectId, 50))) {
 			throw badRequest('projectId must be 1-50 characters.', { field: 'projectId' });
 		}
 		if (principal.scopeProjectId !== undefined) {

@@ -125,7 +125,7 @@ export function validateDeleteRow(row: RawRow): DeleteRow {
 }
 
 /** JSON Schema's maxLength counts characters (code points), not UTF-16 units: an emoji is one. */
-function tooLong(value: string, maxLength: number): boolean {
+export function tooLong(value: string, maxLength: number): boolean {
 	return value.length > maxLength && [...value].length > maxLength;
 }
 

@@ -6,6 +6,7 @@ import { pendingRows, type Job } from '../jobs';
 import type { Project } from '../projects';
 import { JOB_STATUSES, JOB_TYPES, type JobStatus, type ListBody, type ResultsBody, type StatusBody } from '../types';
 import { parseUpload } from '../upload';
+import { tooLong } from '../validation';
 
 const BASE = '/bulkjobs/v4/deviceUploads';
 const JOB_PATH = '([^/]+)';
@@ -33,8 +34,7 @@ export function bulkJobRoutes(core: EmulatorCore): Route[] {
 			handle: (req) => {
 				const project = projectOf(req);
 				const fileName = single(req.query, 'fileName');
-				// The spec's maxLength counts characters (code points), not UTF-16 units.
-				if (fileName !== undefined && (fileName.length < 1 || [...fileName].length > 50)) {
+				if (fileName !== undefined && (fileName.length < 1 || tooLong(fileName, 50))) {
 					throw badRequest('fileName must be 1-50 characters.', { field: 'fileName' });
 				}
 				const upload = parseUpload(req.body, req.headers['content-type']);

@@ -2,6 +2,7 @@ import type { EmulatorCore } from '../core';
 import { badRequest } from '../errors';
 import { integer, multi, ok, type Route } from '../http';
 import type { Project } from '../projects';
+import { tooLong } from '../validation';
 
 const PROJECT_TYPES = ['indoor', 'tracking', 'trackingAzure', 'lastmile'] as const;
 
@@ -41,7 +42,7 @@ export function licenseRoutes(core: EmulatorCore): Route[] {
 				const end = integer(req.query, 'endIndex', 0, Number.MAX_SAFE_INTEGER, 100);
 				if (end < start) throw badRequest('endIndex must not be smaller than startIndex.', { field: 'endIndex' });
 				const projectIds = multi(req.query, 'projectIds');
-				if (projectIds && (projectIds.length > 20 || projectIds.some((id) => id.length > 50))) {
+				if (projectIds && (projectIds.length > 20 || projectIds.some((id) => tooLong(id, 50)))) {
 					throw badRequest('projectIds takes at most 20 ids of 1-50 characters.', { field: 'projectIds' });
 				}
 				const projectTypes = multi(req.query, 'projectTypes');

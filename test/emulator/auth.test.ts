@@ -114,6 +114,16 @@ describe('projects', () => {
 		expect((await call(w.emulator, 'GET', base, { token: w.token, query: { projectId: ['project-a', 'project-b'] } })).status).toBe(400);
 	});
 
+	test('a projectId of 1-50 characters counts code points, not UTF-16 units (an emoji is one)', async () => {
+		const listWith = async (projectId: string) => (await call(w.emulator, 'GET', base, { token: w.token, query: { projectId } })).status;
+		expect(await listWith('🚚'.repeat(26))).toBe(404);
+		expect(await listWith('🚚'.repeat(50))).toBe(404);
+		expect(await listWith('🚚'.repeat(51))).toBe(400);
+		expect(await listWith('p'.repeat(51))).toBe(400);
+		const licenses = await call(w.emulator, 'GET', '/registry/v2/licenses', { token: w.token, query: { projectIds: '🚚'.repeat(50) } });
+		expect(obj(licenses)).toMatchObject({ total: 0 });
+	});
+
 	test('jobs belong to their project: another project sees 404', async () => {
 		const jobId = await createJob(w, devices(1), { projectId: 'project-a' });
 		const fromB = await call(w.emulator, 'GET', `${base}/${jobId}/status`, { token: w.token, query: { projectId: 'project-b' } });
