@@ -225,7 +225,8 @@ function faultResponse(core: EmulatorCore, fault: FaultDecision, real: ApiRespon
 		case 'malformed-json': {
 			// Half of a JSON object's text never parses. Without a real response there is nothing to cut, so cut a plausible one.
 			const text = JSON.stringify(real?.body ?? { status: 'ongoing', items: [{ jobId: 'BULK-' }] });
-			return { status: 200, body: new RawJson(text.slice(0, Math.max(1, Math.floor(text.length / 2)))) };
+			// Only the body breaks on the way: the real answer's status (202 for a create) and headers arrive as sent.
+			return { status: real?.status ?? 200, headers: real?.headers, body: new RawJson(text.slice(0, Math.max(1, Math.floor(text.length / 2)))) };
 		}
 		case '429':
 			return tooManyRequests(core, fault.retryAfterSeconds);

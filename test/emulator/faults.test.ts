@@ -87,6 +87,15 @@ describe('afterEffect: the work is done, the client cannot tell', () => {
 		expect(w.emulator.jobs()).toHaveLength(2);
 	});
 
+	test('malformed-json after a create keeps its 202 and made the job', async () => {
+		w.emulator.faults.script([{ method: 'POST', path: /deviceUploads$/, kind: 'malformed-json', afterEffect: true }]);
+		const reply = await create();
+		expect(reply.status).toBe(202);
+		const text = await reply.text();
+		expect(() => JSON.parse(text)).toThrow();
+		expect(w.emulator.jobs()).toHaveLength(1);
+	});
+
 	test('a dropped create and a create that timed out both made their jobs', async () => {
 		w.emulator.faults.script([
 			{ method: 'POST', kind: 'drop', afterEffect: true },
