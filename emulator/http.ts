@@ -75,13 +75,16 @@ export function single(query: Query, name: string): string | undefined {
 	return value;
 }
 
-/** Every value of a parameter, whether repeated (`a=1&a=2`) or comma-separated (`a=1,2`). */
+/**
+ * Every value of a parameter that takes several: repeated (`a=1&a=2`). The spec gives these
+ * parameters no `style`, so OpenAPI's default applies (form, explode): a comma is part of a value.
+ */
 export function multi(query: Query, name: string): string[] | undefined {
 	const value = query[name];
 	if (value === undefined) return undefined;
-	const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim());
-	if (parts.some((p) => p === '')) throw badRequest(`The query parameter ${name} has an empty value.`, { field: name });
-	return parts;
+	const values = Array.isArray(value) ? value : [value];
+	if (values.some((v) => v === '')) throw badRequest(`The query parameter ${name} has an empty value.`, { field: name });
+	return values;
 }
 
 export function integer(query: Query, name: string, min: number, max: number, fallback: number): number {

@@ -51,8 +51,12 @@ export function bulkJobRoutes(core: EmulatorCore): Route[] {
 				const limit = integer(req.query, 'limit', 1, 100, 100);
 				const type = oneOf(req.query, 'type', JOB_TYPES);
 				const statuses = multi(req.query, 'status');
-				if (statuses?.some((s) => !(JOB_STATUSES as readonly string[]).includes(s))) {
-					throw badRequest(`status must be among ${JOB_STATUSES.join(', ')}.`, { field: 'status' });
+				const unknown = statuses?.find((s) => !(JOB_STATUSES as readonly string[]).includes(s));
+				if (unknown !== undefined) {
+					throw badRequest(
+						`status "${unknown}" is not one of ${JOB_STATUSES.join(', ')}; ask for several statuses with one status parameter each (status=completed&status=failed).`,
+						{ field: 'status' },
+					);
 				}
 				const token = single(req.query, 'pageToken');
 				let ids: string[];

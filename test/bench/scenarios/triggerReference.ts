@@ -7,7 +7,8 @@ import { FetchTransport, noLimit, ReferenceClient } from '../reference/client';
 import type { Account, Outcome } from './scenarios';
 import { NODE_CONCURRENCY } from './scenarios';
 
-const FINAL = 'completed,failed,cancelled';
+/** One status parameter per value, as the spec's query parameters take several (and as the node sends them). */
+const FINAL = ['completed', 'failed', 'cancelled'].map((status) => `status=${status}`).join('&');
 
 export async function referenceTriggerPoll(account: Account & { expected: number }): Promise<Outcome & { ms: number }> {
 	const started = performance.now();
@@ -17,7 +18,7 @@ export async function referenceTriggerPoll(account: Account & { expected: number
 	const jobIds: string[] = [];
 	let pageToken: string | undefined;
 	do {
-		const query = `limit=100&status=${FINAL}${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`;
+		const query = `limit=100&${FINAL}${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`;
 		const page = await transport.call<{ items: Array<{ jobId: string }>; nextPageToken?: string }>(noLimit, 'GET', `/bulkjobs/v4/deviceUploads?${query}`);
 		client.requests++;
 		for (const job of page.items) jobIds.push(job.jobId);
