@@ -169,6 +169,19 @@ describe('projects', () => {
 		const indoor = obj(await call(w.emulator, 'GET', '/registry/v2/licenses', { token: w.token, query: { projectTypes: 'indoor' } }));
 		expect(indoor.total).toBe(0);
 	});
+
+	test('licenses: projectIds and projectTypes take each value once, at most 20 and 4 values (uniqueItems and maxItems in the spec)', async () => {
+		const licenses = async (query: Record<string, string[]>) => call(w.emulator, 'GET', '/registry/v2/licenses', { token: w.token, query });
+		const twice = await licenses({ projectIds: ['project-a', 'project-b', 'project-a'] });
+		expect(twice.status).toBe(400);
+		expect(obj(twice)).toMatchObject({ message: expect.stringContaining('"project-a" twice'), details: { field: 'projectIds' } });
+		expect((await licenses({ projectTypes: ['tracking', 'tracking'] })).status).toBe(400);
+		const five = await licenses({ projectTypes: ['indoor', 'tracking', 'trackingAzure', 'lastmile', 'indoor'] });
+		expect(obj(five)).toMatchObject({ code: 400, message: expect.stringContaining('at most 4 values') });
+		expect((await licenses({ projectIds: Array.from({ length: 21 }, (_, i) => `p${i}`) })).status).toBe(400);
+		const every = obj(await licenses({ projectIds: ['project-a', 'project-b'], projectTypes: ['indoor', 'tracking', 'trackingAzure', 'lastmile'] }));
+		expect(every.total).toBe(2);
+	});
 });
 
 describe('X-Request-Id', () => {
