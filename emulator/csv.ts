@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { badRequest } from './errors';
 import { ANY_UUID } from './ids';
-import type { RawRow } from './validation';
+import { RowError, type RawRow } from './validation';
 
 /**
  * CSV uploads → the same JSON-shaped rows a JSON upload has, so one validator serves both.
@@ -15,7 +15,9 @@ export interface CsvRow {
 	row: number;
 	/** The line the row ends on (quoted newlines make rows span lines). */
 	line: number;
-	value: RawRow;
+	/** Undefined when a cell could not be read: then `error` says which and why. */
+	value: RawRow | undefined;
+	error?: RowError;
 }
 
 export interface CsvUpload {
@@ -59,7 +61,17 @@ export function parseCsv(body: Buffer, maxRows: number): CsvUpload {
 	const addColumns = columns.some((c) => ADD_ONLY_COLUMNS.has(c.field));
 	const data = records.slice(1, maxRows + 2);
 	if (data.length === 0) throw badRequest('The CSV has a header row but no device rows.');
-	const rows = data.slice(0, maxRows).map((r, i) => ({ row: i + 1, line: r.info.lines, value: toRow(r.record, columns, i + 1, r.info.lines) }));
+	const rows = data.slice(0, maxRows).map((r, i): CsvRow => {
+		const row = i + 1;
+		const line = r.info.lines;
+		// A cell that cannot be read is kept as the row's error, so that the upload is refused at the first bad row, whatever its fault.
+		try {
+			return { row, line, value: toRow(r.record, columns) };
+		} catch (error: unknown) {
+			if (!(error instanceof RowError)) throw error;
+			return { row, line, value: undefined, error };
+		}
+	});
 	return { addColumns, rows, tooMany: data.length > maxRows };
 }
 
@@ -82,10 +94,10 @@ function columnFor(name: string, index: number, header: string[]): Column {
 	throw badRequest(`The CSV header has an unknown column "${name}".`, { line: 1, field: name });
 }
 
-function toRow(cells: string[], columns: Column[], row: number, line: number): RawRow {
+function toRow(cells: string[], columns: Column[]): RawRow {
 	const out: RawRow = {};
 	const fail = (field: string, message: string): never => {
-		throw badRequest(`Row ${row} (line ${line}): ${field}: ${message}.`, { row, line, field });
+		throw new RowError(field, message);
 	};
 	for (let i = 0; i < columns.length; i++) {
 		const column = columns[i];

@@ -2,7 +2,7 @@ import { parseCsv } from './csv';
 import { badRequest, type ErrorDetails } from './errors';
 import { unparsableJson } from './http';
 import type { DeviceRow, JobType } from './types';
-import { asRawRow, classify, RowError, validateAddRow, validateDeleteRow, type RawRow, type RowKind } from './validation';
+import { asRawRow, classify, kindOf, RowError, validateAddRow, validateDeleteRow } from './validation';
 
 /** At most 1000 devices per upload, for CSV and JSON alike (Decided here). */
 export const MAX_DEVICES = 1000;
@@ -16,11 +16,14 @@ interface Positioned {
 	row: number;
 	line?: number;
 	value: unknown;
+	/** A CSV cell that could not be read: the row's error, told when its turn comes. */
+	error?: RowError;
 }
 
 /**
  * A create request body → validated rows and the job type. Any problem refuses the whole upload
- * with a 400 that names the first bad row, before a job exists.
+ * with a 400 that names the first bad row (rows are judged in order, in one pass), before a job
+ * exists. Add and delete rows mixed in one upload are a problem of the whole upload, found first.
  */
 export function parseUpload(body: Buffer, contentType: string | undefined): ParsedUpload {
 	const media = (contentType ?? '').split(';')[0].trim().toLowerCase();
@@ -48,26 +51,31 @@ export function parseUpload(body: Buffer, contentType: string | undefined): Pars
 		throw badRequest(`Unsupported Content-Type "${media || '(none)'}": use text/csv or application/json.`, { field: 'Content-Type' });
 	}
 
-	const kinds: Array<RowKind | undefined> = [];
-	const raws: RawRow[] = [];
+	// The upload's kind first, from the rows' fields alone: nothing is judged yet, so that the
+	// refusal below names the first bad row whatever kind of fault it has.
+	let firstAdd: Positioned | undefined;
+	let firstDelete: Positioned | undefined;
 	for (const item of items) {
-		atRow(item, () => {
-			const raw = asRawRow(item.value);
-			raws.push(raw);
-			kinds.push(classify(raw));
-		});
+		const kind = kindOf(item.value);
+		if (kind === 'add') firstAdd ??= item;
+		else if (kind === 'delete') firstDelete ??= item;
 	}
-	const firstAdd = kinds.indexOf('add');
-	const firstDelete = kinds.indexOf('delete');
-	if (firstAdd >= 0 && firstDelete >= 0) {
+	if (firstAdd !== undefined && firstDelete !== undefined) {
 		throw badRequest(
-			`The upload mixes add-device rows (first: row ${items[firstAdd].row}) and delete-device rows (first: row ${items[firstDelete].row}); send them as separate uploads.`,
-			{ row: items[Math.max(firstAdd, firstDelete)].row },
+			`The upload mixes add-device rows (first: row ${firstAdd.row}) and delete-device rows (first: row ${firstDelete.row}); send them as separate uploads.`,
+			{ row: Math.max(firstAdd.row, firstDelete.row) },
 		);
 	}
 	// Rows that fit either kind follow the others. With none to follow it is a delete (adds need a name), unless the CSV header has add columns.
-	const type: JobType = firstAdd >= 0 || (firstDelete < 0 && addColumns) ? 'create' : 'delete';
-	const rows = raws.map((raw, i) => atRow(items[i], () => (type === 'create' ? validateAddRow(raw) : validateDeleteRow(raw))));
+	const type: JobType = firstAdd !== undefined || (firstDelete === undefined && addColumns) ? 'create' : 'delete';
+	const rows = items.map((item) =>
+		atRow(item, () => {
+			if (item.error !== undefined) throw item.error;
+			const raw = asRawRow(item.value);
+			classify(raw); // refuses a row with fields of both kinds
+			return type === 'create' ? validateAddRow(raw) : validateDeleteRow(raw);
+		}),
+	);
 	return { type, rows };
 }
 

@@ -44,16 +44,34 @@ export function asRawRow(value: unknown): RawRow {
  * and it takes the upload's kind.
  */
 export function classify(row: RawRow): RowKind | undefined {
+	const { add, del } = kindFields(row);
+	if (add !== undefined && del !== undefined) {
+		throw new RowError(del, `mixes add-device fields (${add}) and delete-device fields (${del})`);
+	}
+	return add !== undefined ? 'add' : del !== undefined ? 'delete' : undefined;
+}
+
+/**
+ * What a value's fields say it is, without judging it: a value that is not an object, or a row
+ * with fields of both kinds, says nothing here (each is refused when its turn comes). This lets
+ * the upload's kind be known before the rows are validated in order.
+ */
+export function kindOf(value: unknown): RowKind | undefined {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+	const { add, del } = kindFields(value as RawRow);
+	if (add !== undefined && del !== undefined) return undefined;
+	return add !== undefined ? 'add' : del !== undefined ? 'delete' : undefined;
+}
+
+/** The first add-only and the first delete-only field of a row, if any. */
+function kindFields(row: RawRow): { add?: string; del?: string } {
 	let add: string | undefined;
 	let del: string | undefined;
 	for (const key of Object.keys(row)) {
 		if (ADD_ONLY_KEYS.has(key)) add ??= key;
 		else if (DELETE_ONLY_KEYS.has(key)) del ??= key;
 	}
-	if (add !== undefined && del !== undefined) {
-		throw new RowError(del, `mixes add-device fields (${add}) and delete-device fields (${del})`);
-	}
-	return add !== undefined ? 'add' : del !== undefined ? 'delete' : undefined;
+	return { add, del };
 }
 
 export function validateAddRow(row: RawRow): AddRow {

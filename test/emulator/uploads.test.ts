@@ -98,6 +98,15 @@ describe('row rules name the first bad row', () => {
 		await expectRefused(await upload({ json: [...good, row, { bad: true }] }), new RegExp(`^Row 3: (\\w+: )?${message.source}`), { row: 3 });
 	});
 
+	test('the first bad row is named whatever its fault and whatever comes after it (JSON and CSV)', async () => {
+		await expectRefused(await upload({ json: [{ name: 'a', colour: 'red' }, 5] }), /^Row 1: colour: unknown field/, { row: 1, field: 'colour' });
+		await expectRefused(await upload({ json: [{ name: 'a' }, { name: '' }, { name: 'b', unclaimOnly: true }, 'x'] }), /^Row 2: name:/, { row: 2 });
+		await expectRefused(await upload({ csv: 'name,sendMs\n,1\nb,x\n' }), /^Row 1 \(line 2\): name: is required/, { row: 1, line: 2, field: 'name' });
+		await expectRefused(await upload({ csv: 'name,sendMs,tags\na,1,\nb,2,1|2|3|4|5|6|7|8|9|10|11\nc,x,\n' }), /^Row 2 \(line 3\): tags: at most 10/, { row: 2 });
+		// Add and delete rows in one upload stay a fault of the whole upload, found before any row's own.
+		await expectRefused(await upload({ json: [{ name: 'a', colour: 'red' }, { trackingId: 'HERE-1' }] }), /mixes add-device rows \(first: row 1\) and delete-device rows \(first: row 2\)/);
+	});
+
 	test('a CSV cell that is not a number or boolean names row, line and column', async () => {
 		await expectRefused(await upload({ csv: 'name,sendMs\na,1\n"b\nc",x\n' }), /^Row 2 \(line 4\): sendMs: must be a number/, { row: 2, line: 4, field: 'sendMs' });
 		await expectRefused(await upload({ csv: 'name,areaBased\na,yes\n' }), /areaBased: must be 1, true, 0 or false/);
