@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { badRequest } from './errors';
 import { ANY_UUID } from './ids';
-import { RowError, type RawRow } from './validation';
+import { MAX_LIST_ITEMS, RowError, type RawRow } from './validation';
 
 /**
  * CSV uploads → the same JSON-shaped rows a JSON upload has, so one validator serves both.
@@ -32,14 +32,17 @@ type Column =
 	| { kind: 'string'; field: string }
 	| { kind: 'number'; field: string }
 	| { kind: 'boolean'; field: string }
-	| { kind: 'list'; field: 'tags' | 'rules' | 'geofences' }
-	| { kind: 'flag'; field: 'tags' | 'rules' | 'geofences'; value: string };
+	| { kind: 'list'; field: ListField }
+	| { kind: 'flag'; field: ListField; value: string };
 
-const STRING_COLUMNS = ['name', 'deviceId', 'externalId', 'externalDeviceId', 'connectorId', 'type', 'trackingId'];
-const NUMBER_COLUMNS = ['sendMs', 'sampleMs', 'distanceM'];
-const BOOLEAN_COLUMNS = ['areaBased', 'unclaimOnly', 'removeFromConnectorOnly'];
-const ADD_ONLY_COLUMNS = new Set(['name', 'deviceId', 'sendMs', 'sampleMs', 'distanceM', 'areaBased', 'type', 'tags', 'rules', 'geofences']);
-const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+type ListField = 'tags' | 'rules' | 'geofences';
+
+const STRING_COLUMNS: ReadonlySet<string> = new Set(['name', 'deviceId', 'externalId', 'externalDeviceId', 'connectorId', 'type', 'trackingId']);
+const NUMBER_COLUMNS: ReadonlySet<string> = new Set(['sendMs', 'sampleMs', 'distanceM']);
+const BOOLEAN_COLUMNS: ReadonlySet<string> = new Set(['areaBased', 'unclaimOnly', 'removeFromConnectorOnly']);
+const ADD_ONLY_COLUMNS: ReadonlySet<string> = new Set(['name', 'deviceId', 'sendMs', 'sampleMs', 'distanceM', 'areaBased', 'type', 'tags', 'rules', 'geofences']);
+/** The digits before the point and after it cannot trade places, so a long cell that fails is refused in linear time. */
+const NUMBER_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 interface CsvRecord {
 	record: string[];
@@ -56,8 +59,13 @@ export function parseCsv(body: Buffer, maxRows: number): CsvUpload {
 		throw badRequest(`The CSV could not be parsed: ${(error as Error).message}`, lines === undefined ? {} : { line: lines });
 	}
 	if (records.length === 0) throw badRequest('The CSV is empty: a header row and at least one device row are required.');
-	const header = records[0].record.map((h) => h.trim());
-	const columns = header.map((name, index) => columnFor(name, index, header));
+	const named = new Set<string>();
+	const columns = records[0].record.map((cell) => {
+		const name = cell.trim();
+		if (named.has(name)) throw badRequest(`The CSV header names column "${name}" twice.`, { line: 1, field: name });
+		named.add(name);
+		return columnFor(name);
+	});
 	const addColumns = columns.some((c) => ADD_ONLY_COLUMNS.has(c.field));
 	const data = records.slice(1, maxRows + 2);
 	if (data.length === 0) throw badRequest('The CSV has a header row but no device rows.');
@@ -75,11 +83,10 @@ export function parseCsv(body: Buffer, maxRows: number): CsvUpload {
 	return { addColumns, rows, tooMany: data.length > maxRows };
 }
 
-function columnFor(name: string, index: number, header: string[]): Column {
-	if (header.indexOf(name) !== index) throw badRequest(`The CSV header names column "${name}" twice.`, { line: 1, field: name });
-	if (STRING_COLUMNS.includes(name)) return { kind: 'string', field: name };
-	if (NUMBER_COLUMNS.includes(name)) return { kind: 'number', field: name };
-	if (BOOLEAN_COLUMNS.includes(name)) return { kind: 'boolean', field: name };
+function columnFor(name: string): Column {
+	if (STRING_COLUMNS.has(name)) return { kind: 'string', field: name };
+	if (NUMBER_COLUMNS.has(name)) return { kind: 'number', field: name };
+	if (BOOLEAN_COLUMNS.has(name)) return { kind: 'boolean', field: name };
 	if (name === 'tags' || name === 'rules' || name === 'geofences') return { kind: 'list', field: name };
 	const prefixed = /^(tag|rule|geofence):(.*)$/.exec(name);
 	if (prefixed) {
@@ -98,6 +105,17 @@ function toRow(cells: string[], columns: Column[]): RawRow {
 	const out: RawRow = {};
 	const fail = (field: string, message: string): never => {
 		throw new RowError(field, message);
+	};
+	// `tags` plus `tag:x` columns can name the same tag twice: it is applied once. A list is
+	// refused as soon as it passes the limit, so that no row ever holds more than that.
+	const lists = new Map<ListField, Set<string>>();
+	const addToList = (field: ListField, values: string[]): void => {
+		let list = lists.get(field);
+		if (list === undefined) lists.set(field, (list = new Set()));
+		for (const value of values) {
+			list.add(value);
+			if (list.size > MAX_LIST_ITEMS) fail(field, `at most ${MAX_LIST_ITEMS} items are allowed (this row names more)`);
+		}
 	};
 	for (let i = 0; i < columns.length; i++) {
 		const column = columns[i];
@@ -119,20 +137,14 @@ function toRow(cells: string[], columns: Column[]): RawRow {
 				break;
 			}
 			case 'list':
-				appendUnique(out, column.field, cell.split('|').map((s) => s.trim()).filter((s) => s !== ''));
+				addToList(column.field, cell.split('|').map((s) => s.trim()).filter((s) => s !== ''));
 				break;
 			case 'flag':
-				if (cell === '1') appendUnique(out, column.field, [column.value]);
+				if (cell === '1') addToList(column.field, [column.value]);
 				else if (cell !== '0') fail(`${column.field.slice(0, -1)}:${column.value}`, `must be 1 (apply) or empty (got "${cell}")`);
 				break;
 		}
 	}
+	for (const [field, list] of lists) out[field] = [...list];
 	return out;
-}
-
-/** `tags` plus `tag:x` columns can name the same tag twice: it is applied once. */
-function appendUnique(row: RawRow, field: string, values: string[]): void {
-	const list = (row[field] as string[] | undefined) ?? [];
-	for (const v of values) if (!list.includes(v)) list.push(v);
-	row[field] = list;
 }
