@@ -32,12 +32,15 @@ interface ListSnapshot {
 	projectId: string;
 	kind: 'jobs' | 'devices';
 	ids: string[];
+	/** A job listing's filters, in one canonical text: its tokens are valid only with these. */
+	query?: string;
 }
 
 export interface ListPosition {
 	snapshotId: string;
 	ids: string[];
 	offset: number;
+	query?: string;
 }
 
 /**
@@ -47,7 +50,8 @@ export interface ListPosition {
  * Results are append-only, so a results token is just an offset. Job listings promise no order
  * (the emulator shuffles them), so the first page of a listing snapshots the matching job ids
  * and the token points into that snapshot: paging over one listing then neither skips nor
- * repeats a job, whatever happens to the jobs meanwhile. Device listings work the same way
+ * repeats a job, whatever happens to the jobs meanwhile. A job listing's token also keeps the
+ * listing's filters (`query`) and is refused with others. Device listings work the same way
  * (over tracking ids), and their tokens also expire.
  */
 export class PageTokens {
@@ -64,19 +68,31 @@ export class PageTokens {
 		return cursor.o;
 	}
 
-	/** Stores a job listing's ids; returns the token of its page starting at `offset`. */
-	startListing(projectId: string, ids: string[], offset: number): string {
-		return this.listToken(this.store(projectId, 'jobs', ids), offset);
+	/** Stores a job listing's ids and filters; returns the token of its page starting at `offset`. */
+	startListing(projectId: string, ids: string[], offset: number, query: string): string {
+		return this.listToken(this.store(projectId, 'jobs', ids, query), offset);
 	}
 
 	listToken(snapshotId: string, offset: number): string {
 		return this.sign({ k: 'l', s: snapshotId, o: offset });
 	}
 
-	readListToken(token: string, projectId: string): ListPosition {
+	/**
+	 * Where a job listing's token points. The spec does not say whether a token carries its
+	 * listing's filters, so a client must send the same filters with every page; one that sends
+	 * others (or none) gets 400 naming both, rather than pages of another listing.
+	 */
+	readListToken(token: string, projectId: string, query: string): ListPosition {
 		const cursor = this.verify(token);
 		if (cursor.k !== 'l') throw invalidToken();
-		return this.position(cursor, projectId, 'jobs');
+		const position = this.position(cursor, projectId, 'jobs');
+		if (position.query !== query) {
+			throw badRequest(
+				`The pageToken belongs to a listing with ${position.query}, but this request has ${query}: send the same type and status with every page of a listing.`,
+				{ field: 'pageToken' },
+			);
+		}
+		return position;
 	}
 
 	/** Stores a device listing's tracking ids; returns the token of its page starting at `offset`. */
@@ -98,9 +114,9 @@ export class PageTokens {
 		this.snapshots.clear();
 	}
 
-	private store(projectId: string, kind: ListSnapshot['kind'], ids: string[]): string {
+	private store(projectId: string, kind: ListSnapshot['kind'], ids: string[], query?: string): string {
 		const id = secret(12);
-		this.snapshots.set(id, { projectId, kind, ids });
+		this.snapshots.set(id, { projectId, kind, ids, query });
 		if (this.snapshots.size > MAX_SNAPSHOTS) this.snapshots.delete(this.snapshots.keys().next().value as string);
 		return id;
 	}
@@ -111,7 +127,7 @@ export class PageTokens {
 		// Refresh its place in the LRU order: a listing being paged through is in use.
 		this.snapshots.delete(cursor.s);
 		this.snapshots.set(cursor.s, snapshot);
-		return { snapshotId: cursor.s, ids: snapshot.ids, offset: cursor.o };
+		return { snapshotId: cursor.s, ids: snapshot.ids, offset: cursor.o, query: snapshot.query };
 	}
 
 	private sign(cursor: ResultsCursor | ListCursor | DeviceCursor): string {

@@ -4,7 +4,7 @@ import { integer, jsonBody, multi, oneOf, ok, single, type ApiRequest, type Rout
 import { JOB_ID } from '../ids';
 import { pendingRows, type Job } from '../jobs';
 import type { Project } from '../projects';
-import { JOB_STATUSES, JOB_TYPES, type JobStatus, type ListBody, type ResultsBody, type StatusBody } from '../types';
+import { JOB_STATUSES, JOB_TYPES, type JobStatus, type JobType, type ListBody, type ResultsBody, type StatusBody } from '../types';
 import { parseUpload } from '../upload';
 import { tooLong } from '../validation';
 
@@ -58,29 +58,35 @@ export function bulkJobRoutes(core: EmulatorCore): Route[] {
 						{ field: 'status' },
 					);
 				}
+				const wanted = statuses ? new Set(statuses as JobStatus[]) : undefined;
+				const matches = (job: Job): boolean => (type === undefined || job.type === type) && (wanted === undefined || wanted.has(job.status));
+				const query = describeFilters(type, wanted);
 				const token = single(req.query, 'pageToken');
 				let ids: string[];
 				let offset = 0;
 				let snapshotId: string | undefined;
 				if (token) {
-					({ ids, offset, snapshotId } = core.pages.readListToken(token, project.projectId));
+					({ ids, offset, snapshotId } = core.pages.readListToken(token, project.projectId, query));
 				} else {
-					const wanted = statuses ? new Set(statuses as JobStatus[]) : undefined;
 					ids = core.jobs
 						.forProject(project.projectId)
-						.filter((j) => (type === undefined || j.type === type) && (wanted === undefined || wanted.has(j.status)))
+						.filter(matches)
 						.map((j) => j.id);
 					core.listRng.shuffle(ids);
 				}
-				const end = offset + limit;
-				const items = ids
-					.slice(offset, end)
-					.map((id) => core.jobs.get(id))
-					.filter((j): j is Job => j !== undefined)
-					.map((j) => ({ jobId: j.id, status: j.status, type: j.type }));
+				// A job of the snapshot that no longer matches the filters (its status moved on) or no
+				// longer exists is left out, and the page is filled from the jobs after it: later pages
+				// hold only matching jobs, and none of them is skipped or repeated. Over a whole listing
+				// each snapshot id is looked at once.
+				const items: ListBody['items'] = [];
+				let next = offset;
+				while (items.length < limit && next < ids.length) {
+					const job = core.jobs.get(ids[next++]);
+					if (job !== undefined && matches(job)) items.push({ jobId: job.id, status: job.status, type: job.type });
+				}
 				const body: ListBody = { count: items.length, limit, items };
-				if (end < ids.length) {
-					body.nextPageToken = snapshotId !== undefined ? core.pages.listToken(snapshotId, end) : core.pages.startListing(project.projectId, ids, end);
+				if (next < ids.length) {
+					body.nextPageToken = snapshotId !== undefined ? core.pages.listToken(snapshotId, next) : core.pages.startListing(project.projectId, ids, next, query);
 				}
 				return ok(body);
 			},
@@ -141,4 +147,12 @@ export function bulkJobRoutes(core: EmulatorCore): Route[] {
 			},
 		},
 	];
+}
+
+/** A job listing's filters in one canonical text (status order and repeats change nothing), to tie its page tokens to them. */
+function describeFilters(type: JobType | undefined, statuses: ReadonlySet<JobStatus> | undefined): string {
+	const parts: string[] = [];
+	if (type !== undefined) parts.push(`type=${type}`);
+	if (statuses !== undefined) parts.push(...[...statuses].sort().map((status) => `status=${status}`));
+	return parts.length > 0 ? parts.join('&') : 'no type or status filter';
 }

@@ -130,6 +130,55 @@ describe('pagination', () => {
 		expect(new Set(all.map((i) => i.jobId)).size).toBe(all.length);
 	});
 
+	test('later pages of a filtered listing leave out jobs that no longer match, without skipping or repeating the others', async () => {
+		const fresh = await world();
+		try {
+			const jobs: string[] = [];
+			for (let i = 0; i < 9; i++) jobs.push(await createJob(fresh, devices(1, `f${i}`)));
+			const page = async (query: Record<string, string | string[]>) => {
+				const reply = await call(fresh.emulator, 'GET', base, { token: fresh.token, query: { limit: 2, ...query } });
+				expect(reply.status).toBe(200);
+				return obj(reply);
+			};
+			const first = await page({ status: 'completed' });
+			const seen = (first.items as Item[]).map((i) => i.jobId);
+			// Three jobs not listed yet are acknowledged: they leave the status=completed listing.
+			const left = jobs.filter((id) => !seen.includes(id)).slice(0, 3);
+			for (const jobId of left) await call(fresh.emulator, 'PATCH', `${base}/${jobId}`, { token: fresh.token, json: { action: 'acknowledge' } });
+			const pages: Item[][] = [];
+			let pageToken = first.nextPageToken as string | undefined;
+			while (pageToken) {
+				const next = await page({ status: 'completed', pageToken });
+				pages.push(next.items as Item[]);
+				pageToken = next.nextPageToken as string | undefined;
+			}
+			const later = pages.flat();
+			expect(later.every((i) => i.status === 'completed')).toBe(true);
+			expect([...seen, ...later.map((i) => i.jobId)].sort()).toEqual(jobs.filter((id) => !left.includes(id)).sort());
+			// Pages are filled from the jobs after the ones left out: only the last may be short.
+			expect(pages.slice(0, -1).every((p) => p.length === 2)).toBe(true);
+		} finally {
+			await fresh.emulator.close();
+		}
+	});
+
+	test('a page token is valid only with the type and status its listing began with (400 naming both); limit may change', async () => {
+		const first = obj(await call(w.emulator, 'GET', base, { token: w.token, query: { limit: 2, status: ['completed', 'failed'] } }));
+		const pageToken = first.nextPageToken as string;
+		const other = await call(w.emulator, 'GET', base, { token: w.token, query: { type: 'delete', status: ['completed', 'failed'], pageToken } });
+		expect(other.status).toBe(400);
+		expect(obj(other)).toMatchObject({
+			message: expect.stringContaining('a listing with status=completed&status=failed, but this request has type=delete&status=completed&status=failed'),
+			details: { field: 'pageToken' },
+		});
+		const none = await call(w.emulator, 'GET', base, { token: w.token, query: { pageToken } });
+		expect(obj(none).message).toMatch(/but this request has no type or status filter/);
+		// The same filters in another order, and another page size, are the same listing.
+		const same = await call(w.emulator, 'GET', base, { token: w.token, query: { limit: 3, status: ['failed', 'completed'], pageToken } });
+		expect(same.status).toBe(200);
+		expect((obj(same).items as Item[]).length).toBe(3);
+	});
+
 	test('garbage, tampered, foreign and cross-kind page tokens are 400', async () => {
 		const { tokens } = await listAll(w, { limit: 20 });
 		const token = tokens[0];
