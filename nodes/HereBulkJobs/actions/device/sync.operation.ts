@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { htmlList, htmlParagraphs } from '../../editorText';
+import { escapeHtml, htmlList, htmlParagraphs } from '../../editorText';
 import { ensureNodeError } from '../../transport';
 import type { ListedDevice } from './wire';
 import { listDevicePages } from './listDevices';
@@ -19,6 +19,45 @@ export const description = updateDisplayOptions({ show: { resource: ['device'], 
 /** One sync per run: the list is the rows of all input items together. */
 export const mode = 'batch';
 
+/**
+ * The project's devices as HERE lists them, page by page. HERE promises no order and its page
+ * tokens do not pin one: when devices are added or deleted while the pages are read, the list
+ * shifts under the pages, and a device can be read twice while others are skipped. A skipped
+ * device would be planned as an add (or never deleted), so a trackingId read twice stops the
+ * sync before anything is sent.
+ */
+async function listProject(context: IExecuteFunctions, projectId: string | undefined): Promise<ListedDevice[]> {
+	const listed: ListedDevice[] = [];
+	const seen = new Set<string>();
+	for await (const page of listDevicePages(context, { projectId, itemIndex: 0 })) {
+		for (const device of page) {
+			const trackingId = device.trackingId;
+			if (trackingId !== undefined && trackingId !== '') {
+				if (seen.has(trackingId)) throw listingChanged(context, trackingId, listed.length);
+				seen.add(trackingId);
+			}
+			listed.push(device);
+		}
+	}
+	return listed;
+}
+
+function listingChanged(context: IExecuteFunctions, trackingId: string, read: number): NodeOperationError {
+	return new NodeOperationError(
+		context.getNode(),
+		"Sync stopped before sending anything: HERE's device list changed while it was being read. Run the sync again.",
+		{
+			itemIndex: 0,
+			description: htmlParagraphs([
+				escapeHtml(
+					`HERE listed the device ${trackingId} twice (after ${read} devices), so other devices were probably skipped: a plan built from this list could add devices HERE already has, or miss devices to delete. Nothing was sent to HERE.`,
+				),
+				'This happens when devices are added to or deleted from the project while it is listed (another sync, a bulk job, the HERE portal). Run the sync again, once no other job is changing the devices of this project.',
+			]),
+		},
+	);
+}
+
 function countLines(plan: SyncPlan): string[] {
 	return SYNC_ACTIONS.map((action) => `${action}: ${plan.counts[action]}`);
 }
@@ -29,10 +68,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const desired = await readDesiredDevices(this, items, settings);
 
 	// 2. HERE's side, then the plan.
-	const listed: ListedDevice[] = [];
-	for await (const page of listDevicePages(this, { projectId: settings.projectId, itemIndex: 0 })) {
-		for (const device of page) listed.push(device);
-	}
+	const listed = await listProject(this, settings.projectId);
 	const plan = buildPlan(desired, listed, { scope: settings.scope, deleteMissing: settings.deleteMissing });
 	const blockedBy = guardProblem(plan, settings.guard);
 	const facts = { dryRun: settings.dryRun, projectId: settings.projectId, inputCount: items.length, includeOutsideScope: settings.includeOutsideScope, blockedBy };
