@@ -217,6 +217,28 @@ describe('real runs', () => {
 		expect(split(again.output('HERE')).summary).toMatchObject({ planned: { add: 0, delete: 0, drift: 1, unchanged: 1600 }, outcomes: {} });
 		expect(uploads()).toHaveLength(0);
 	});
+
+	test("an add job whose every row HERE refuses: the error names HERE's reasons and says to fix them, not that a re-run finishes", async () => {
+		const user = loginUser(emulator, engine);
+		// A physical tracker already named "Van 7": names are unique in a project, so HERE refuses the row.
+		await seed(user, [{ name: 'Van 7' }]);
+		const list = { dryRun: false, inputSource: 'csvText' };
+		// One of the two rows refused: the job completes, the device comes out failed with HERE's errors, no error.
+		const partly = await sync(user, { ...list, csvText: 'name,externalId\nVan 7,fleet-7\nVan 8,fleet-8' });
+		expect(partly.error()).toBeUndefined();
+		expect(split(partly.output('HERE')).devices.find((d) => d.externalId === 'fleet-7')).toMatchObject({ outcome: 'failed', errors: [expect.objectContaining({ code: 409 })] });
+
+		// Every row refused: the job ends failed, and re-running fails the same way until the name is changed.
+		for (let run = 0; run < 2; run++) {
+			const error = (await sync(user, { ...list, csvText: 'name,externalId\nVan 7,fleet-7' })).error() as Described;
+			expect(error.message).toMatch(/^Sync stopped part-way: add job BULK-\S+ ended failed$/);
+			expect(error.description).toMatch(/^HERE's reasons for the failed devices:<ul><li>&quot;Van 7&quot;: [^<]*already exists[^<]*\(code 409[^<]*<\/li><\/ul>/);
+			expect(error.description).toContain('<li>failed: 1</li>');
+			expect(error.description).toContain('HERE refused 1 device for the reasons above. Running the same sync again sends it again');
+			expect(error.description).not.toContain('Run the same sync again to finish');
+		}
+		expect(externalIds(user)).toEqual(['(Van 7)', 'fleet-8']);
+	});
 });
 
 describe('an interrupted sync is finished by running it again', () => {

@@ -2,6 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { escapeHtml, htmlList, htmlParagraphs } from '../../editorText';
+import { failedDeviceLines, failedDevicesHtml } from '../../jobs/failedDevices';
+import type { ResultRow } from '../../jobs/wire';
 import { ensureNodeError } from '../../transport';
 import type { ListedDevice } from './wire';
 import { listDevicePages } from './listDevices';
@@ -100,13 +102,46 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const output = syncItems(plan, applied, { ...facts, stoppedBy: applied.stoppedBy });
 	if (applied.stoppedBy === undefined || this.continueOnFail()) return output;
 
-	const outcomes = Object.entries(outcomeCounts(applied)).map(([outcome, count]) => `${outcome}: ${count}`);
-	throw new NodeOperationError(this.getNode(), `Sync stopped part-way: ${applied.stoppedBy}`, {
+	throw stoppedPartWay(this, plan, applied);
+}
+
+/** The devices HERE refused with row errors, as result rows: the name the list gave (adds), else the externalId. */
+function refusedRows(plan: SyncPlan, applied: AppliedPlan): ResultRow[] {
+	const rows: ResultRow[] = [];
+	for (const planned of plan.devices) {
+		const result = applied.results.get(planned);
+		if (result?.outcome !== 'failed') continue;
+		rows.push({ name: planned.desired?.device.name, externalId: planned.externalId, errors: result.errors });
+	}
+	return rows;
+}
+
+/**
+ * A sync that stopped after sending something: what happened to each planned change, HERE's
+ * reasons for the first refused devices, and what to do. A re-run finishes what was not sent or
+ * not processed, but sends refused devices again, and HERE refuses them again until their
+ * cause is fixed: then the error says to fix that first.
+ */
+function stoppedPartWay(context: IExecuteFunctions, plan: SyncPlan, applied: AppliedPlan): NodeOperationError {
+	const counts = outcomeCounts(applied);
+	const outcomes = Object.entries(counts).map(([outcome, count]) => `${outcome}: ${count}`);
+	const refused = refusedRows(plan, applied);
+	const maybeSent = (counts.maybeSent ?? 0) > 0 ? ' Devices marked maybeSent may already be in HERE; the next run sees them.' : '';
+	let advice: string;
+	if (refused.length > 0) {
+		const [devices, them] = refused.length === 1 ? ['1 device', 'it'] : [`${refused.length} devices`, 'them'];
+		advice =
+			`HERE refused ${devices} for the reasons above. Running the same sync again sends ${them} again, and HERE refuses ${them} again until the cause is fixed. ` +
+			`Fix what HERE names first (in the list or in the project, for example a name that another device already has), then run the sync again: it lists the project again and sends only what is still missing or still to delete.${maybeSent}`;
+	} else {
+		advice = `Run the same sync again to finish: it lists the project again and sends only what is still missing or still to delete.${maybeSent}`;
+	}
+	return new NodeOperationError(context.getNode(), `Sync stopped part-way: ${applied.stoppedBy}`, {
 		itemIndex: 0,
 		description: htmlParagraphs([
-			'What happened to the planned changes:',
-			htmlList(outcomes),
-			'Run the same sync again to finish: it lists the project again and sends only what is still missing or still to delete. Devices marked maybeSent may already be in HERE; the next run sees them.',
+			failedDevicesHtml(failedDeviceLines(refused, refused.length)),
+			`What happened to the planned changes:${htmlList(outcomes)}`,
+			escapeHtml(advice),
 		]),
 	});
 }
