@@ -11,6 +11,7 @@ import type {
 
 import { CUSTOM_HOST, HERE_HOSTS, requestUrlWithinBase, resolveBaseUrl } from '../nodes/HereBulkJobs/transport/host';
 import { obtainSessionToken } from '../nodes/HereBulkJobs/transport/session';
+import { sessionFields, storedSessionToken } from '../nodes/HereBulkJobs/transport/storedSession';
 
 /** The API paths that take a `projectId`: the bulk jobs, and the project's devices (Device resource). */
 const PROJECT_SCOPED_PATHS = ['/bulkjobs/v4/deviceUploads', '/users/v2/devices'];
@@ -140,10 +141,19 @@ export class HereTrackingApi implements ICredentialType {
 			typeOptions: { expirable: true, password: true },
 			default: '',
 		},
+		{
+			// What the session token was obtained for (host, e-mail, realm, HRN; a hash of a pasted
+			// token). n8n keeps hidden fields when the credential is edited: a token obtained for
+			// something else is not sent, so that HERE's 401 makes n8n log in again.
+			displayName: 'Session Obtained For',
+			name: 'sessionFor',
+			type: 'hidden',
+			default: '',
+		},
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
-		return { sessionToken: await obtainSessionToken(this.helpers.httpRequest, credentials) };
+		return { ...sessionFields(credentials, await obtainSessionToken(this.helpers.httpRequest, credentials)) };
 	}
 
 	async authenticate(
@@ -157,6 +167,14 @@ export class HereTrackingApi implements ICredentialType {
 		if (projectId !== '' && PROJECT_SCOPED_PATHS.some((path) => target.pathname.includes(path)) && !qs.projectId) {
 			qs.projectId = projectId;
 		}
+		// A token obtained for another e-mail, host, HRN or pasted token is not sent: HERE answers 401,
+		// and n8n logs in again for what the credential says now.
+		const headers: IDataObject = {};
+		for (const [name, value] of Object.entries(requestOptions.headers ?? {})) {
+			if (name.toLowerCase() !== 'authorization') headers[name] = value;
+		}
+		const token = storedSessionToken(credentials);
+		if (token !== undefined) headers.Authorization = `Bearer ${token}`;
 		return {
 			...requestOptions,
 			...('uri' in requestOptions ? { uri: target.href } : {}),
@@ -164,7 +182,7 @@ export class HereTrackingApi implements ICredentialType {
 			baseURL: undefined,
 			qs,
 			disableFollowRedirect: true,
-			headers: { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${String(credentials.sessionToken ?? '')}` },
+			headers,
 		};
 	}
 

@@ -4,6 +4,7 @@ import type { Engine } from '../harness/engine';
 import { createEngine, runWorkflow } from '../harness/engine';
 import { testCredential } from '../harness/credentialTest';
 import { bulkJobsNode, byId, CANARY, createJobDirectly, itemsThen, loginUser } from '../harness/fixtures';
+import { startCollector } from '../faults/support/hostile';
 
 let emulator: HereEmulator;
 let engine: Engine;
@@ -89,6 +90,67 @@ describe('E-mail and password', () => {
 		// HERE's own sentence, then ours: one full stop between them, not two.
 		expect(error.message).toContain('HERE login failed with HTTP 401: Invalid email, password or realm. Check the E-Mail, Password and Realm');
 		expect(JSON.stringify({ message: error.message, description: error.description })).not.toContain('canary-wrong-password-55');
+	});
+});
+
+describe('an edited credential: the stored token is used only for what it was obtained for', () => {
+	const listDevices = (credential: { id: string; name: string }) =>
+		itemsThen(bulkJobsNode(credential, { resource: 'device', operation: 'getAll', returnAll: true } as never));
+	const externalIdsOf = (run: Awaited<ReturnType<typeof runWorkflow>>) => run.output('HERE').map((item) => item.json.externalId);
+
+	test("after the e-mail changes, the run acts as the new user, not as the old token's", async () => {
+		const alice = loginUser(emulator, engine);
+		const bob = loginUser(emulator, engine);
+		await createJobDirectly(emulator, alice.email, [{ name: 'alice-device', externalId: 'alice-1' }]);
+		await createJobDirectly(emulator, bob.email, [{ name: 'bob-device', externalId: 'bob-1' }]);
+		expect(externalIdsOf(await runWorkflow(engine, listDevices(alice.credential)))).toEqual(['alice-1']);
+		// The user changes E-Mail (and Password) to Bob's; n8n keeps the hidden session fields: Alice's token.
+		const edited = engine.saveCredential('edited-user', { ...engine.credentials.stored(alice.credential.id), email: bob.email });
+		emulator.clearRequests();
+
+		const run = await runWorkflow(engine, listDevices(edited));
+
+		expect(run.error()).toBeUndefined();
+		expect(externalIdsOf(run)).toEqual(['bob-1']);
+		expect(paths()).toEqual(['GET /users/v2/devices 401', 'POST /users/v2/login 200', 'GET /users/v2/devices 200']);
+		expect(engine.credentials.stored(edited.id).sessionToken).not.toEqual(engine.credentials.stored(alice.credential.id).sessionToken);
+	});
+
+	test('after the Base URL changes, the old token never reaches the new host', async () => {
+		const user = loginUser(emulator, engine, { signedIn: true });
+		const oldToken = String(engine.credentials.stored(user.credential.id).sessionToken);
+		const collector = await startCollector();
+		try {
+			const moved = engine.saveCredential('moved', { ...engine.credentials.stored(user.credential.id), baseUrl: collector.url });
+			const run = await runWorkflow(engine, statusWorkflow(moved, 'BULK-6279286f-a09a-4521-9d3a-af7559e84836'));
+			// The collector answers everything with 200, so the status request went there without a token.
+			expect(run.error()).toBeUndefined();
+			expect(collector.seen.map((seen) => seen.url)).toEqual(['/bulkjobs/v4/deviceUploads/BULK-6279286f-a09a-4521-9d3a-af7559e84836/status']);
+			expect(collector.seen[0].headers.authorization).toBeUndefined();
+			expect(JSON.stringify(collector.seen)).not.toContain(oldToken);
+		} finally {
+			await collector.close();
+		}
+	});
+
+	test('after a new Access Token is pasted, the runs use it, not the old one', async () => {
+		const alice = loginUser(emulator, engine);
+		const bob = loginUser(emulator, engine);
+		await createJobDirectly(emulator, alice.email, [{ name: 'alice-device', externalId: 'alice-1' }]);
+		await createJobDirectly(emulator, bob.email, [{ name: 'bob-device', externalId: 'bob-1' }]);
+		const pasted = engine.saveCredential('pasted-then-replaced', {
+			authentication: 'accessToken',
+			accessToken: emulator.issueToken(alice.email),
+			host: 'custom',
+			baseUrl: emulator.url,
+		});
+		expect(externalIdsOf(await runWorkflow(engine, listDevices(pasted)))).toEqual(['alice-1']);
+		engine.saveCredential(pasted.id, { ...engine.credentials.stored(pasted.id), accessToken: emulator.issueToken(bob.email) });
+
+		const run = await runWorkflow(engine, listDevices(pasted));
+
+		expect(run.error()).toBeUndefined();
+		expect(externalIdsOf(run)).toEqual(['bob-1']);
 	});
 });
 

@@ -2,6 +2,7 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { HereTrackingApi } from '../../credentials/HereTrackingApi.credentials';
 import { HERE_HOSTS, resolveBaseUrl } from '../../nodes/HereBulkJobs/transport/host';
+import { sessionIdentity } from '../../nodes/HereBulkJobs/transport/storedSession';
 
 describe('resolveBaseUrl: where the token may go', () => {
 	test.each([
@@ -42,8 +43,9 @@ describe('resolveBaseUrl: where the token may go', () => {
 describe('the credential sends its token only under the base URL', () => {
 	const credential = new HereTrackingApi();
 	const token = 'canary-session-token-5521';
-	const authenticate = async (credentials: Record<string, string>, url: string) =>
-		await credential.authenticate({ sessionToken: token, ...credentials }, { url });
+	/** The credential with a session token obtained for it (as preAuthentication stores it). */
+	const signedIn = (credentials: Record<string, string>) => ({ ...credentials, sessionToken: token, sessionFor: sessionIdentity(credentials) });
+	const authenticate = async (credentials: Record<string, string>, url: string) => await credential.authenticate(signedIn(credentials), { url });
 	const here = { host: HERE_HOSTS.legacy };
 	const proxy = { host: 'custom', baseUrl: 'https://proxy.example.com/here' };
 	const loopbackV6 = { host: 'custom', baseUrl: 'http://[::1]:8480' };
@@ -93,8 +95,8 @@ describe('the credential sends its token only under the base URL', () => {
 
 	test("the older request helper's uri is checked and rewritten too", async () => {
 		const options = { uri: '//evil.example/x' } as unknown as IHttpRequestOptions;
-		await expect(credential.authenticate({ sessionToken: token, ...here }, options)).rejects.toThrow(/goes to evil\.example/);
-		const allowed = (await credential.authenticate({ sessionToken: token, ...here }, { uri: '/bulkjobs/v4/health' } as unknown as IHttpRequestOptions)) as IHttpRequestOptions & { uri?: string };
+		await expect(credential.authenticate(signedIn(here), options)).rejects.toThrow(/goes to evil\.example/);
+		const allowed = (await credential.authenticate(signedIn(here), { uri: '/bulkjobs/v4/health' } as unknown as IHttpRequestOptions)) as IHttpRequestOptions & { uri?: string };
 		expect(allowed.uri).toBe('https://tracking.api.here.com/bulkjobs/v4/health');
 	});
 });

@@ -1,6 +1,7 @@
 import type { INode } from 'n8n-workflow';
 
 import type { HereEmulator } from '../../emulator';
+import { sessionFields } from '../../nodes/HereBulkJobs/transport/storedSession';
 import type { Engine } from './engine';
 import { NODE_TYPES } from './engine';
 
@@ -26,15 +27,16 @@ export function loginUser(emulator: HereEmulator, engine: Engine, options: { pro
 		projectHrn: `hrn:here:authorization::org1:project/${projectId}`,
 	}));
 	emulator.addUser({ email, password: CANARY.password, projects });
-	const credential = engine.saveCredential(`login-${userCounter}`, {
+	const fields = {
 		authentication: 'login',
 		email,
 		password: CANARY.password,
 		host: 'custom',
 		baseUrl: emulator.url,
-		...(options.signedIn ? { sessionToken: emulator.issueToken(email) } : {}),
 		...(options.defaultProjectId ? { projectId: options.defaultProjectId } : {}),
-	});
+	};
+	// Signed in: the session fields as preAuthentication stores them.
+	const credential = engine.saveCredential(`login-${userCounter}`, { ...fields, ...(options.signedIn ? sessionFields(fields, emulator.issueToken(email)) : {}) });
 	return { email, projects, credential, projectId: projects[0].projectId };
 }
 

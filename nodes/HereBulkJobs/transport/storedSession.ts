@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import { resolveBaseUrl } from './host';
+
+/**
+ * What the credential's hidden session fields say about the stored token. n8n keeps hidden
+ * fields when a user edits a credential, so after a change of e-mail, realm, host, project HRN
+ * or pasted token the old token would still be sent (to the new host too) until HERE refused
+ * it. The token is therefore stored with what it was obtained for, and a token obtained for
+ * something else is not used: the request goes without one, HERE answers 401, and n8n logs in
+ * again (its own path for an expired token).
+ */
+
+/** The fields preAuthentication stores; n8n saves them with the credential. */
+export interface SessionFields {
+	sessionToken: string;
+	/** What the token was obtained for (see sessionIdentity): never a secret. */
+	sessionFor: string;
+}
+
+/**
+ * The non-secret identity a session token is obtained for: the base URL, the authentication,
+ * the e-mail and realm (or, for a pasted token, its SHA-256: the stored session holds the pasted
+ * token, or the one it was exchanged for), and the project HRN. Throws as resolveBaseUrl does
+ * for a refused Base URL.
+ */
+export function sessionIdentity(credentials: ICredentialDataDecryptedObject): string {
+	const text = (value: unknown) => String(value ?? '').trim();
+	const baseUrl = resolveBaseUrl(credentials);
+	const projectHrn = text(credentials.projectHrn);
+	if (credentials.authentication === 'login') {
+		return JSON.stringify(['login', baseUrl, text(credentials.email), text(credentials.realm), projectHrn]);
+	}
+	const pasted = createHash('sha256').update(text(credentials.accessToken)).digest('hex');
+	return JSON.stringify(['accessToken', baseUrl, `sha256:${pasted}`, projectHrn]);
+}
+
+/** The fields to store for a token just obtained for these credentials. */
+export function sessionFields(credentials: ICredentialDataDecryptedObject, token: string): SessionFields {
+	return { sessionToken: token, sessionFor: sessionIdentity(credentials) };
+}
+
+/**
+ * The stored token if it was obtained for what the credential says now; otherwise undefined.
+ * A credential saved before the identity was stored has none: it logs in again once.
+ */
+export function storedSessionToken(credentials: ICredentialDataDecryptedObject): string | undefined {
+	const token = credentials.sessionToken;
+	if (typeof token !== 'string' || token === '') return undefined;
+	return credentials.sessionFor === sessionIdentity(credentials) ? token : undefined;
+}
