@@ -150,10 +150,19 @@ export class HereTrackingApi implements ICredentialType {
 			type: 'hidden',
 			default: '',
 		},
+		{
+			// When HERE said the session token expires: a run whose token has expired lets its first
+			// request log in alone, rather than every request in flight logging in after its own 401.
+			displayName: 'Session Expires At',
+			name: 'sessionExpiresAt',
+			type: 'hidden',
+			default: '',
+		},
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
-		return { ...sessionFields(credentials, await obtainSessionToken(this.helpers.httpRequest, credentials)) };
+		const session = await obtainSessionToken(this.helpers.httpRequest, credentials);
+		return { ...sessionFields(credentials, session.token, session.expiresIn) };
 	}
 
 	async authenticate(

@@ -2,6 +2,7 @@ import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOp
 
 import { HereTrackingApi } from '../../credentials/HereTrackingApi.credentials';
 import { HERE_HOSTS } from '../../nodes/HereBulkJobs/transport/host';
+import { needsNewSession, sessionFields } from '../../nodes/HereBulkJobs/transport/storedSession';
 
 /**
  * The stored session token is sent only while the credential still says what it was obtained
@@ -86,5 +87,33 @@ describe('Access Token', () => {
 		expect(await authorization(stored)).toBe('Bearer canary-pasted-token-1');
 		expect(await authorization({ ...stored, accessToken: 'canary-pasted-token-2' })).toBeUndefined();
 		expect(await authorization({ ...stored, authentication: 'login' })).toBeUndefined();
+	});
+});
+
+describe("the token's expiry", () => {
+	const now = Date.parse('2026-01-10T12:00:00Z');
+	const obtained = (expiresIn: unknown, at: number) => ({ ...login, ...sessionFields(login, TOKEN, expiresIn, at) });
+
+	test("is stored from HERE's expiresIn, or left empty when HERE gave none", async () => {
+		expect(sessionFields(login, TOKEN, 86400, now).sessionExpiresAt).toBe('2026-01-11T12:00:00.000Z');
+		expect(sessionFields(login, TOKEN, undefined, now).sessionExpiresAt).toBe('');
+		expect(sessionFields(login, TOKEN, 'soon', now).sessionExpiresAt).toBe('');
+		expect((await signIn(login)).sessionExpiresAt).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
+		expect((await signIn(pasted)).sessionExpiresAt).toBe('');
+	});
+
+	test.each([
+		['valid for an hour', 3600, false],
+		['valid for two more minutes', 120, false],
+		['valid for less than a minute', 50, true],
+		['expired', -10, true],
+	])('a token %s: a new session first? %s', (_what, secondsLeft, expected) => {
+		expect(needsNewSession(obtained(86400, now - 86400_000 + secondsLeft * 1000), now)).toBe(expected);
+	});
+
+	test('a token without a known expiry is taken as valid; one obtained for something else is not', () => {
+		expect(needsNewSession(obtained(undefined, now - 10 * 86400_000), now)).toBe(false);
+		expect(needsNewSession({ ...obtained(86400, now), email: 'bob@example.com' }, now)).toBe(true);
+		expect(needsNewSession({ ...login, sessionToken: '' }, now)).toBe(true);
 	});
 });

@@ -2,6 +2,7 @@ import type { HereEmulator } from '../../emulator';
 import { startEmulator } from '../../emulator';
 import { getJobStatus } from '../../nodes/HereBulkJobs/jobs/api';
 import { REQUESTS_IN_FLIGHT } from '../../nodes/HereBulkJobs/transport';
+import { sessionFields } from '../../nodes/HereBulkJobs/transport/storedSession';
 import type { Engine } from '../harness/engine';
 import { createEngine, executeContext } from '../harness/engine';
 import { bulkJobsNode, createJobDirectly, loginUser, newDevices } from '../harness/fixtures';
@@ -77,6 +78,36 @@ test('a new credential logs in once: the first request goes alone, the others st
 	// The next run finds the token stored: no login, and no waiting for one.
 	await checks(context(fresh.credential), REQUESTS_IN_FLIGHT, job);
 	expect(logins()).toBe(1);
+});
+
+test('an expired stored token makes one login: the first request logs in alone, the others use the renewed token', async () => {
+	const fresh = loginUser(emulator, engine);
+	const job = await createJobDirectly(emulator, fresh.email, newDevices(1));
+	// Yesterday's session, as preAuthentication stored it: obtained for this credential, expired since.
+	const fields = engine.credentials.stored(fresh.credential.id);
+	const yesterday = Date.now() - 24 * 3600 * 1000;
+	engine.saveCredential(fresh.credential.id, { ...fields, ...sessionFields(fields, emulator.issueToken(fresh.email, { ttlSeconds: 1 }), 86_400 - 5, yesterday) });
+	emulator.clock.advance(2000);
+	emulator.clearRequests();
+
+	await checks(context(fresh.credential), 2 * REQUESTS_IN_FLIGHT, job);
+
+	expect(emulator.requests.filter((request) => request.path === '/users/v2/login')).toHaveLength(1);
+	expect(emulator.requests.filter((request) => request.status === 401)).toHaveLength(1);
+	expect(Date.parse(String(engine.credentials.stored(fresh.credential.id).sessionExpiresAt))).toBeGreaterThan(Date.now());
+});
+
+test('a run whose stored token is valid does not wait for a login: its first requests go together', async () => {
+	const run = await signedInRun();
+	expect(Date.parse(String(engine.credentials.stored(user.credential.id).sessionExpiresAt))).toBeGreaterThan(Date.now() + 3600_000);
+	const open = countOpenRequests('server', (_, path) => path.endsWith('/status'));
+	try {
+		await checks(run, REQUESTS_IN_FLIGHT);
+		expect(open.max()).toBe(REQUESTS_IN_FLIGHT);
+		expect(emulator.requests.filter((request) => request.path === '/users/v2/login')).toHaveLength(0);
+	} finally {
+		open.stop();
+	}
 });
 
 test('a new credential whose first request meets a 429: the others, waiting for its login, wait out the 429 too', async () => {

@@ -23,6 +23,14 @@ const WRONG_HOST_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', '
 
 interface TokenAnswer {
 	accessToken?: unknown;
+	/** Seconds the token lives, as HERE gives it. */
+	expiresIn?: unknown;
+}
+
+/** A token to use, with HERE's expiresIn when HERE gave one (a pasted token has none). */
+export interface Session {
+	token: string;
+	expiresIn?: unknown;
 }
 
 interface HttpFailure {
@@ -103,7 +111,7 @@ async function authCall(httpRequest: HttpRequest, baseUrl: string, call: AuthCal
 	}
 }
 
-async function login(httpRequest: HttpRequest, baseUrl: string, credentials: ICredentialDataDecryptedObject): Promise<string> {
+async function login(httpRequest: HttpRequest, baseUrl: string, credentials: ICredentialDataDecryptedObject): Promise<Session> {
 	const email = String(credentials.email ?? '').trim();
 	const password = String(credentials.password ?? '');
 	if (email === '' || password === '') {
@@ -119,10 +127,10 @@ async function login(httpRequest: HttpRequest, baseUrl: string, credentials: ICr
 		'HERE login',
 		'Check the E-Mail, Password and Realm fields of the credential.',
 	);
-	return answer.accessToken as string;
+	return { token: answer.accessToken as string, expiresIn: answer.expiresIn };
 }
 
-async function exchangeForProject(httpRequest: HttpRequest, baseUrl: string, token: string, projectHrn: string): Promise<string> {
+async function exchangeForProject(httpRequest: HttpRequest, baseUrl: string, token: string, projectHrn: string): Promise<Session> {
 	const answer = await authCall(
 		httpRequest,
 		baseUrl,
@@ -130,7 +138,7 @@ async function exchangeForProject(httpRequest: HttpRequest, baseUrl: string, tok
 		'HERE token exchange',
 		`Check the Project HRN (${projectHrn}) and that this user is a member of that platform project.`,
 	);
-	return answer.accessToken as string;
+	return { token: answer.accessToken as string, expiresIn: answer.expiresIn };
 }
 
 async function checkReachable(httpRequest: HttpRequest, baseUrl: string): Promise<void> {
@@ -150,19 +158,20 @@ async function checkReachable(httpRequest: HttpRequest, baseUrl: string): Promis
 export async function obtainSessionToken(
 	httpRequest: HttpRequest,
 	credentials: ICredentialDataDecryptedObject,
-): Promise<string> {
+): Promise<Session> {
 	const baseUrl = resolveBaseUrl(credentials);
-	let token: string;
+	let session: Session;
 	if (credentials.authentication === 'login') {
-		token = await login(httpRequest, baseUrl, credentials);
+		session = await login(httpRequest, baseUrl, credentials);
 	} else {
-		token = String(credentials.accessToken ?? '').trim();
+		const token = String(credentials.accessToken ?? '').trim();
 		if (token === '') throw new Error('HERE Tracking credential: paste an Access Token, or switch Authentication to "E-Mail and Password".');
 		// A pasted token is not checked here (the next call does that), but the host is, so a
 		// typo in the Base URL shows up as "could not reach" rather than a bare network code.
 		await checkReachable(httpRequest, baseUrl);
+		session = { token };
 	}
 	const projectHrn = String(credentials.projectHrn ?? '').trim();
-	if (projectHrn !== '') token = await exchangeForProject(httpRequest, baseUrl, token, projectHrn);
-	return token;
+	if (projectHrn !== '') session = await exchangeForProject(httpRequest, baseUrl, session.token, projectHrn);
+	return session;
 }

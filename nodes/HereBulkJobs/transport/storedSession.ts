@@ -18,7 +18,12 @@ export interface SessionFields {
 	sessionToken: string;
 	/** What the token was obtained for (see sessionIdentity): never a secret. */
 	sessionFor: string;
+	/** When HERE said the token expires (ISO 8601), or '' when HERE did not say. */
+	sessionExpiresAt: string;
 }
+
+/** A token this close to its expiry counts as expired: the clocks of n8n and HERE may differ, and the request takes time. */
+const EXPIRY_MARGIN_MS = 60_000;
 
 /**
  * The non-secret identity a session token is obtained for: the base URL, the authentication,
@@ -37,9 +42,14 @@ export function sessionIdentity(credentials: ICredentialDataDecryptedObject): st
 	return JSON.stringify(['accessToken', baseUrl, `sha256:${pasted}`, projectHrn]);
 }
 
-/** The fields to store for a token just obtained for these credentials. */
-export function sessionFields(credentials: ICredentialDataDecryptedObject, token: string): SessionFields {
-	return { sessionToken: token, sessionFor: sessionIdentity(credentials) };
+/** The fields to store for a token just obtained for these credentials; `expiresIn` in seconds, as HERE gives it. */
+export function sessionFields(credentials: ICredentialDataDecryptedObject, token: string, expiresIn?: unknown, now = Date.now()): SessionFields {
+	const lifetime = typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined;
+	return {
+		sessionToken: token,
+		sessionFor: sessionIdentity(credentials),
+		sessionExpiresAt: lifetime === undefined ? '' : new Date(now + lifetime * 1000).toISOString(),
+	};
 }
 
 /**
@@ -50,4 +60,15 @@ export function storedSessionToken(credentials: ICredentialDataDecryptedObject):
 	const token = credentials.sessionToken;
 	if (typeof token !== 'string' || token === '') return undefined;
 	return credentials.sessionFor === sessionIdentity(credentials) ? token : undefined;
+}
+
+/**
+ * True when a request will have to log in first: no token for what the credential says now, or
+ * one that has expired or expires within a minute. A token whose expiry HERE did not give is
+ * taken as valid (HERE's 401 says otherwise).
+ */
+export function needsNewSession(credentials: ICredentialDataDecryptedObject, now = Date.now()): boolean {
+	if (storedSessionToken(credentials) === undefined) return true;
+	const expiresAt = Date.parse(String(credentials.sessionExpiresAt ?? ''));
+	return !Number.isNaN(expiresAt) && expiresAt - EXPIRY_MARGIN_MS <= now;
 }
