@@ -151,6 +151,46 @@ describe('retries of safe requests', () => {
 	});
 });
 
+describe('a login that HERE asks to wait (Retry-After)', () => {
+	const logins = () => emulator.requests.filter((r) => r.path === '/users/v2/login');
+
+	test('is sent again after the wait HERE asked for, here 20 s twice, and the run goes on', async () => {
+		const fresh = loginUser(emulator, engine);
+		const jobId = await createJobDirectly(emulator, fresh.email, newDevices(1));
+		emulator.clearRequests();
+		emulator.faults.script([{ method: 'POST', path: /\/users\/v2\/login$/, kind: '429', retryAfterSeconds: 20, times: 2 }]);
+
+		const status = await onVirtualClock(
+			async () => await hereRequest<{ status: string }>(executeContext(engine, bulkJobsNode(fresh.credential, {})), { method: 'GET', path: statusPath(jobId) }),
+		);
+
+		expect(status.status).toBe('completed');
+		const [first, second, third] = logins();
+		expect([first.status, second.status, third.status]).toEqual([429, 429, 200]);
+		// Virtual clock: the pauses are exactly what HERE asked for (they were cut to 5 s before).
+		expect([second.at - first.at, third.at - second.at]).toEqual([20_000, 20_000]);
+	});
+
+	test('fails at once when the wait would outlast the login budget, and says when to try again', async () => {
+		const fresh = loginUser(emulator, engine);
+		emulator.faults.script([{ method: 'POST', path: /\/users\/v2\/login$/, kind: '429', retryAfterSeconds: 300, times: 1 }]);
+
+		let waitedMs = 0;
+		const failure = onVirtualClock(async () => {
+			const startedAt = Date.now();
+			try {
+				return await hereRequest(executeContext(engine, bulkJobsNode(fresh.credential, {})), { method: 'GET', path: statusPath('BULK-00000000-0000-4000-8000-000000000000') });
+			} finally {
+				waitedMs = Date.now() - startedAt;
+			}
+		});
+
+		await expect(failure).rejects.toThrow(/^HERE login failed with HTTP 429\b.* HERE asked to wait 300 s \(Retry-After\): try again after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\. Request: POST \/users\/v2\/login/);
+		expect(logins()).toHaveLength(1);
+		expect(waitedMs).toBeLessThan(1000);
+	});
+});
+
 describe('a job-creating POST', () => {
 	const create = (devices: object[]) =>
 		hereRequest<{ jobId: string }>(

@@ -15,8 +15,15 @@ const AUTH_TIMEOUT_MS = 30_000;
  * stumble of HERE's account service fails a whole run.
  */
 const AUTH_ATTEMPTS = 3;
+/** Backoff when HERE names no wait: doubled after each attempt, up to the cap. */
 const AUTH_RETRY_BASE_MS = 500;
 const AUTH_RETRY_MAX_MS = 5_000;
+/**
+ * How long one auth call may take with its waits, as the transport's retry budget. A wait HERE
+ * asks for (Retry-After) is kept as asked, since asking earlier only meets another 429; a wait
+ * that would end past this budget is not started: the call fails at once and says when to try.
+ */
+const AUTH_BUDGET_MS = 60_000;
 
 /** Connection failures that say the host is wrong rather than busy: trying again will not help. */
 const WRONG_HOST_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -65,7 +72,16 @@ function sentence(text: string): string {
  * Turns a failed auth call into a message that says what to fix. Built only from the
  * status, HERE's own message and trace ids: never from the request, which holds the password.
  */
-function authFailure(step: string, baseUrl: string, call: AuthCall, error: unknown, hint: string, requestId: string, attempts: number): Error {
+function authFailure(
+	step: string,
+	baseUrl: string,
+	call: AuthCall,
+	error: unknown,
+	hint: string,
+	requestId: string,
+	attempts: number,
+	retryAfterMs?: number,
+): Error {
 	const failure = (error ?? {}) as HttpFailure;
 	const status = failure.response?.status;
 	const tried = attempts > 1 ? ` Tried ${attempts} times.` : '';
@@ -83,12 +99,19 @@ function authFailure(step: string, baseUrl: string, call: AuthCall, error: unkno
 	}
 	const info = readHereErrorBody(failure.response?.data);
 	const said = sentence(`${step} failed with HTTP ${status}${info.message ? `: ${info.message}` : ''}`);
-	const advice = isPassing(error) ? 'HERE could not serve the request now; try again later.' : hint;
+	const advice = !isPassing(error) ? hint : retryAfterMs !== undefined ? tryAgainAfter(retryAfterMs) : 'HERE could not serve the request now; try again later.';
 	return new Error(`${said}${tried} ${advice} ${request}, ${describeTrace(info, requestId)}.`);
+}
+
+/** "HERE asked to wait 120 s (Retry-After): try again after 2026-01-10T12:02:00Z." */
+function tryAgainAfter(retryAfterMs: number): string {
+	const when = new Date(Date.now() + retryAfterMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+	return `HERE asked to wait ${Math.ceil(retryAfterMs / 1000)} s (Retry-After): try again after ${when}.`;
 }
 
 /** One auth call, tried again after a passing failure; the error says what to fix. */
 async function authCall(httpRequest: HttpRequest, baseUrl: string, call: AuthCall, step: string, hint: string): Promise<TokenAnswer> {
+	const startedAt = Date.now();
 	for (let attempt = 1; ; attempt++) {
 		const requestId = crypto.randomUUID();
 		try {
@@ -104,9 +127,12 @@ async function authCall(httpRequest: HttpRequest, baseUrl: string, call: AuthCal
 			if (call.method === 'POST' && (typeof answer?.accessToken !== 'string' || answer.accessToken === '')) throw new NoTokenError();
 			return answer;
 		} catch (error) {
-			if (attempt >= AUTH_ATTEMPTS || !isPassing(error)) throw authFailure(step, baseUrl, call, error, hint, requestId, attempt);
 			const retryAfterMs = parseRetryAfterMs((error as HttpFailure)?.response?.headers?.['retry-after']);
-			await sleep(Math.min(retryAfterMs ?? AUTH_RETRY_BASE_MS * 2 ** (attempt - 1), AUTH_RETRY_MAX_MS));
+			const fail = () => authFailure(step, baseUrl, call, error, hint, requestId, attempt, retryAfterMs);
+			if (attempt >= AUTH_ATTEMPTS || !isPassing(error)) throw fail();
+			const delay = retryAfterMs ?? Math.min(AUTH_RETRY_BASE_MS * 2 ** (attempt - 1), AUTH_RETRY_MAX_MS);
+			if (Date.now() - startedAt + delay > AUTH_BUDGET_MS) throw fail();
+			await sleep(delay);
 		}
 	}
 }
