@@ -5,6 +5,7 @@ import type { Engine } from '../harness/engine';
 import { runWorkflow } from '../harness/engine';
 import { bulkJobsNode, byId, createJobDirectly, itemsThen, loginUser } from '../harness/fixtures';
 import { withEmulatorAndEngine } from '../harness/suite';
+import { startMisbehavingHere } from '../trigger/misbehavingHere';
 
 let emulator: HereEmulator;
 let engine: Engine;
@@ -83,4 +84,29 @@ test('a named project of a multi-project user, and a retried 503 on a page', asy
 		[b, 503],
 		[b, 200],
 	]);
+});
+
+test('a page token that expired while the list was read: the error says so and to run again', async () => {
+	const user = loginUser(emulator, engine);
+	await createJobDirectly(emulator, user.email, virtualDevices(150, 'slow'));
+	// HERE's clock moves 11 minutes before the second page is asked for: its token (valid 10 minutes) has expired.
+	const here = await startMisbehavingHere(emulator.url, async (request, forward) => {
+		if (request.path === '/users/v2/devices' && request.query.has('pageToken')) emulator.clock.advance(11 * 60 * 1000);
+		return await forward();
+	});
+	try {
+		const credential = engine.saveCredential('slow-listing', { ...engine.credentials.stored(user.credential.id), baseUrl: here.url });
+		emulator.clearRequests();
+		const run = await runWorkflow(engine, itemsThen(bulkJobsNode(credential, { resource: 'device', operation: 'getAll', returnAll: true } as never)));
+
+		const error = run.error() as Error & { description?: string };
+		expect(error.message).toMatch(/^List the devices of the project failed: HERE answered HTTP 400/);
+		expect(error.description).toMatch(
+			/^HERE refused the token of the next page: reading the list took too long \(HERE's page tokens expire; the device list's after 10 minutes\), or HERE dropped the token\. Run the node again: the list is read again from the first page\./,
+		);
+		expect(error.description).not.toContain('Check the values named in the message');
+		expect(listings().map((r) => r.status)).toEqual([200, 400]);
+	} finally {
+		await here.close();
+	}
 });

@@ -97,7 +97,7 @@ describe('a device listing that shifts between pages', () => {
 
 			const error = run.error() as Described;
 			expect(error.message).toBe("Sync stopped before sending anything: HERE's device list changed while it was being read. Run the sync again.");
-			expect(error.description).toMatch(/HERE listed the device HERE-\S+ twice \(after \d+ devices\).*Nothing was sent to HERE\./);
+			expect(error.description).toMatch(/HERE listed the device HERE-\S+ twice \(after \d+ devices\).*nothing was sent to HERE\.$/);
 			expect(emulator.requests.filter((r) => r.method !== 'GET' && r.path !== '/users/v2/login')).toEqual([]);
 			expect(emulator.devices(user.projectId)).toHaveLength(250);
 		} finally {
@@ -132,5 +132,27 @@ test('an externalId listed under two trackingIds is still synced once, the secon
 		expect(emulator.requests.filter((r) => r.method === 'POST' && r.path === UPLOADS)).toEqual([]);
 	} finally {
 		await proxy.close();
+	}
+});
+
+test('a page token that expired while the project was listed: the sync stops, says to run again, and nothing was sent', async () => {
+	const user = loginUser(emulator, engine);
+	await createJobDirectly(emulator, user.email, fleet(150).map((id) => ({ name: id, externalId: id })));
+	// HERE's clock moves 11 minutes before the second page is asked for: its token (valid 10 minutes) has expired.
+	const here = await startMisbehavingHere(emulator.url, async (request, forward) => {
+		if (request.path === LISTING && request.query.has('pageToken')) emulator.clock.advance(11 * 60 * 1000);
+		return await forward();
+	});
+	try {
+		emulator.clearRequests();
+		const run = await syncThrough(here.url, user.email, fleet(140), false);
+
+		const error = run.error() as Described;
+		expect(error.message).toMatch(/^List the devices of the project failed: HERE answered HTTP 400/);
+		expect(error.description).toMatch(/^HERE refused the token of the next page: reading the list took too long .* Run the node again/);
+		expect(error.description).toMatch(/Sync stopped while reading the project's devices: nothing was sent to HERE\.$/);
+		expect(emulator.requests.filter((r) => r.method !== 'GET' && r.path !== '/users/v2/login')).toEqual([]);
+	} finally {
+		await here.close();
 	}
 });

@@ -73,7 +73,14 @@ function unwrapFailure(error: unknown): AxiosLikeFailure {
 	return cause ?? outer;
 }
 
-function hintFor(status: number | undefined, kind: RequestKind, facts: FailureFacts): string {
+/**
+ * A page request answered 400 was refused for its page token (the other values are the first
+ * page's): HERE's page tokens expire (the device list's after 10 minutes) and may be dropped.
+ */
+const PAGE_TOKEN_HINT =
+	'HERE refused the token of the next page: reading the list took too long (HERE\'s page tokens expire; the device list\'s after 10 minutes), or HERE dropped the token. Run the node again: the list is read again from the first page.';
+
+function hintFor(status: number | undefined, kind: RequestKind, facts: FailureFacts, pageToken: unknown): string {
 	if (status === undefined) {
 		if (kind === 'create' && !certainlyNotProcessed(facts)) {
 			return 'The connection broke after the upload was sent, so HERE may or may not have created the job. List the jobs (Get Many) before sending these devices again.';
@@ -82,7 +89,7 @@ function hintFor(status: number | undefined, kind: RequestKind, facts: FailureFa
 	}
 	switch (status) {
 		case 400:
-			return 'HERE refused the request as invalid. Check the values named in the message.';
+			return pageToken !== undefined ? PAGE_TOKEN_HINT : 'HERE refused the request as invalid. Check the values named in the message.';
 		case 401:
 			return 'The token is invalid or has expired. With E-Mail and Password n8n logs in again by itself; a pasted Access Token must be replaced.';
 		case 403:
@@ -126,7 +133,7 @@ function toNodeApiError(
 	const tries = attempts > 1 ? ` Tried ${attempts} times.` : '';
 	// HTML for n8n's editor: what to do, then what HERE support needs (the trace id is HERE's text).
 	const description = htmlParagraphs([
-		escapeHtml(`${hintFor(facts.status, kind, facts)}${tries}`),
+		escapeHtml(`${hintFor(facts.status, kind, facts, request.qs?.pageToken)}${tries}`),
 		escapeHtml(`Request: ${request.method} ${request.path} (${describeTrace(info, requestId)}).`),
 	]);
 	// Built from our own fields only: the raw HTTP error holds the request, and so the token.

@@ -31,15 +31,22 @@ export const mode = 'batch';
 async function listProject(context: IExecuteFunctions, projectId: string | undefined): Promise<ListedDevice[]> {
 	const listed: ListedDevice[] = [];
 	const seen = new Set<string>();
-	for await (const page of listDevicePages(context, { projectId, itemIndex: 0 })) {
-		for (const device of page) {
-			const trackingId = device.trackingId;
-			if (trackingId !== undefined && trackingId !== '') {
-				if (seen.has(trackingId)) throw listingChanged(context, trackingId, listed.length);
-				seen.add(trackingId);
+	try {
+		for await (const page of listDevicePages(context, { projectId, itemIndex: 0 })) {
+			for (const device of page) {
+				const trackingId = device.trackingId;
+				if (trackingId !== undefined && trackingId !== '') {
+					if (seen.has(trackingId)) throw listingChanged(context, trackingId, listed.length);
+					seen.add(trackingId);
+				}
+				listed.push(device);
 			}
-			listed.push(device);
 		}
+	} catch (error) {
+		// Whatever stopped the listing (a refused page token, a fault that outlasted the retries), nothing has been sent yet.
+		const nodeError = ensureNodeError(context.getNode(), error, 0);
+		nodeError.description = htmlParagraphs([nodeError.description ?? '', "Sync stopped while reading the project's devices: nothing was sent to HERE."]);
+		throw nodeError;
 	}
 	return listed;
 }
@@ -52,7 +59,7 @@ function listingChanged(context: IExecuteFunctions, trackingId: string, read: nu
 			itemIndex: 0,
 			description: htmlParagraphs([
 				escapeHtml(
-					`HERE listed the device ${trackingId} twice (after ${read} devices), so other devices were probably skipped: a plan built from this list could add devices HERE already has, or miss devices to delete. Nothing was sent to HERE.`,
+					`HERE listed the device ${trackingId} twice (after ${read} devices), so other devices were probably skipped: a plan built from this list could add devices HERE already has, or miss devices to delete.`,
 				),
 				'This happens when devices are added to or deleted from the project while it is listed (another sync, a bulk job, the HERE portal). Run the sync again, once no other job is changing the devices of this project.',
 			]),
