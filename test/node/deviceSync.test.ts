@@ -304,6 +304,21 @@ describe('input', () => {
 		expect(hereCalls()).toEqual([]);
 	});
 
+	test('the pattern is a plain JavaScript regular expression: fleet\\-\\d+ works; a pattern that would escape the whole-externalId match is refused', async () => {
+		const user = loginUser(emulator, engine);
+		await seed(user, [...fleet(2), { externalId: 'other-1' }]);
+		emulator.clearRequests();
+		const run = await syncCsv(user, fleet(1), { scope: 'regex', externalIdPattern: 'fleet\\-\\d+' });
+		expect(run.error()).toBeUndefined();
+		expect(split(run.output('HERE')).summary).toMatchObject({ planned: { unchanged: 1, notInList: 1, outsideScope: 1 }, inScopeInHere: 2 });
+
+		emulator.clearRequests();
+		// Wrapped as ^(?:x)|(.*)$ it would compile, and match every externalId.
+		const escaping = await syncCsv(user, fleet(1), { scope: 'regex', externalIdPattern: 'x)|(.*', deleteMissing: true });
+		expect((escaping.error() as Error).message).toBe("External ID Pattern is not a valid regular expression: Invalid regular expression: /x)|(.*/: Unmatched ')'");
+		expect(hereCalls()).toEqual([]);
+	});
+
 	test('Input Items with Define Below, and JSON: the same list gives the same plan', async () => {
 		const user = loginUser(emulator, engine);
 		await seed(user, [{ externalId: 'asset-1', sendMs: 600000 }]);

@@ -18,9 +18,16 @@ export function prefixScope(prefix: string): SyncScope {
 	return { mode: 'prefix', text: prefix, matches: (externalId) => externalId.startsWith(prefix) };
 }
 
-/** The pattern must match the whole externalId, so `fleet-\d+` never matches `old-fleet-1`. */
+/**
+ * The pattern must match the whole externalId, so `fleet-\d+` never matches `old-fleet-1`.
+ * Compiled as the editor's description says, "a JavaScript regular expression": without the
+ * `u` flag, which would refuse escapes that patterns copied from elsewhere often hold (`fleet\-\d+`),
+ * as n8n's own regex options do. The pattern is compiled on its own first: a pattern that only
+ * compiles inside the wrapping group (`x)|(.*`) would escape it and match every externalId.
+ */
 export function regexScope(pattern: string): SyncScope {
-	const regex = new RegExp(`^(?:${pattern})$`, 'u');
+	new RegExp(pattern);
+	const regex = new RegExp(`^(?:${pattern})$`);
 	return { mode: 'regex', text: pattern, matches: (externalId) => regex.test(externalId) };
 }
 
