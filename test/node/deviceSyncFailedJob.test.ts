@@ -1,8 +1,9 @@
 import type { HereEmulator } from '../../emulator';
 import type { Engine } from '../harness/engine';
 import { runWorkflow } from '../harness/engine';
-import { bulkJobsNode, createJobDirectly, itemsThen, loginUser } from '../harness/fixtures';
+import { bulkJobsNode, CANARY, createJobDirectly, itemsThen, loginUser } from '../harness/fixtures';
 import { withEmulatorAndEngine } from '../harness/suite';
+import { startMisbehavingHere } from '../trigger/misbehavingHere';
 
 // Manual processing: the test decides when HERE works on a job, and can make one fail half-way.
 let emulator: HereEmulator;
@@ -72,4 +73,39 @@ test('a delete job that fails half-way stops the sync before the adds; running i
 	const summary = second.output('HERE').at(-1)?.json;
 	expect(summary).toMatchObject({ planned: { delete: 3, add: 3, unchanged: 6, outsideScope: 1 }, outcomes: { deleted: 3, added: 3 } });
 	expect(emulator.devices(user.projectId).map((d) => d.externalId).sort()).toEqual([...list, 'other-1'].sort());
+});
+
+test('an add job that HERE refused and someone acknowledged at once (a trigger with Acknowledge Emitted Jobs) still stops the sync with HERE\'s reasons', async () => {
+	const user = loginUser(emulator, engine);
+	// A device outside the sync's scope holds the name the list gives fleet-9: HERE refuses that row, and the job ends failed.
+	await createJobDirectly(emulator, user.email, [{ name: 'fleet-9', externalId: 'other-9' }]);
+	emulator.process();
+	// HERE's answers once every job is acknowledged as soon as it ends: the status says so, the figures still tell how it ended.
+	const here = await startMisbehavingHere(emulator.url, async (request, forward) => {
+		const answer = await forward();
+		const body = answer.json as { status?: string } | undefined;
+		const ended = body?.status === 'completed' || body?.status === 'failed' || body?.status === 'cancelled';
+		return request.path.endsWith('/status') && ended ? { ...answer, json: { ...body, status: 'acknowledged' } } : answer;
+	});
+	try {
+		const credential = engine.saveCredential('sync-acknowledged', { authentication: 'login', email: user.email, password: CANARY.password, host: 'custom', baseUrl: here.url });
+		const node = bulkJobsNode(credential, {
+			resource: 'device',
+			operation: 'sync',
+			dryRun: false,
+			inputSource: 'csvText',
+			csvText: csvOf(['fleet-9']),
+			scope: 'prefix',
+			externalIdPrefix: 'fleet-',
+			waitOptions: FAST_WAIT,
+		} as never);
+
+		const run = await whileSyncing(user.projectId, runWorkflow(engine, itemsThen(node)), (jobId) => emulator.process({ jobId }));
+
+		const error = run.error() as Error & { description?: string };
+		expect(error.message).toMatch(/^Sync stopped part-way: add job BULK-\S+ ended failed$/);
+		expect(error.description).toMatch(/&quot;fleet-9&quot;: [^<]*already exists/);
+	} finally {
+		await here.close();
+	}
 });

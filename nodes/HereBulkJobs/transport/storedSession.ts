@@ -25,21 +25,28 @@ export interface SessionFields {
 /** A token this close to its expiry counts as expired: the clocks of n8n and HERE may differ, and the request takes time. */
 const EXPIRY_MARGIN_MS = 60_000;
 
+const text = (value: unknown) => String(value ?? '').trim();
+
 /**
- * The non-secret identity a session token is obtained for: the base URL, the authentication,
- * the e-mail and realm (or, for a pasted token, its SHA-256: the stored session holds the pasted
- * token, or the one it was exchanged for), and the project HRN. Throws as resolveBaseUrl does
- * for a refused Base URL.
+ * Which HERE account the credential stands for, without any secret: the base URL, the project
+ * HRN, and for E-Mail and Password the e-mail and realm (HERE compares both without regard to
+ * case). Throws as resolveBaseUrl does for a refused Base URL.
+ */
+export function credentialAccount(credentials: ICredentialDataDecryptedObject): string[] {
+	const account = [resolveBaseUrl(credentials), text(credentials.projectHrn)];
+	if (credentials.authentication !== 'login') return ['accessToken', ...account];
+	return ['login', ...account, text(credentials.email).toLowerCase(), text(credentials.realm).toLowerCase()];
+}
+
+/**
+ * The identity a session token is obtained for: the account, and for a pasted token its SHA-256
+ * (the stored session holds the pasted token, or the one it was exchanged for), never the token.
  */
 export function sessionIdentity(credentials: ICredentialDataDecryptedObject): string {
-	const text = (value: unknown) => String(value ?? '').trim();
-	const baseUrl = resolveBaseUrl(credentials);
-	const projectHrn = text(credentials.projectHrn);
-	if (credentials.authentication === 'login') {
-		return JSON.stringify(['login', baseUrl, text(credentials.email), text(credentials.realm), projectHrn]);
-	}
+	const account = credentialAccount(credentials);
+	if (credentials.authentication === 'login') return JSON.stringify(account);
 	const pasted = createHash('sha256').update(text(credentials.accessToken)).digest('hex');
-	return JSON.stringify(['accessToken', baseUrl, `sha256:${pasted}`, projectHrn]);
+	return JSON.stringify([...account, `sha256:${pasted}`]);
 }
 
 /** The fields to store for a token just obtained for these credentials; `expiresIn` in seconds, as HERE gives it. */

@@ -2,6 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { DeviceRow } from '../../../devices';
 import { waitAndCollectResults } from '../../../jobs/collectResults';
+import { isUnsuccessful, jobEnd } from '../../../jobs/jobEnd';
 import type { WaitSettings } from '../../../jobs/waitForJob';
 import type { ResultRowError } from '../../../jobs/wire';
 import { chunkFileName } from '../../bulkJob/create/fileName';
@@ -126,7 +127,8 @@ async function runPhase(
 				...(failed ? { errors: row.errors } : {}),
 			});
 		}
-		if (job.status === 'failed' || job.status === 'cancelled') stoppedBy ??= `${phase} job ${job.jobId} ended ${job.status}`;
+		// Also when someone (a trigger acknowledging the project's jobs) has acknowledged it since.
+		if (isUnsuccessful(job)) stoppedBy ??= `${phase} job ${job.jobId} ended ${jobEnd(job)}`;
 	});
 	return stoppedBy;
 }
