@@ -776,6 +776,30 @@ describe('manual mode (Fetch Test Event)', () => {
 	});
 });
 
+test('a page token HERE refuses in the middle of a listing is said to be that, not a wrong project; the state is kept', async () => {
+	let dropToken = false;
+	const { store, driver, here } = await misbehaving(async (request, forward) => {
+		if (request.path.endsWith('/deviceUploads') && request.query.get('pageToken') === 'dropped-token') {
+			return { status: 400, json: { code: 400, error: 'Bad Request', id: 'trace-1', message: 'The pageToken is not valid' } };
+		}
+		const answer = await forward();
+		// The first page (empty here) points at a next one, whose token HERE then refuses (it expired or was dropped).
+		return dropToken && request.path.endsWith('/deviceUploads') ? { ...answer, json: { ...(answer.json as object), nextPageToken: 'dropped-token' } } : answer;
+	});
+	try {
+		await driver.tick();
+		dropToken = true;
+		const before = JSON.stringify(store.committed);
+		const poll = await driver.tick();
+		expect(poll.error?.message).toMatch(/HTTP 400/);
+		expect((poll.error as Error & { description?: string }).description).toContain('HERE refused the token of the next page');
+		expect((poll.error as Error & { description?: string }).description).not.toMatch(/several projects|Pick the project/);
+		expect(JSON.stringify(store.committed)).toBe(before);
+	} finally {
+		await here.close();
+	}
+});
+
 describe('activation errors say what to fix', () => {
 	test('a wrong password', async () => {
 		const user = loginUser(emulator, engine);

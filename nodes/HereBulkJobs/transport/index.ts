@@ -149,6 +149,8 @@ function toNodeApiError(
 	error.context.traceId = info.traceId;
 	error.context.requestId = requestId;
 	error.context.httpStatus = facts.status;
+	// A page after the first: its failure says nothing about the values the first page was asked with.
+	if (request.qs?.pageToken !== undefined) error.context.laterPage = true;
 	// Refused at the connection (never reached HERE) or refused by HERE (429/503): nothing was done,
 	// so a caller such as Create knows that no job was made.
 	if (certainlyNotProcessed(facts)) error.context.notProcessed = true;

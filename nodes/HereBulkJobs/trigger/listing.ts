@@ -71,7 +71,8 @@ function withWarning(context: IPollFunctions, invalidIds: string[], listing: Fin
  * shows up, also when the workflow is activated. Say what to fix in trigger terms.
  */
 function explainListingFailure(context: IPollFunctions, settings: TriggerSettings, error: unknown): unknown {
-	if (!(error instanceof NodeApiError)) return error;
+	// A later page failed for its own reason (its token): the transport's error says which.
+	if (!(error instanceof NodeApiError) || error.context.laterPage === true) return error;
 	const status = error.context.httpStatus as number | undefined;
 	const project = settings.projectId ? `project "${settings.projectId}"` : "the credential's default project";
 	let hint: string | undefined;
