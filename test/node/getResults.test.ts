@@ -74,14 +74,15 @@ test('Return All reads 250 devices over 3 pages and outputs one item per device'
 test('Limit (default 50) stops early and asks HERE only for what it needs', async () => {
 	const jobId = await finishedJob(newDevices(250));
 
+	// One row past the Limit tells whether the job has more (limitReached).
 	const byDefault = await getResults({ jobId: byId(jobId) });
 	expect(byDefault.output('HERE')).toHaveLength(50);
-	expect(resultCalls(emulator, jobId).map((call) => call.query.limit)).toEqual(['50']);
+	expect(resultCalls(emulator, jobId).map((call) => call.query.limit)).toEqual(['51']);
 
 	emulator.clearRequests();
 	const limited = await getResults({ jobId: byId(jobId), returnAll: false, limit: 120 });
 	expect(limited.output('HERE')).toHaveLength(120);
-	expect(resultCalls(emulator, jobId).map((call) => call.query.limit)).toEqual(['100', '20']);
+	expect(resultCalls(emulator, jobId).map((call) => call.query.limit)).toEqual(['100', '21']);
 });
 
 test('results cut by the Limit never say they are complete: per device, in the summary and beside the CSV file', async () => {

@@ -169,6 +169,15 @@ test('a job acknowledged after it failed or was cancelled is still unsuccessful:
 	const fine = await wait({ jobIds: partly });
 	expect(fine.error()).toBeUndefined();
 	expect(fine.output('HERE').map((item) => item.json.outcome)).toEqual(['succeeded', 'failed']);
+
+	// A job that failed part-way has the same figures once acknowledged: it is output like that one (the limit of what HERE tells).
+	const halfway = await createJobDirectly(emulator, user.email, newDevices(3));
+	emulator.process({ jobId: halfway, devices: 1 });
+	emulator.setJobOutcome(halfway, 'failed');
+	await acknowledgeDirectly(emulator, user.email, halfway);
+	const lookalike = await wait({ jobIds: halfway });
+	expect(lookalike.error()).toBeUndefined();
+	expect(lookalike.output('HERE').map((item) => item.json.outcome)).toEqual(['succeeded', 'failed', 'failed']);
 });
 
 describe('several jobs in one item', () => {

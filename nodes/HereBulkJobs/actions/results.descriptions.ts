@@ -238,8 +238,7 @@ export async function resultOutputItems(
 	output: ResultOutput,
 ): Promise<INodeExecutionData[]> {
 	const items: INodeExecutionData[] = [];
-	for (const { job: answer, rows, limitReached } of results) {
-		const job = limitReached === true ? { ...answer, limitReached } : answer;
+	for (const { job, rows } of results) {
 		if (output.shape === 'summary') {
 			items.push({ json: jobSummary(job, rows, output) });
 		} else if (rows.length === 0) {

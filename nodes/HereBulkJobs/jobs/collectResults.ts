@@ -52,10 +52,9 @@ function tooManyResults(context: HereContext, jobId: string, limit: number): Nod
 
 /** A job's figures with the result rows read for it. */
 export interface JobResults {
-	job: FinishedJob | (JobStatusAnswer & { jobId: string });
+	/** `limitReached`: the rows stop at the Limit the user set, and HERE holds more. */
+	job: (FinishedJob | (JobStatusAnswer & { jobId: string })) & { limitReached?: boolean };
 	rows: ResultRow[];
-	/** The rows stop at the Limit the user set, and HERE holds more. */
-	limitReached?: boolean;
 }
 
 /**

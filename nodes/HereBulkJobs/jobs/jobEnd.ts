@@ -3,20 +3,23 @@ import type { JobStatusAnswer } from './wire';
 /** How a finished job ended: `acknowledged` only says that someone has handled it since. */
 export type JobEnd = 'completed' | 'failed' | 'cancelled';
 
+/** Devices HERE has processed: succeeded, failed or partially succeeded. */
+export function processedCount(status: JobStatusAnswer): number {
+	return (Number(status.succeeded) || 0) + (Number(status.failed) || 0) + (Number(status.partiallySucceeded) || 0);
+}
+
 /**
- * How a job in a final status ended. Acknowledging hides whether a job had completed, failed
- * or been cancelled, but its figures still tell: a cancelled job left devices unprocessed, and
- * a failed one failed every device (HERE ends a job `failed` only then; a job with some failed
- * devices ends `completed`). A job that is acknowledged after it failed is still a failed job
- * for a wait, whoever acknowledged it (the trigger's Acknowledge Emitted Jobs, another client).
+ * How a job in a final status ended. Acknowledging (the trigger's Acknowledge Emitted Jobs,
+ * another client) hides whether a job had completed, failed or been cancelled; its figures tell
+ * part of it: devices left unprocessed mean it was cancelled, and every device failed means it
+ * failed. Otherwise they cannot tell a job that failed part-way from a completed one with some
+ * failed devices: it counts as completed, and its failed devices still come out as failed.
  */
 export function jobEnd(status: JobStatusAnswer): JobEnd {
 	if (status.status !== 'acknowledged') return status.status === 'failed' || status.status === 'cancelled' ? status.status : 'completed';
 	const total = Number(status.total) || 0;
-	const failed = Number(status.failed) || 0;
-	const processed = (Number(status.succeeded) || 0) + failed + (Number(status.partiallySucceeded) || 0);
-	if (processed < total) return 'cancelled';
-	return total > 0 && failed === total ? 'failed' : 'completed';
+	if (processedCount(status) < total) return 'cancelled';
+	return total > 0 && (Number(status.failed) || 0) === total ? 'failed' : 'completed';
 }
 
 /** A job that ended failed or cancelled (also when acknowledged since). */
@@ -33,7 +36,7 @@ export function describeFigures(status: JobStatusAnswer): string {
 	const succeeded = Number(status.succeeded) || 0;
 	const failed = Number(status.failed) || 0;
 	const partly = Number(status.partiallySucceeded) || 0;
-	const done = succeeded + failed + partly;
+	const done = processedCount(status);
 	const counts = [`${succeeded} succeeded`, `${failed} failed`];
 	if (partly > 0) counts.push(`${partly} partially succeeded`);
 	const of = total > 0 ? ` of ${total}` : '';

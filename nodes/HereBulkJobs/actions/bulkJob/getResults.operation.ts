@@ -51,9 +51,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const output = readResultOutput(this, itemIndex);
 
 	const status = await getJobStatus(this, jobId, scope);
-	const rows = await collectResults(this, jobId, scope, { maxItems });
-	// The status came first, so HERE held at least the devices it counted as processed then.
-	const processed = (Number(status.succeeded) || 0) + (Number(status.failed) || 0) + (Number(status.partiallySucceeded) || 0);
-	const limitReached = maxItems !== undefined && rows.length >= maxItems && processed > rows.length;
-	return await resultOutputItems(this, [{ job: { ...status, jobId }, rows, limitReached }], output);
+	// One row past the Limit tells whether HERE holds more than the Limit lets out.
+	const rows = await collectResults(this, jobId, scope, { maxItems: maxItems === undefined ? undefined : maxItems + 1 });
+	const limitReached = maxItems !== undefined && rows.length > maxItems;
+	const job = { ...status, jobId, ...(limitReached ? { limitReached } : {}) };
+	return await resultOutputItems(this, [{ job, rows: rows.slice(0, maxItems) }], output);
 }
