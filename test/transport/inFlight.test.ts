@@ -97,6 +97,20 @@ test('an expired stored token makes one login: the first request logs in alone, 
 	expect(Date.parse(String(engine.credentials.stored(fresh.credential.id).sessionExpiresAt))).toBeGreaterThan(Date.now());
 });
 
+test('a stored token that expires within a minute is renewed once, before it runs out under the run\'s requests', async () => {
+	const fresh = loginUser(emulator, engine);
+	const job = await createJobDirectly(emulator, fresh.email, newDevices(1));
+	// HERE still takes this token for 30 s: sent, it would run out in the middle of the run, and every request in flight would then log in.
+	const fields = engine.credentials.stored(fresh.credential.id);
+	engine.saveCredential(fresh.credential.id, { ...fields, ...sessionFields(fields, emulator.issueToken(fresh.email, { ttlSeconds: 30 }), 30) });
+	emulator.clearRequests();
+
+	await checks(context(fresh.credential), 2 * REQUESTS_IN_FLIGHT, job);
+
+	expect(emulator.requests.filter((request) => request.path === '/users/v2/login')).toHaveLength(1);
+	expect(Date.parse(String(engine.credentials.stored(fresh.credential.id).sessionExpiresAt))).toBeGreaterThan(Date.now() + 3600_000);
+});
+
 test('a run whose stored token is valid does not wait for a login: its first requests go together', async () => {
 	const run = await signedInRun();
 	expect(Date.parse(String(engine.credentials.stored(user.credential.id).sessionExpiresAt))).toBeGreaterThan(Date.now() + 3600_000);

@@ -60,22 +60,19 @@ export function sessionFields(credentials: ICredentialDataDecryptedObject, token
 }
 
 /**
- * The stored token if it was obtained for what the credential says now; otherwise undefined.
- * A credential saved before the identity was stored has none: it logs in again once.
+ * The stored token if it was obtained for what the credential says now and does not expire
+ * within a minute; otherwise undefined, and the request goes without one: HERE answers 401 and
+ * n8n logs in. A credential saved before the identity was stored has none: it logs in once. A
+ * token whose expiry HERE did not give is taken as valid (HERE's 401 says otherwise).
  */
-export function storedSessionToken(credentials: ICredentialDataDecryptedObject): string | undefined {
+export function storedSessionToken(credentials: ICredentialDataDecryptedObject, now = Date.now()): string | undefined {
 	const token = credentials.sessionToken;
-	if (typeof token !== 'string' || token === '') return undefined;
-	return credentials.sessionFor === sessionIdentity(credentials) ? token : undefined;
+	if (typeof token !== 'string' || token === '' || credentials.sessionFor !== sessionIdentity(credentials)) return undefined;
+	const expiresAt = Date.parse(String(credentials.sessionExpiresAt ?? ''));
+	return !Number.isNaN(expiresAt) && expiresAt - EXPIRY_MARGIN_MS <= now ? undefined : token;
 }
 
-/**
- * True when a request will have to log in first: no token for what the credential says now, or
- * one that has expired or expires within a minute. A token whose expiry HERE did not give is
- * taken as valid (HERE's 401 says otherwise).
- */
+/** True when a request will have to log in first (no usable stored token: see storedSessionToken). */
 export function needsNewSession(credentials: ICredentialDataDecryptedObject, now = Date.now()): boolean {
-	if (storedSessionToken(credentials) === undefined) return true;
-	const expiresAt = Date.parse(String(credentials.sessionExpiresAt ?? ''));
-	return !Number.isNaN(expiresAt) && expiresAt - EXPIRY_MARGIN_MS <= now;
+	return storedSessionToken(credentials, now) === undefined;
 }
