@@ -136,6 +136,19 @@ test('a new credential whose first request meets a 429: the others, waiting for 
 	expect(calls.filter((request) => request.status === 200)).toHaveLength(REQUESTS_IN_FLIGHT);
 });
 
+test('a request with a deadline (a trigger poll) is not sent when the run must wait past it after a 429: it fails at once, nothing sent', async () => {
+	const run = await signedInRun();
+	emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '429', retryAfterSeconds: 10, times: 1 }]);
+	const deadline = () => ({ retry: { deadlineAt: Date.now() + 3000 } });
+	// The first meets the 429: HERE's 10 s wait ends past its deadline, so it is not retried.
+	await expect(getJobStatus(run, jobId, {}, deadline())).rejects.toThrow(/HTTP 429/);
+	// The next one of the same run would wait those 10 s before it could be sent.
+	const next = getJobStatus(run, jobId, {}, deadline());
+	await expect(next).rejects.toThrow(/was not sent: HERE asked for a wait of 10 s, past the time left/);
+	await expect(next).rejects.toMatchObject({ context: { notProcessed: true } });
+	expect(emulator.requests.filter((request) => request.path.endsWith('/status'))).toHaveLength(1);
+});
+
 test('after a 429 the whole run waits out its Retry-After, and the refused request is among the first sent after it', async () => {
 	const refusedJob = await createJobDirectly(emulator, user.email, newDevices(1));
 	const run = await signedInRun();

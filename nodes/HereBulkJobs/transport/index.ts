@@ -157,6 +157,22 @@ function toNodeApiError(
 	return error;
 }
 
+/**
+ * A request not sent: the wait HERE asked of the whole run (after a 429 or 503) ends after the
+ * caller's deadline, such as the end of a trigger poll's budget.
+ */
+function pastDeadlineError(context: HereContext, request: HereRequest, waitMs: number): NodeApiError {
+	const what = request.action ?? `${request.method} ${request.path}`;
+	const message = `${what} was not sent: HERE asked for a wait of ${Math.ceil(waitMs / 1000)} s, past the time left`;
+	const error = new NodeApiError(context.getNode(), { message } as JsonObject, {
+		message,
+		description: escapeHtml('HERE is limiting the requests of this user (429 or 503 with Retry-After). Nothing was sent; a trigger tries again at its next poll.'),
+		itemIndex: request.itemIndex,
+	});
+	error.context.notProcessed = true;
+	return error;
+}
+
 /** How long an attempt waits for HERE's answer: the request's own time, cut to the policy's deadline. */
 function attemptTimeoutMs(request: HereRequest, policy: RetryPolicy): number {
 	const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -195,10 +211,12 @@ function isReadable(body: unknown): boolean {
 async function sendOnce(
 	context: HereContext,
 	places: RunPlaces,
-	options: IHttpRequestOptions,
+	buildOptions: () => IHttpRequestOptions,
 	refusalWaitMs: (retryAfterMs: number | undefined) => number,
 ): Promise<{ body: unknown } | { error: unknown; retryAfterMs?: number }> {
 	await places.sendable();
+	// Built once the run may send, so that a deadline counts the run's wait too.
+	const options = buildOptions();
 	const sentAt = Date.now();
 	try {
 		const body: unknown = await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_NAME, options);
@@ -236,12 +254,12 @@ export async function hereRequest<T>(
 			let failureBody: unknown;
 			let retryAfterMs: number | undefined;
 			release ??= await places.take();
+			if (policy.deadlineAt !== undefined && Date.now() + places.pauseLeftMs() >= policy.deadlineAt) {
+				throw pastDeadlineError(context, request, places.pauseLeftMs());
+			}
 			const refusalWaitMs = (retryAfter: number | undefined) => backoffDelayMs(policy, attempt, retryAfter);
-			const sent = await afterFirstLogin(
-				context,
-				CREDENTIAL_NAME,
-				async () => await sendOnce(context, places, buildOptions(request, requestId, attemptTimeoutMs(request, policy)), refusalWaitMs),
-			);
+			const options = () => buildOptions(request, requestId, attemptTimeoutMs(request, policy));
+			const sent = await afterFirstLogin(context, CREDENTIAL_NAME, async () => await sendOnce(context, places, options, refusalWaitMs));
 			if ('body' in sent) {
 				if (isReadable(sent.body)) return sent.body as T;
 				facts = { unreadableBody: true };
