@@ -106,11 +106,14 @@ describe('parseJsonDevices', () => {
 			{ json: { name: 'a' }, pairedItem: { item: 0 } },
 			{ externalId: 'van-1', sendMilis: 5, json: { name: 'Van 1' } },
 			{ json: { name: 'b' }, deviceSecret: 's3cr3t' },
+			// An item from a sub-workflow (Execute Workflow) carries n8n's metadata key.
+			{ json: { name: 'c' }, pairedItem: { item: 3 }, metadata: { subExecution: { executionId: '7', workflowId: 'w' } } },
 		]);
 		expect(parsed.rows.map((r) => [r.row, r.fields])).toEqual([
 			[0, { name: 'a' }],
 			[1, { externalId: 'van-1' }],
 			[2, {}],
+			[3, { name: 'c' }],
 		]);
 		expect(parsed.issues.map((i) => [i.row, i.column])).toEqual([
 			[1, 'sendMilis'],

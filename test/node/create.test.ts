@@ -615,7 +615,10 @@ describe('validation before upload', () => {
 			invalidRowCount: 10,
 		});
 		expect((items[0].json.invalidRows as IDataObject[])[0]).toMatchObject({ inputItem: 0, row: 3, message: 'input item 0, row 3, sendMs: is not a number ("12abc")' });
+		// Plain text for the next node: one problem per line, values as written.
 		expect(items[0].json.description).toContain('Input item 1:');
+		expect(items[0].json.description).toContain('\n- sendMs: is not a number (row 3: "12abc")');
+		expect(items[0].json.description).not.toMatch(/<|&quot;/);
 		expect(items[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(uploads(emulator)).toHaveLength(0);
 	});

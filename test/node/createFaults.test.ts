@@ -103,6 +103,14 @@ test('continue on fail: one item per job saying created, failed or not sent, wit
 	expect(items[1].json).toMatchObject({ mayHaveBeenCreated: true, error: expect.stringContaining('HTTP 500') });
 	expect(items[1].json).not.toHaveProperty('jobId');
 	expect(items.every((item) => JSON.stringify(item.pairedItem) === '{"item":0}')).toBe(true);
+
+	// The summary shape: one item, its description plain text for the next node.
+	failUpload(1, '500', false);
+	const summary = await create(user, { inputSource: 'csvFile', jobOutput: 'summary', options: { concurrency: 1, chunkSize: 1000 } }, { onError: 'continueRegularOutput' });
+	expect(summary.output('HERE')).toHaveLength(1);
+	const [item] = summary.output('HERE');
+	expect(item.json.description).toMatch(/\n- /);
+	expect(item.json.description).not.toMatch(/<|&quot;/);
 });
 
 test('Skip Invalid Rows, then an upload fails: the error also reports the skipped rows, which no output will', async () => {

@@ -54,7 +54,7 @@ function objectFields(
 		const target = classifyKey(key);
 		if (target.type === 'empty' || target.type === 'unknown') {
 			if (!ignoreUnknownFields) {
-				problem(`is not a device field (leave it out, or choose to ignore unknown fields). Allowed fields: ${ALLOWED_KEYS_TEXT}`, showName(key));
+				problem(`is not a device field (leave it out, or turn on Options > Ignore Unknown Fields). Allowed fields: ${ALLOWED_KEYS_TEXT}`, showName(key));
 			}
 			continue;
 		}
@@ -80,7 +80,7 @@ function objectFields(
 }
 
 /** The keys of an n8n item (INodeExecutionData): an object with only these is an item, not a device. */
-const ITEM_KEYS = new Set(['json', 'binary', 'pairedItem', 'error', 'index']);
+const ITEM_KEYS = new Set(['json', 'binary', 'pairedItem', 'error', 'metadata', 'evaluationData', 'redaction', 'sendMessage', 'index']);
 
 /**
  * A whole n8n item (`{json, pairedItem}`, as `$input.all()` gives them) is read as its `json`.

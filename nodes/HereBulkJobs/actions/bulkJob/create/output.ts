@@ -2,10 +2,11 @@ import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workf
 
 import type { RowLabel } from '../../../devices';
 import { issueText } from '../../../devices';
+import { plainText } from '../../../editorText';
 import type { JobResults } from '../../../jobs/collectResults';
 import { failedDeviceLines } from '../../../jobs/failedDevices';
-import { errorMessageOf, notProcessedItem } from '../../../jobs/resultItems';
 import { describeFigures, describeJobEnd, isUnsuccessful } from '../../../jobs/jobEnd';
+import { errorMessageOf, notProcessedItem } from '../../../jobs/resultItems';
 import type { JobType } from '../../../jobs/wire';
 import type { ResultShape } from '../../results.descriptions';
 import type { InputProblem } from './checkInput';
@@ -223,7 +224,7 @@ function summaryItem(submissions: Submission[], run: CreateRun, failure?: { mess
 	Object.assign(json, invalidFields(allInvalid(run), run), alreadySentFields(run), resentFields(run));
 	if (failure) {
 		json.error = failure.message;
-		if (failure.description) json.description = failure.description;
+		if (failure.description) json.description = plainText(failure.description);
 	}
 	return { json, pairedItem: allInputs(run) };
 }
@@ -404,7 +405,7 @@ export function invalidInputOutput(problem: InputProblem, run: { rowContext: Row
 		{
 			json: {
 				error: error.message,
-				description: error.description ?? '',
+				description: plainText(error.description ?? ''),
 				invalidRowCount: error.context.invalidRowCount as number,
 				invalidRows: problem.issues.map((located) => invalidRowEntry(located, run.rowContext)),
 			},
