@@ -308,6 +308,8 @@ describe('changing what the trigger watches', () => {
 		const onB = { ...onA, credentials: { hereTrackingApi: b.credential } };
 		expect((await new PollDriver(engine, onB, store).tick()).items).toBeNull();
 		expect(marks(store.committed)).toEqual({ [oldOnB]: 'baseline' });
+		// Whoever sees the workflow sees its static data: the account is kept as a hash, not as the e-mail.
+		expect(JSON.stringify(store.committed)).not.toContain(b.email);
 
 		engine.saveCredential(b.credential.id, { ...engine.credentials.stored(b.credential.id), projectId: 'switch-two' });
 		expect((await new PollDriver(engine, onB, store).tick()).items).toBeNull();

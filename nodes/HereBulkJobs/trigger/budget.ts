@@ -23,16 +23,13 @@ export class PollBudget {
 	private longestJobMs = 0;
 	private longestRequestMs = 0;
 
-	constructor(
-		readonly budgetMs: number,
-		private readonly now: () => number = Date.now,
-	) {
-		this.startedAt = now();
+	constructor(readonly budgetMs: number) {
+		this.startedAt = Date.now();
 		this.handOverMs = Math.min(5_000, budgetMs * 0.1);
 	}
 
 	elapsedMs(): number {
-		return this.now() - this.startedAt;
+		return Date.now() - this.startedAt;
 	}
 
 	remainingMs(): number {
