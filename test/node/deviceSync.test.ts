@@ -311,6 +311,10 @@ describe('input', () => {
 		const run = await syncCsv(user, fleet(1), { scope: 'regex', externalIdPattern: 'fleet\\-\\d+' });
 		expect(run.error()).toBeUndefined();
 		expect(split(run.output('HERE')).summary).toMatchObject({ planned: { unchanged: 1, notInList: 1, outsideScope: 1 }, inScopeInHere: 2 });
+		// Where the pattern is valid in Unicode mode, it means what it means there: \p{Lu} is a capital letter.
+		await seed(user, [{ externalId: 'fleet-ABC' }]);
+		const unicode = await syncCsv(user, [{ externalId: 'fleet-ABC' }], { scope: 'regex', externalIdPattern: 'fleet-\\p{Lu}+' });
+		expect(split(unicode.output('HERE')).summary).toMatchObject({ inScopeInHere: 1, planned: { unchanged: 1 } });
 
 		emulator.clearRequests();
 		// Wrapped as ^(?:x)|(.*)$ it would compile, and match every externalId.

@@ -19,15 +19,26 @@ export function prefixScope(prefix: string): SyncScope {
 }
 
 /**
- * The pattern must match the whole externalId, so `fleet-\d+` never matches `old-fleet-1`.
- * Compiled as the editor's description says, "a JavaScript regular expression": without the
- * `u` flag, which would refuse escapes that patterns copied from elsewhere often hold (`fleet\-\d+`),
- * as n8n's own regex options do. The pattern is compiled on its own first: a pattern that only
- * compiles inside the wrapping group (`x)|(.*`) would escape it and match every externalId.
+ * A user's pattern as "a JavaScript regular expression" (the editor's words): in Unicode mode
+ * where it is valid there (`\p{Lu}` then means a capital letter), otherwise without it, since
+ * Unicode mode refuses escapes that patterns copied from elsewhere often hold (`fleet\-\d+`).
+ */
+function compilePattern(pattern: string): RegExp {
+	try {
+		return new RegExp(pattern, 'u');
+	} catch {
+		return new RegExp(pattern);
+	}
+}
+
+/**
+ * The pattern must match the whole externalId, so `fleet-\d+` never matches `old-fleet-1`. It is
+ * compiled on its own first: a pattern that only compiles inside the wrapping group (`x)|(.*`)
+ * would escape it and match every externalId.
  */
 export function regexScope(pattern: string): SyncScope {
-	new RegExp(pattern);
-	const regex = new RegExp(`^(?:${pattern})$`);
+	const { flags } = compilePattern(pattern);
+	const regex = new RegExp(`^(?:${pattern})$`, flags);
 	return { mode: 'regex', text: pattern, matches: (externalId) => regex.test(externalId) };
 }
 
