@@ -204,27 +204,15 @@ describe('CSV per RFC 4180', () => {
 		expect(obj(await call(w.emulator, 'GET', `${base}/${jobId}/status`, { token: w.token }))).toMatchObject({ type: 'delete', status: 'failed' });
 	});
 
-	describe('long CSV headers and cells are refused with the rule they break (their cost is printed, for reading)', () => {
-		const tagColumns = (n: number) => Array.from({ length: n }, (_, i) => `tag:t${i}`).join(',');
-		// Each shape at n and 4n: the code these guard once took over a second at 4n (quadratic in n).
-		test.each([
-			// The duplicate-column check of the header, and the tags gathered from flag columns.
-			['n tag: columns, each applied', (n: number) => `name,${tagColumns(n)}\ndev,${Array<string>(n).fill('1').join(',')}\n`, 20_000, /at most 10/],
-			['a tags cell of n tags', (n: number) => `name,tags\ndev,${Array.from({ length: n }, (_, i) => `t${i}`).join('|')}\n`, 20_000, /at most 10/],
-			['a sendMs cell of n digits that is not a number', (n: number) => `name,sendMs\ndev,${'1'.repeat(n)}x\n`, 5_000, /sendMs/],
-		])('%s', async (shape, csvOf, n, rule) => {
-			const timed = async (size: number): Promise<number> => {
-				const started = performance.now();
-				const reply = await upload({ csv: csvOf(size) });
-				expect(reply.status).toBe(400);
-				expect(String(obj(reply).message)).toMatch(rule);
-				return performance.now() - started;
-			};
-			const small = await timed(n);
-			const large = await timed(4 * n);
-			// Figures to read, not pass marks: linear code takes about 4x at 4n, quadratic code 16x.
-			process.stdout.write(`emulator CSV, ${shape}: n=${n} ${Math.round(small)} ms, 4n ${Math.round(large)} ms (x${(large / small).toFixed(1)})\n`);
-		});
+	// Large enough that the quadratic code these shapes once met took seconds; their cost is the bench's business.
+	test.each([
+		['20,000 tag: columns, each applied', `name,${Array.from({ length: 20_000 }, (_, i) => `tag:t${i}`).join(',')}\ndev,${Array<string>(20_000).fill('1').join(',')}\n`, /at most 10/],
+		['a tags cell of 20,000 tags', `name,tags\ndev,${Array.from({ length: 20_000 }, (_, i) => `t${i}`).join('|')}\n`, /at most 10/],
+		['a sendMs cell of 20,000 digits that is not a number', `name,sendMs\ndev,${'1'.repeat(20_000)}x\n`, /sendMs/],
+	])('%s is refused with the rule it breaks', async (_shape, csv, rule) => {
+		const reply = await upload({ csv });
+		expect(reply.status).toBe(400);
+		expect(String(obj(reply).message)).toMatch(rule);
 	});
 });
 

@@ -97,7 +97,8 @@ describe('a device listing that shifts between pages', () => {
 
 			const error = run.error() as Described;
 			expect(error.message).toBe("Sync stopped before sending anything: HERE's device list changed while it was being read. Run the sync again.");
-			expect(error.description).toMatch(/HERE listed the device HERE-\S+ twice \(after \d+ devices\).*nothing was sent to HERE\.$/);
+			expect(error.description).toMatch(/^HERE listed the device HERE-\S+ twice \(after \d+ devices\)/);
+			expect(error.description).not.toContain('nothing was sent to HERE');
 			expect(emulator.requests.filter((r) => r.method !== 'GET' && r.path !== '/users/v2/login')).toEqual([]);
 			expect(emulator.devices(user.projectId)).toHaveLength(250);
 		} finally {

@@ -140,7 +140,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		jobPerItem: settings.jobPerItem,
 		fileNameFor: (item) => String(this.getNodeParameter('options.fileName', item, '') ?? ''),
 		defaultFileName: defaultFileName(settings.source),
-		node,
 	});
 	const run: CreateRun = {
 		jobType: settings.jobType,

@@ -29,18 +29,21 @@ export const mode = 'batch';
  * sync before anything is sent.
  */
 async function listProject(context: IExecuteFunctions, projectId: string | undefined): Promise<ListedDevice[]> {
-	const listed: ListedDevice[] = [];
+	const listed = await readListing(context, projectId);
 	const seen = new Set<string>();
+	for (const [index, { trackingId }] of listed.entries()) {
+		if (trackingId === undefined || trackingId === '') continue;
+		if (seen.has(trackingId)) throw listingChanged(context, trackingId, index);
+		seen.add(trackingId);
+	}
+	return listed;
+}
+
+async function readListing(context: IExecuteFunctions, projectId: string | undefined): Promise<ListedDevice[]> {
+	const listed: ListedDevice[] = [];
 	try {
 		for await (const page of listDevicePages(context, { projectId, itemIndex: 0 })) {
-			for (const device of page) {
-				const trackingId = device.trackingId;
-				if (trackingId !== undefined && trackingId !== '') {
-					if (seen.has(trackingId)) throw listingChanged(context, trackingId, listed.length);
-					seen.add(trackingId);
-				}
-				listed.push(device);
-			}
+			for (const device of page) listed.push(device);
 		}
 	} catch (error) {
 		// Whatever stopped the listing (a refused page token, a fault that outlasted the retries), nothing has been sent yet.

@@ -8,11 +8,11 @@ import type { FieldName } from '../../../devices/fields';
  * Such a row must give its identity: without it the row is a name alone, and HERE would
  * provision a new device instead of claiming the one meant.
  */
-const ADD_VARIANTS: Record<string, { name: string; fields: Array<[FieldName, string]> }> = {
-	deviceId: { name: 'Provisioned Device', fields: [['deviceId', 'Device ID']] },
-	externalId: { name: 'Virtual Device', fields: [['externalId', 'External ID']] },
-	connector: { name: 'Cloud-to-Cloud Device', fields: [['externalDeviceId', 'External Device ID'], ['connectorId', 'Connector ID']] },
-};
+const ADD_VARIANTS = new Map<string, { name: string; fields: Array<[FieldName, string]> }>([
+	['deviceId', { name: 'Provisioned Device', fields: [['deviceId', 'Device ID']] }],
+	['externalId', { name: 'Virtual Device', fields: [['externalId', 'External ID']] }],
+	['connector', { name: 'Cloud-to-Cloud Device', fields: [['externalDeviceId', 'External Device ID'], ['connectorId', 'Connector ID']] }],
+]);
 
 export interface DefinedDevice {
 	device: IDataObject;
@@ -39,10 +39,12 @@ export function definedDevice(context: IExecuteFunctions, itemIndex: number, kin
 	if (kind === 'add') {
 		put('name', read('deviceName'));
 		// New Device (or no variant): HERE provisions the device and returns its deviceId and deviceSecret.
-		const variant = ADD_VARIANTS[String(read('addIdentity'))];
-		for (const [field, shown] of variant?.fields ?? []) {
-			put(field, read(field));
-			required.push({ field, reason: `is required for a ${variant.name} (${shown} is empty for this item; without it HERE would make a new device)` });
+		const variant = ADD_VARIANTS.get(String(read('addIdentity')));
+		if (variant !== undefined) {
+			for (const [field, shown] of variant.fields) {
+				put(field, read(field));
+				required.push({ field, reason: `is required for a ${variant.name} (${shown} is empty for this item; without it HERE would make a new device)` });
+			}
 		}
 		const fields = (read('addFields') ?? {}) as IDataObject;
 		for (const field of ['sendMs', 'sampleMs', 'distanceM', 'areaBased', 'type', 'tags', 'rules', 'geofences']) {

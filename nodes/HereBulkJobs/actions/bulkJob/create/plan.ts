@@ -1,5 +1,3 @@
-import type { INode } from 'n8n-workflow';
-
 import type { DeviceRow, RowIssue, RowLabel } from '../../../devices';
 import { chunkDevices } from '../../../devices';
 import type { DeviceBlock } from './deviceSource';
@@ -61,7 +59,6 @@ export interface PlanSettings {
 	fileNameFor: (item: number) => string;
 	/** devices.csv / devices.json when there is no binary file name. */
 	defaultFileName: string;
-	node: INode;
 }
 
 /** Orders positions as the input reads: by item, then by row (whole-input issues first). */
@@ -157,7 +154,7 @@ export function planUploads(blocks: DeviceBlock[], settings: PlanSettings): Uplo
 			if (upload.issues.length > 0) unsent.push({ item: upload.firstItem, label, invalid: upload.issues });
 			continue;
 		}
-		const chunks = chunkDevices(upload.devices, settings.chunkSize, settings.node);
+		const chunks = chunkDevices(upload.devices, settings.chunkSize);
 		const base =
 			settings.fileNameFor(upload.firstItem).trim() || combinedFileName(upload.fileNames) || settings.defaultFileName;
 		const planned = chunks.map(
