@@ -362,6 +362,39 @@ describe('several input items', () => {
 		expect(uploads(emulator)).toHaveLength(2);
 	});
 
+	test('a Project expression is read for every item: items of one project make one upload there; items of two projects stop the run before anything is read or sent', async () => {
+		const user = loginUser(emulator, engine, { projects: ['create-north', 'create-south'] });
+		const node = bulkJobsNode(user.credential, {
+			operation: 'create',
+			jobType: 'create',
+			inputSource: 'csvText',
+			projectId: { __rl: true, mode: 'id', value: '={{ $json.project }}' },
+			csvText: '={{ $json.csv }}',
+			options: { jobPerItem: true },
+		} as never);
+
+		const same = await runWorkflow(engine, itemsThen(node, [{ project: 'create-south', csv: 'name\nSouth 1' }, { project: 'create-south', csv: 'name\nSouth 2' }]));
+		expect(same.error()).toBeUndefined();
+		expect(emulator.devices('create-south').map((d) => d.name).sort()).toEqual(['South 1', 'South 2']);
+
+		emulator.clearRequests();
+		// Item 2's CSV is not even valid: the project mismatch is found before any row is read.
+		const mixed = await runWorkflow(
+			engine,
+			itemsThen(node, [
+				{ project: 'create-north', csv: 'name\nNorth 1' },
+				{ project: 'create-north', csv: 'name\nNorth 2' },
+				{ project: 'create-south', csv: 'name,sendMs\nSouth 3,fast' },
+			]),
+		);
+		const error = mixed.error() as Described;
+		expect(error.message).toBe('Item 2\'s Project is "create-south", but item 0\'s is "create-north": one run works on one project');
+		expect(error.description).toContain('Add Devices works on the project of item 0 for all input items');
+		expect(error.description).toContain('Loop Over Items');
+		expect(uploads(emulator)).toHaveLength(0);
+		expect(emulator.devices('create-north')).toEqual([]);
+	});
+
 	test('a long file name is shortened to 50 characters, keeping the extension and the part number', async () => {
 		const user = loginUser(emulator, engine);
 		const longName = `${'fleet-export-from-the-warehouse-management-system-'.repeat(2)}2024.csv`;

@@ -323,6 +323,30 @@ describe('input', () => {
 		expect(hereCalls()).toEqual([]);
 	});
 
+	test('a Project expression is read for every item: items of two projects stop the sync before anything is read, listed or sent', async () => {
+		const user = loginUser(emulator, engine, { projects: ['sync-north', 'sync-south'] });
+		const parameters = {
+			inputSource: 'items',
+			fieldMapping: 'define',
+			projectId: { __rl: true, mode: 'id', value: '={{ $json.project }}' },
+			deviceName: '={{ $json.asset }}',
+			externalId: '={{ $json.asset }}',
+			scope: 'prefix',
+			externalIdPrefix: 'asset-',
+			deleteMissing: true,
+		};
+		const same = await sync(user, parameters, [{ project: 'sync-south', asset: 'asset-1' }, { project: 'sync-south', asset: 'asset-2' }]);
+		expect(same.error()).toBeUndefined();
+		expect(split(same.output('HERE')).summary).toMatchObject({ projectId: 'sync-south', planned: { add: 2 } });
+
+		emulator.clearRequests();
+		const mixed = await sync(user, parameters, [{ project: 'sync-north', asset: 'asset-1' }, { project: 'sync-south', asset: 'asset-2' }]);
+		const error = mixed.error() as Described;
+		expect(error.message).toBe('Item 1\'s Project is "sync-south", but item 0\'s is "sync-north": one run works on one project');
+		expect(error.description).toContain('Sync works on the project of item 0 for all input items');
+		expect(hereCalls()).toEqual([]);
+	});
+
 	test('Input Items with Define Below, and JSON: the same list gives the same plan', async () => {
 		const user = loginUser(emulator, engine);
 		await seed(user, [{ externalId: 'asset-1', sendMs: 600000 }]);

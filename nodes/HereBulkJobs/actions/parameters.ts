@@ -1,6 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { escapeHtml, htmlParagraphs } from '../editorText';
 import { JOB_ID_PATTERN } from '../jobs/wire';
 
 /** The project ID of item `itemIndex`, or undefined to let the credential / HERE decide. */
@@ -8,6 +9,32 @@ export function readProjectId(context: IExecuteFunctions, itemIndex: number): st
 	const value = context.getNodeParameter('projectId', itemIndex, '', { extractValue: true }) as string;
 	const projectId = String(value ?? '').trim();
 	return projectId === '' ? undefined : projectId;
+}
+
+const projectName = (projectId: string | undefined) =>
+	projectId === undefined ? 'none (the credential\'s Default Project ID, or the user\'s only project)' : `"${projectId.slice(0, 50)}"`;
+
+/**
+ * The project of an operation that works on all its input items in one run (Create, Sync): the
+ * Project of item 0, which every item must share. The Project takes expressions, so each item's
+ * is read: an item whose devices would otherwise go to (or be deleted from) item 0's project
+ * stops the run before any row is read. `runName` names the run in the error ("Add Devices").
+ */
+export function readRunProjectId(context: IExecuteFunctions, itemCount: number, runName: string): string | undefined {
+	const projectId = readProjectId(context, 0);
+	for (let itemIndex = 1; itemIndex < itemCount; itemIndex++) {
+		const itemProject = readProjectId(context, itemIndex);
+		if (itemProject === projectId) continue;
+		const [first, other] = [projectName(projectId), projectName(itemProject)];
+		throw new NodeOperationError(context.getNode(), `Item ${itemIndex}'s Project is ${other}, but item 0's is ${first}: one run works on one project`, {
+			itemIndex,
+			description: htmlParagraphs([
+				escapeHtml(`${runName} works on the project of item 0 for all input items, and item ${itemIndex}'s Project expression gives another one (${other}, not ${first}). Nothing was read or sent.`),
+				'Split the items by project (for example with Loop Over Items, one project per batch, or one branch per project), or give every item the same Project.',
+			]),
+		});
+	}
+	return projectId;
 }
 
 /** A job ID, checked before any request so a typo gets a clear error instead of HERE's 400. */

@@ -6,7 +6,7 @@ import { ArrivingJobs } from '../../jobs/arrivingJobs';
 import type { JobResults } from '../../jobs/collectResults';
 import { waitAndCollectResults } from '../../jobs/collectResults';
 import type { JobType } from '../../jobs/wire';
-import { readProjectId } from '../parameters';
+import { readRunProjectId } from '../parameters';
 import { readResultOutput, readWaitSettings, resultOutputItems, resultOutputProperties, waitProperties } from '../results.descriptions';
 import { checkInput } from './create/checkInput';
 import { createProperties, DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from './create/create.descriptions';
@@ -59,8 +59,8 @@ interface CreateSettings {
 
 const SOURCES: readonly InputSource[] = ['csvFile', 'csvText', 'items', 'json'];
 
-/** The run's settings, from the first item: one run, one set of jobs. */
-function readSettings(context: IExecuteFunctions): CreateSettings {
+/** The run's settings, from the first item: one run, one set of jobs (and one project, which every item must share). */
+function readSettings(context: IExecuteFunctions, itemCount: number): CreateSettings {
 	const node = context.getNode();
 	const jobType = context.getNodeParameter('jobType', 0, 'create') as string;
 	if (jobType !== 'create' && jobType !== 'delete') {
@@ -88,10 +88,11 @@ function readSettings(context: IExecuteFunctions): CreateSettings {
 		);
 	}
 	const output = context.getNodeParameter('jobOutput', 0, 'perJob') as string;
+	const projectId = readRunProjectId(context, itemCount, jobType === 'create' ? 'Add Devices' : 'Delete Devices');
 	return {
 		jobType,
 		source,
-		projectId: readProjectId(context, 0),
+		projectId,
 		chunkSize,
 		concurrency,
 		jobPerItem: options.jobPerItem === true,
@@ -108,7 +109,7 @@ function defaultFileName(source: InputSource): string {
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const settings = readSettings(this);
+	const settings = readSettings(this, items.length);
 	const node = this.getNode();
 	const scope = { projectId: settings.projectId, itemIndex: 0 };
 

@@ -76,7 +76,7 @@ function countLines(plan: SyncPlan): string[] {
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	// 1. Settings and the list, all checked before any request.
-	const settings = readSyncSettings(this);
+	const settings = readSyncSettings(this, items.length);
 	const desired = await readDesiredDevices(this, items, settings);
 
 	// 2. HERE's side, then the plan.

@@ -5,7 +5,7 @@ import type { WaitSettings } from '../../../jobs/waitForJob';
 import { escapeHtml } from '../../../editorText';
 import type { InputSource } from '../../bulkJob/create/deviceSource';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../../bulkJob/create/create.descriptions';
-import { readProjectId } from '../../parameters';
+import { readRunProjectId } from '../../parameters';
 import { readWaitSettings } from '../../results.descriptions';
 import type { DeletionGuard } from './plan';
 import type { SyncScope } from './scope';
@@ -29,8 +29,8 @@ export interface SyncSettings {
 
 const SOURCES: readonly InputSource[] = ['csvFile', 'csvText', 'items', 'json'];
 
-/** The run's settings, from the first item (one sync per run), all checked before any request. */
-export function readSyncSettings(context: IExecuteFunctions): SyncSettings {
+/** The run's settings, from the first item (one sync per run, one project for every item), all checked before any request. */
+export function readSyncSettings(context: IExecuteFunctions, itemCount: number): SyncSettings {
 	const node = context.getNode();
 	const fail = (message: string, description: string) => new NodeOperationError(node, message, { description, itemIndex: 0 });
 
@@ -77,7 +77,7 @@ export function readSyncSettings(context: IExecuteFunctions): SyncSettings {
 		throw fail(`Parallel Uploads must be a whole number from 1 to ${MAX_CONCURRENCY} (got ${String(concurrency)})`, 'Set it under Options, or remove the option to use the default.');
 	}
 	return {
-		projectId: readProjectId(context, 0),
+		projectId: readRunProjectId(context, itemCount, 'Sync'),
 		dryRun: context.getNodeParameter('dryRun', 0, true) !== false,
 		source,
 		ignoreUnknownFields: options.ignoreUnknownFields === true,
