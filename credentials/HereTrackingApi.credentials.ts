@@ -10,11 +10,9 @@ import type {
 } from 'n8n-workflow';
 
 import { CUSTOM_HOST, HERE_HOSTS, requestUrlWithinBase, resolveBaseUrl } from '../nodes/HereBulkJobs/transport/host';
+import { isProjectScoped } from '../nodes/HereBulkJobs/transport/projectScope';
 import { obtainSessionToken } from '../nodes/HereBulkJobs/transport/session';
 import { sessionFields, storedSessionToken } from '../nodes/HereBulkJobs/transport/storedSession';
-
-/** The API paths that take a `projectId`: the bulk jobs, and the project's devices (Device resource). */
-const PROJECT_SCOPED_PATHS = ['/bulkjobs/v4/deviceUploads', '/users/v2/devices'];
 
 export class HereTrackingApi implements ICredentialType {
 	name = 'hereTrackingApi';
@@ -173,7 +171,7 @@ export class HereTrackingApi implements ICredentialType {
 		const target = requestUrlWithinBase(resolveBaseUrl(credentials), requestedUrl(requestOptions));
 		const projectId = String(credentials.projectId ?? '').trim();
 		const qs = { ...(requestOptions.qs ?? {}) };
-		if (projectId !== '' && PROJECT_SCOPED_PATHS.some((path) => target.pathname.includes(path)) && !qs.projectId) {
+		if (projectId !== '' && isProjectScoped(target.pathname) && !qs.projectId) {
 			qs.projectId = projectId;
 		}
 		// A token obtained for another e-mail, host, HRN or pasted token is not sent: HERE answers 401,

@@ -13,6 +13,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { escapeHtml, htmlParagraphs } from '../editorText';
 import { describeNetworkFailure, describeTrace, readHereErrorBody } from './errorBody';
 import { afterFirstLogin } from './firstLogin';
+import { isJobPath, isProjectScoped } from './projectScope';
 import type { RunPlaces } from './inFlight';
 import { requestsInFlight } from './inFlight';
 import type { FailureFacts, RequestKind, RetryPolicy } from './retryPolicy';
@@ -80,22 +81,49 @@ function unwrapFailure(error: unknown): AxiosLikeFailure {
 const PAGE_TOKEN_HINT =
 	'HERE refused the token of the next page: reading the list took too long (HERE\'s page tokens expire; the device list\'s after 10 minutes), or HERE dropped the token. Run the node again: the list is read again from the first page.';
 
-function hintFor(status: number | undefined, kind: RequestKind, facts: FailureFacts, pageToken: unknown): string {
+/**
+ * Which project to check after a refusal. The node sends its Project; when it names none, the
+ * credential adds its Default Project ID at authenticate time (unseen here), or HERE uses the
+ * user's only project.
+ */
+const CHECK_PROJECT = "the node's Project (or the credential's Default Project ID, used when the node names none)";
+
+/**
+ * A 400 about the project: with no Project in the node, HERE asks for one because the user is in
+ * several projects and the credential has no Default Project ID (with one, a projectId is sent).
+ */
+function projectHint400(request: HereRequest, hereMessage: string | undefined): string | undefined {
+	if (!isProjectScoped(request.path) || hereMessage === undefined || !/projectId/i.test(hereMessage)) return undefined;
+	return request.projectId === undefined
+		? "No project was named and HERE needs one: this user is in several projects. Choose the node's Project, or set Default Project ID in the credential."
+		: "HERE refused the node's Project. Pick the project from the list, or check its ID.";
+}
+
+function hintFor(request: HereRequest, facts: FailureFacts, hereMessage: string | undefined): string {
+	const status = facts.status;
+	const kind = request.kind ?? 'safe';
 	if (status === undefined) {
 		if (kind === 'create' && !certainlyNotProcessed(facts)) {
 			return 'The connection broke after the upload was sent, so HERE may or may not have created the job. List the jobs (Get Many) before sending these devices again.';
 		}
 		return "HERE could not be reached. Check the credential's Host / Base URL and the network, then try again.";
 	}
+	const projectScoped = isProjectScoped(request.path);
 	switch (status) {
 		case 400:
-			return pageToken !== undefined ? PAGE_TOKEN_HINT : 'HERE refused the request as invalid. Check the values named in the message.';
+			if (request.qs?.pageToken !== undefined) return PAGE_TOKEN_HINT;
+			return projectHint400(request, hereMessage) ?? 'HERE refused the request as invalid. Check the values named in the message.';
 		case 401:
 			return 'The token is invalid or has expired. With E-Mail and Password n8n logs in again by itself; a pasted Access Token must be replaced.';
 		case 403:
-			return "This user may not do this in the project. Check the user's role and the Project ID.";
+			return projectScoped
+				? `This user may not do this in the project. Check the user's role, and ${CHECK_PROJECT}.`
+				: "This user may not do this. Check the user's role.";
 		case 404:
-			return 'Not found. HERE keeps jobs and results for one week; check the job ID and the Project ID.';
+			if (isJobPath(request.path)) return `Not found. HERE keeps jobs and results for one week; check the job ID, and ${CHECK_PROJECT}: a job is found only in its own project.`;
+			return projectScoped
+				? `Not found: HERE does not know the project, or this user is not in it. Check ${CHECK_PROJECT}.`
+				: "Not found. Check the credential's Host / Base URL.";
 		case 412:
 			return 'The job is not in a status that allows this action.';
 		case 413:
@@ -120,7 +148,6 @@ function toNodeApiError(
 	body: unknown,
 	attempts: number,
 ): NodeApiError {
-	const kind = request.kind ?? 'safe';
 	const info = readHereErrorBody(body);
 	const what = request.action ?? `${request.method} ${request.path}`;
 	const reason =
@@ -133,7 +160,7 @@ function toNodeApiError(
 	const tries = attempts > 1 ? ` Tried ${attempts} times.` : '';
 	// HTML for n8n's editor: what to do, then what HERE support needs (the trace id is HERE's text).
 	const description = htmlParagraphs([
-		escapeHtml(`${hintFor(facts.status, kind, facts, request.qs?.pageToken)}${tries}`),
+		escapeHtml(`${hintFor(request, facts, info.message)}${tries}`),
 		escapeHtml(`Request: ${request.method} ${request.path} (${describeTrace(info, requestId)}).`),
 	]);
 	// Built from our own fields only: the raw HTTP error holds the request, and so the token.
