@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { HereEmulator } from '../../emulator';
+import { HereBulkJobs } from '../../nodes/HereBulkJobs/HereBulkJobs.node';
 import type { Engine } from '../harness/engine';
 import { runWorkflow } from '../harness/engine';
 import { bulkJobsNode, createJobDirectly, itemsThen, loginUser } from '../harness/fixtures';
@@ -293,6 +294,42 @@ describe('input', () => {
 		expect(error.description).toContain('<li>externalId: names the same device as row 2');
 		expect(error.description).toContain('row 6');
 		expect(hereCalls()).toEqual([]);
+	});
+
+	test("a list with a trackingId column is told that Sync takes the devices to keep by externalId, not to use a delete devices job", async () => {
+		const user = loginUser(emulator, engine);
+		const csv = 'name,externalId,trackingId\nA,fleet-1,HERE-5cb2b777-7389-472b-81f0-9ab89a9c7fed';
+		const run = await sync(user, { inputSource: 'csvText', csvText: csv });
+		const error = run.error() as Described;
+		expect(error.message).toBe('1 of 1 rows of the list is invalid; nothing was listed or sent');
+		expect(error.description).toContain(
+			'trackingId: is not taken by Sync: the list holds the devices to keep, by externalId, and Sync finds the devices to delete itself. Remove the trackingId column (row 2)',
+		);
+		expect(error.description).not.toMatch(/delete devices job/);
+		const items = await sync(user, { inputSource: 'items' }, [{ name: 'B', externalId: 'fleet-2', unclaimOnly: true }]);
+		expect((items.error() as Described).description).toContain('Remove the unclaimOnly field (to unclaim devices rather than delete them, turn on Unclaim Only)');
+		expect(hereCalls()).toEqual([]);
+	});
+
+	test("every column Sync's Input Binary Field hint names is taken by Sync, and it names no delete or other identity column", async () => {
+		const hint = new HereBulkJobs().description.properties.find((p) => p.name === 'binaryPropertyName' && p.displayOptions?.show?.operation?.includes('sync'))?.hint ?? '';
+		const listed = /Columns: (.*?)\. Each row/.exec(hint)?.[1] ?? '';
+		const columns = listed.replace('name and externalId (both required), and optionally ', 'name, externalId, ').split(', ');
+		expect(columns).toHaveLength(13);
+		for (const other of ['trackingId', 'deviceId', 'externalDeviceId', 'connectorId', 'unclaimOnly', 'removeFromConnectorOnly']) expect(hint).not.toContain(other);
+
+		const uuid = 'a19b2648-60c1-49fc-896c-ea450a07e98d';
+		const sample: Record<string, string> = {
+			name: 'Hinted', externalId: 'hint-1', sendMs: '600000', sampleMs: '300000', distanceM: '100', areaBased: 'false', type: 'Tracker',
+			tags: 'a|b', rules: uuid, geofences: uuid, 'tag:NAME': '1', 'rule:UUID': '1', 'geofence:UUID': '1',
+		};
+		const header = columns.map((column) => column.replace('NAME', 'fragile').replace('UUID', uuid));
+		const file = `${header.join(',')}\n${columns.map((column) => sample[column]).join(',')}`;
+		const user = loginUser(emulator, engine);
+		const node = bulkJobsNode(user.credential, { resource: 'device', operation: 'sync', inputSource: 'csvFile', binaryPropertyName: 'list' } as never);
+		const run = await runWorkflow(engine, itemsThen(node, [{}], { list: { fileName: 'list.csv', content: file } }));
+		expect(run.error()).toBeUndefined();
+		expect(split(run.output('HERE')).summary).toMatchObject({ planned: { add: 1 } });
 	});
 
 	test('deleting without a scope, or with a broken pattern, is refused before any request', async () => {

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { AddDeviceRow, RowIssue } from '../../../devices';
 import { issueText } from '../../../devices';
+import { fieldsOf } from '../../../devices/fields';
 import { htmlParagraphs } from '../../../editorText';
 import { issueReports } from '../../bulkJob/create/checkInput';
 import type { DeviceBlock, InputSource } from '../../bulkJob/create/deviceSource';
@@ -27,6 +28,23 @@ export interface ListSettings {
 	scope: SyncScope;
 }
 
+/** Fields only a delete row has (trackingId, unclaimOnly, removeFromConnectorOnly). */
+const DELETE_ONLY_FIELDS: ReadonlySet<string> = new Set(fieldsOf('delete').filter((field) => !fieldsOf('add').includes(field)));
+
+/**
+ * Create's checks read a row with a delete-only field as a delete row in an add job, and say to
+ * use a delete devices job. Sync has none to offer: it takes the devices to keep and finds what
+ * to delete itself, so such a row is told that in Sync's terms.
+ */
+function inSyncTerms(issue: RowIssue): RowIssue {
+	if (issue.column === undefined || !DELETE_ONLY_FIELDS.has(issue.column)) return issue;
+	const where = issue.label === 'row' ? 'column' : 'field';
+	const unclaim = issue.column === 'unclaimOnly' ? ' (to unclaim devices rather than delete them, turn on Unclaim Only)' : '';
+	return {
+		...issue,
+		reason: `is not taken by Sync: the list holds the devices to keep, by externalId, and Sync finds the devices to delete itself. Remove the ${issue.column} ${where}${unclaim}`,
+	};
+}
 
 /** What a sync needs beyond Create's checks (which already find a device repeated anywhere in the list). */
 function syncIssues(block: DeviceBlock, devices: LocatedDevice[], scope: SyncScope): RowIssue[] {
@@ -70,6 +88,8 @@ export async function readDesiredDevices(context: IExecuteFunctions, items: INod
 	const blocks = await readDeviceBlocks(context, items, { source: settings.source, kind: 'add', ignoreUnknownFields: settings.ignoreUnknownFields });
 	const located = blocks.map(locatedDevices);
 	blocks.forEach((block, index) => {
+		const issues = block.prepared.issues;
+		for (let i = 0; i < issues.length; i++) issues[i] = inSyncTerms(issues[i]);
 		const extra = syncIssues(block, located[index], settings.scope);
 		if (extra.length === 0) return;
 		block.prepared.issues.push(...extra);

@@ -28,6 +28,24 @@ function createOption(name: string): INodeProperties {
 	return option;
 }
 
+/** The columns a sync list takes: Create's add columns for a virtual device (no other identity, no delete columns). */
+const SYNC_COLUMNS_HINT =
+	'The file needs a header row. Columns: name and externalId (both required), and optionally sendMs, sampleMs, distanceM, areaBased, type, tags, rules, geofences, tag:NAME, rule:UUID, geofence:UUID. Each row is a virtual device to keep; Sync finds the devices to add and to delete itself. The file of every input item is read; a device in several files is reported as a repeated row.';
+
+/** Create's choices, with Map Automatically naming the fields a sync list takes. */
+function syncFieldMapping(): INodeProperties {
+	const property = fromCreate('fieldMapping');
+	const options = (property.options ?? []) as Array<{ name: string; value: string; description?: string }>;
+	return {
+		...property,
+		options: options.map((option) =>
+			option.value === 'auto'
+				? { ...option, description: "Use the item fields whose names match HERE's device fields (name, externalId, sendMs, tags, …)" }
+				: option,
+		),
+	};
+}
+
 const definedOnly = { show: { inputSource: ['items'], fieldMapping: ['define'] } };
 
 const listParameters: INodeProperties[] = [
@@ -35,7 +53,7 @@ const listParameters: INodeProperties[] = [
 		description:
 			'Where the list comes from: every device the project should have (in scope), one per row or item, each a virtual device with a name and an externalId',
 	}),
-	fromCreate('binaryPropertyName'),
+	fromCreate('binaryPropertyName', { hint: SYNC_COLUMNS_HINT }),
 	fromCreate('csvText', { placeholder: 'name,externalId,sendMs,sampleMs\nTruck 1,truck-1,600000,300000' }),
 	fromCreate('devicesJson', {
 		default: '[\n  {\n    "name": "",\n    "externalId": ""\n  }\n]',
@@ -43,7 +61,7 @@ const listParameters: INodeProperties[] = [
 		description:
 			'A JSON array of devices, as Create takes add rows: each needs "name" and "externalId"; "sendMs", "sampleMs", "distanceM", "type", "tags", "rules", "geofences" and "areaBased" are optional',
 	}),
-	fromCreate('fieldMapping'),
+	syncFieldMapping(),
 	// Define Below always describes a virtual device: the list is keyed by externalId.
 	{ displayName: 'Device Variant', name: 'addIdentity', type: 'hidden', default: 'externalId', displayOptions: definedOnly },
 	fromCreate('deviceName'),
