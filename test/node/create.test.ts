@@ -678,7 +678,11 @@ describe('a job that ends failed', () => {
 		const text = editorView(error.description);
 		expect(text).toContain(`HERE's reasons for the failed devices:\n${[1, 2, 3, 4, 5].map((n) => `- ${REASON(n)}`).join('\n')}\n- and 2 more failed devices`);
 		expect(text).toContain('The job has ended: nothing of it keeps running on HERE.');
-		expect(text).toContain('The devices were uploaded and every job has ended: nothing keeps running on HERE.');
+		// A re-run sends the refused devices again: the cause HERE names comes first.
+		expect(text).toContain(
+			'The devices were uploaded and every job has ended: nothing keeps running on HERE. Where HERE names a cause (for example a name that another device already has), fix it first, in the list or in the project: ' +
+				'a re-run sends the failed devices again, and HERE refuses them again until their cause is fixed. To send only the devices that failed, run the node again with Options > Skip Devices Already in Jobs set to: ',
+		);
 		expect(text).not.toContain('jobs keep running');
 		// The reasons cost one results page.
 		expect(emulator.requests.filter((r) => r.path.endsWith('/results'))).toHaveLength(1);

@@ -436,7 +436,10 @@ describe('Wait for Completion after the upload', () => {
 		const text = editorView(error.description);
 		expect(text).toContain('The devices were uploaded');
 		// The job has ended: the note about jobs that keep running would be wrong here.
-		expect(text).toContain(`The devices were uploaded and every job has ended: nothing keeps running on HERE. To send only the devices that failed, run the node again with Options > Skip Devices Already in Jobs set to: ${job.jobId}.`);
+		expect(text).toContain(
+			`The devices were uploaded and every job has ended: nothing keeps running on HERE. Where HERE names a cause (for example a name that another device already has), fix it first, in the list or in the project: ` +
+				`a re-run sends the failed devices again, and HERE refuses them again until their cause is fixed. To send only the devices that failed, run the node again with Options > Skip Devices Already in Jobs set to: ${job.jobId}.`,
+		);
 		expect(text).not.toContain('keep running on HERE');
 		expect(text).toContain('- "doomed-1": The job failed before this device was processed. (code 500, job)');
 	});

@@ -15,7 +15,8 @@ const RUNNING = new Set(['pending', 'ongoing']);
  * A wait that fails after the upload must not lead to a second upload: the error names every
  * job with its state as last seen, and says exactly what is still going on: jobs that keep
  * running (the deadline passed, or a status check or results read failed), jobs that have
- * ended (then only the failed devices need sending again), or, for a job whose status was never
+ * ended (then only the failed devices need sending again, once the causes HERE gave for a failed
+ * job's devices are fixed), or, for a job whose status was never
  * read, that its state is unknown. A wait that failed while the upload went on also lists the
  * rows that were not sent (or whose upload failed), as an upload failure does; and, as it does,
  * the rows skipped as invalid or left out for earlier jobs.
@@ -46,7 +47,13 @@ export function withCreatedJobs(error: unknown, submissions: Submission[], rowCo
 		note = `${uploaded}, but the wait stopped before the state of every job was known: do not upload these rows again; follow the jobs with Wait for Completion or Get Results with these job IDs: ${ids(unknown)}.`;
 	} else {
 		const maybe = mayExist ? ', plus the ID of any job you find under a file name listed below' : '';
-		note = `${uploaded} and every job has ended: nothing keeps running on HERE. To send only the devices that failed, run the node again with Options > Skip Devices Already in Jobs set to: ${ids(created)}${maybe}.`;
+		const rerun = `To send only the devices that failed, run the node again with Options > Skip Devices Already in Jobs set to: ${ids(created)}${maybe}.`;
+		// A failed job's devices failed with HERE's reasons (above): sent again unchanged, most are refused again.
+		const fixFirst =
+			error.context.jobStatus === 'failed'
+				? ' Where HERE names a cause (for example a name that another device already has), fix it first, in the list or in the project: a re-run sends the failed devices again, and HERE refuses them again until their cause is fixed.'
+				: '';
+		note = `${uploaded} and every job has ended: nothing keeps running on HERE.${fixFirst} ${rerun}`;
 	}
 	error.description = htmlParagraphs([
 		error.description ?? '',
