@@ -66,7 +66,7 @@ export const jobLocator: INodeProperties = {
 			displayName: 'From List',
 			name: 'list',
 			type: 'list',
-			placeholder: 'Select a recent job...',
+			placeholder: 'Select a job...',
 			typeOptions: { searchListMethod: 'searchJobs', searchable: true },
 		},
 		{

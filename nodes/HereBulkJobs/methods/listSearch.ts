@@ -2,7 +2,7 @@ import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult
 
 import { listJobPages, listProjects } from '../jobs/api';
 
-/** How many recent jobs the job picker reads; HERE keeps a week of jobs, a picker needs few. */
+/** How many jobs the job picker reads (HERE lists them in no particular order); HERE keeps a week of jobs, a picker needs few. */
 const JOB_PICKER_LIMIT = 200;
 
 function matches(filter: string | undefined, ...texts: Array<string | undefined>): boolean {
