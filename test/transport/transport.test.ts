@@ -146,7 +146,7 @@ describe('retries of safe requests', () => {
 
 		const failure = onVirtualClock(async () => await hereRequest(context(), { method: 'GET', path: statusPath(jobId) }, { retry: { ...FAST_RETRY.retry, maxAttempts: 3 } }));
 
-		await expect(failure).rejects.toMatchObject({ description: expect.stringContaining("a lower Parallel Uploads under Create's Options") });
+		await expect(failure).rejects.toMatchObject({ description: expect.stringContaining('a lower Parallel Uploads under the Options of Create or Sync') });
 		emulator.faults.clear();
 	});
 });

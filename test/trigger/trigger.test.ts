@@ -776,6 +776,15 @@ describe('manual mode (Fetch Test Event)', () => {
 
 		expect(result.error()?.message).toMatch(/has no finished job that matches the trigger \(completed, failed, cancelled\)/);
 	});
+
+	test('names the Job Type as the editor does', async () => {
+		const { user, node } = setup({ jobType: 'delete' });
+		finish(await createJob(emulator, user.email, newDevices(1)));
+
+		const result = await manualRun(node, {}).run;
+
+		expect(result.error()?.message).toMatch(/has no finished job that matches the trigger \(completed, failed, cancelled; Delete Devices only\)$/);
+	});
 });
 
 test('a page token HERE refuses in the middle of a listing is said to be that, not a wrong project; the state is kept', async () => {

@@ -129,7 +129,7 @@ function hintFor(request: HereRequest, facts: FailureFacts, hereMessage: string 
 		case 413:
 			return 'The upload is larger than HERE accepts (10 MiB). Lower Devices per Job under Create\'s Options.';
 		case 429:
-			return 'HERE is rate-limiting this user. n8n waited and retried; try again later, with fewer workflows using this HERE user at the same time (or a lower Parallel Uploads under Create\'s Options).';
+			return 'HERE is rate-limiting this user. n8n waited and retried; try again later, with fewer workflows using this HERE user at the same time (or a lower Parallel Uploads under the Options of Create or Sync).';
 		default:
 			if (status >= 500) {
 				return kind === 'create' && !certainlyNotProcessed(facts)

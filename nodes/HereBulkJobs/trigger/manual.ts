@@ -2,6 +2,7 @@ import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { listJobPages } from '../jobs/api';
+import type { JobType } from '../jobs/wire';
 import { PollBudget, pollBudgetMs } from './budget';
 import type { JobFetch } from './emit';
 import { fetchFinishedJob } from './emit';
@@ -16,6 +17,8 @@ const SAMPLE_LIST_LIMIT = 500;
 const SAMPLE_STATUS_READS = 10;
 /** Of the jobs this trigger emitted, the newest few are tried (HERE may have forgotten some). */
 const SAMPLE_EMITTED_TRIES = 3;
+/** The Job Type as the editor names it. */
+const JOB_TYPE_NAMES: Record<JobType, string> = { create: 'Add Devices', delete: 'Delete Devices' };
 
 /**
  * "Fetch Test Event": one finished job in the shape the trigger emits, so the next nodes can be
@@ -58,7 +61,7 @@ export async function manualSample(context: IPollFunctions, settings: TriggerSet
 
 function noSample(context: IPollFunctions, settings: TriggerSettings, gaveUp: boolean): never {
 	const project = settings.projectId ? `project "${settings.projectId}"` : "the credential's default project";
-	const watched = `${settings.statuses.join(', ')}${settings.jobType ? `, type "${settings.jobType}"` : ''}`;
+	const watched = `${settings.statuses.join(', ')}${settings.jobType ? `; ${JOB_TYPE_NAMES[settings.jobType]} only` : ''}`;
 	const filters = settings.jobIds.size > 0 || settings.fileNamePatterns.length > 0 ? ' and the Only Job IDs / Only File Names options' : '';
 	throw new NodeOperationError(
 		context.getNode(),
