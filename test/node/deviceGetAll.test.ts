@@ -102,7 +102,7 @@ test('a page token that expired while the list was read: the error says so and t
 		const error = run.error() as Error & { description?: string };
 		expect(error.message).toMatch(/^List the devices of the project failed: HERE answered HTTP 400/);
 		expect(error.description).toMatch(
-			/^HERE refused the token of the next page: reading the list took too long \(HERE's page tokens expire; the device list's after 10 minutes\), or HERE dropped the token\. Run the node again: the list is read again from the first page\./,
+			/^HERE refused the token of the next page: reading the list took too long \(HERE's page tokens expire; the device list's after 10 minutes\), or HERE dropped the token\. Run the node again \(a trigger does at its next poll\): the list is read again from the first page\./,
 		);
 		expect(error.description).not.toContain('Check the values named in the message');
 		expect(listings().map((r) => r.status)).toEqual([200, 400]);

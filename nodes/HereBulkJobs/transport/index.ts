@@ -79,7 +79,7 @@ function unwrapFailure(error: unknown): AxiosLikeFailure {
  * page's): HERE's page tokens expire (the device list's after 10 minutes) and may be dropped.
  */
 const PAGE_TOKEN_HINT =
-	'HERE refused the token of the next page: reading the list took too long (HERE\'s page tokens expire; the device list\'s after 10 minutes), or HERE dropped the token. Run the node again: the list is read again from the first page.';
+	'HERE refused the token of the next page: reading the list took too long (HERE\'s page tokens expire; the device list\'s after 10 minutes), or HERE dropped the token. Run the node again (a trigger does at its next poll): the list is read again from the first page.';
 
 /**
  * Which project to check after a refusal. The node sends its Project; when it names none, the

@@ -68,29 +68,19 @@ function withWarning(context: IPollFunctions, invalidIds: string[], listing: Fin
 
 /**
  * The list call is the first one every poll makes, so it is where a wrong credential or project
- * shows up, also when the workflow is activated. Say what to fix in trigger terms.
+ * shows up, also when the workflow is activated: the message says so in trigger terms (the
+ * transport's description already says what to check).
  */
 function explainListingFailure(context: IPollFunctions, settings: TriggerSettings, error: unknown): unknown {
 	// A later page failed for its own reason (its token): the transport's error says which.
 	if (!(error instanceof NodeApiError) || error.context.laterPage === true) return error;
 	const status = error.context.httpStatus as number | undefined;
+	if (status !== 400 && status !== 401 && status !== 403 && status !== 404) return error;
 	const project = settings.projectId ? `project "${settings.projectId}"` : "the credential's default project";
-	let hint: string | undefined;
-	if (status === 401) {
-		hint =
-			'HERE refused the credential. With E-Mail and Password check them in the credential; a pasted Access Token must be replaced with a valid one.';
-	} else if (status === 403 || status === 404) {
-		hint = `This user cannot see ${project}. Pick the project from the list, or check its ID and that the credential's user is a member of it.`;
-	} else if (status === 400) {
-		hint = settings.projectId
-			? `HERE refused ${project}. Pick the project from the list, or check its ID.`
-			: 'This user is in several projects: choose the Project in the trigger, or set a Default Project ID in the credential.';
-	}
-	if (hint === undefined) return error;
 	const wrapped = new NodeApiError(context.getNode(), { message: error.message } as JsonObject, {
 		message: `The HERE Bulk Jobs Trigger cannot list the jobs of ${project}: ${error.message}`,
-		description: `${hint} ${error.description ?? ''}`.trim(),
-		httpCode: status !== undefined ? String(status) : undefined,
+		description: error.description ?? undefined,
+		httpCode: String(status),
 	});
 	Object.assign(wrapped.context, error.context);
 	return wrapped;
