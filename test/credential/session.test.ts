@@ -98,6 +98,10 @@ describe("the token's expiry", () => {
 		expect(sessionFields(login, TOKEN, 86400, now).sessionExpiresAt).toBe('2026-01-11T12:00:00.000Z');
 		expect(sessionFields(login, TOKEN, undefined, now).sessionExpiresAt).toBe('');
 		expect(sessionFields(login, TOKEN, 'soon', now).sessionExpiresAt).toBe('');
+		// A lifetime within twice the one-minute margin is not stored: the token just obtained would never be sent.
+		expect(sessionFields(login, TOKEN, 120, now).sessionExpiresAt).toBe('');
+		expect(needsNewSession(obtained(120, now), now)).toBe(false);
+		expect(sessionFields(login, TOKEN, 121, now).sessionExpiresAt).toBe('2026-01-10T12:02:01.000Z');
 		expect((await signIn(login)).sessionExpiresAt).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
 		expect((await signIn(pasted)).sessionExpiresAt).toBe('');
 	});

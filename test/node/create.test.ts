@@ -7,6 +7,7 @@ import { editorView } from '../harness/editorView';
 import { countOpenRequests } from '../harness/openRequests';
 import { withEmulatorAndEngine } from '../harness/suite';
 import { bulkJobsNode, itemsThen, loginUser } from '../harness/fixtures';
+import { startMisbehavingHere } from '../trigger/misbehavingHere';
 import { TUTORIAL_CSV, TUTORIAL_DELETE_JSON, TUTORIAL_JSON, UPLOADS_PATH, csvOf, uploads } from './createFixtures';
 
 // Instant processing: a job is done when its upload returns, so waits end at the first check.
@@ -687,6 +688,27 @@ describe('a job that ends failed', () => {
 		// The reasons cost one results page.
 		expect(emulator.requests.filter((r) => r.path.endsWith('/results'))).toHaveLength(1);
 		expect(uploads(emulator)).toHaveLength(1);
+	});
+
+	test('a failed job that someone acknowledged before the wait saw it (a trigger) gets the same error and advice', async () => {
+		const user = loginUser(emulator, engine);
+		const csvText = csvOf(7, 'ack-again');
+		expect((await create(user, { jobType: 'create', inputSource: 'csvText', csvText })).error()).toBeUndefined();
+		// HERE's answers once every job is acknowledged as soon as it ends.
+		const here = await startMisbehavingHere(emulator.url, async (request, forward) => {
+			const answer = await forward();
+			const body = answer.json as { status?: string } | undefined;
+			return request.path.endsWith('/status') && body?.status === 'failed' ? { ...answer, json: { ...body, status: 'acknowledged' } } : answer;
+		});
+		try {
+			const credential = engine.saveCredential('create-acknowledged', { ...engine.credentials.stored(user.credential.id), baseUrl: here.url });
+			const node = bulkJobsNode(credential, { operation: 'create', jobType: 'create', inputSource: 'csvText', csvText, waitForCompletion: true, waitOptions: FAST_WAIT } as never);
+			const error = (await runWorkflow(engine, itemsThen(node))).error() as Described;
+			expect(error.message).toMatch(/^Job BULK-\S+ ended "acknowledged", after it failed, at 100% \(7 of 7 devices processed: 0 succeeded, 7 failed\)$/);
+			expect(editorView(error.description)).toContain('Where HERE names a cause (for example a name that another device already has), fix it first');
+		} finally {
+			await here.close();
+		}
 	});
 
 	test('continue on fail: the error item carries the reasons', async () => {

@@ -27,7 +27,7 @@ test('a user in several projects whose node and credential name none is told to 
 	]) {
 		const error = await failure(user.credential, parameters);
 		expect(error.message).toMatch(/HERE answered HTTP 400/);
-		expect(error.description).toMatch(/^No project was named and HERE needs one: this user is in several projects\. Choose the node's Project, or set Default Project ID in the credential\./);
+		expect(error.description).toMatch(/^HERE needs a project it accepts: this user is in several projects, or the credential's Default Project ID is wrong\. Choose the node's Project, or set or check Default Project ID in the credential\./);
 	}
 });
 

@@ -102,7 +102,8 @@ test('a stored token that expires within a minute is renewed once, before it run
 	const job = await createJobDirectly(emulator, fresh.email, newDevices(1));
 	// HERE still takes this token for 30 s: sent, it would run out in the middle of the run, and every request in flight would then log in.
 	const fields = engine.credentials.stored(fresh.credential.id);
-	engine.saveCredential(fresh.credential.id, { ...fields, ...sessionFields(fields, emulator.issueToken(fresh.email, { ttlSeconds: 30 }), 30) });
+	const obtainedAt = Date.now() - 86_400_000 + 30_000;
+	engine.saveCredential(fresh.credential.id, { ...fields, ...sessionFields(fields, emulator.issueToken(fresh.email, { ttlSeconds: 30 }), 86_400, obtainedAt) });
 	emulator.clearRequests();
 
 	await checks(context(fresh.credential), 2 * REQUESTS_IN_FLIGHT, job);
@@ -146,6 +147,20 @@ test('a request with a deadline (a trigger poll) is not sent when the run must w
 	const next = getJobStatus(run, jobId, {}, deadline());
 	await expect(next).rejects.toThrow(/was not sent: HERE asked for a wait of 10 s, past the time left/);
 	await expect(next).rejects.toMatchObject({ context: { notProcessed: true } });
+	expect(emulator.requests.filter((request) => request.path.endsWith('/status'))).toHaveLength(1);
+});
+
+test('requests with a deadline held back for a new credential\'s first request are not sent when its 429 asks the run to wait past the deadline', async () => {
+	const fresh = loginUser(emulator, engine);
+	const job = await createJobDirectly(emulator, fresh.email, newDevices(1));
+	emulator.clearRequests();
+	emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '429', retryAfterSeconds: 10, times: 1 }]);
+	const run = context(fresh.credential);
+	const deadline = { retry: { deadlineAt: Date.now() + 3000 } };
+	const outcomes = await Promise.allSettled(Array.from({ length: 5 }, async () => await getJobStatus(run, job, {}, deadline)));
+	// The first meets the 429; the four that waited behind its login are not sent at all (they would have waited 10 s).
+	expect(outcomes.every((outcome) => outcome.status === 'rejected')).toBe(true);
+	expect(outcomes.filter((outcome) => outcome.status === 'rejected' && /was not sent/.test(String(outcome.reason)))).toHaveLength(4);
 	expect(emulator.requests.filter((request) => request.path.endsWith('/status'))).toHaveLength(1);
 });
 

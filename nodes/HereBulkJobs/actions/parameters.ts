@@ -30,7 +30,7 @@ export function readRunProjectId(context: IExecuteFunctions, itemCount: number, 
 			itemIndex,
 			description: htmlParagraphs([
 				escapeHtml(`${runName} works on the project of item 0 for all input items, and item ${itemIndex}'s Project expression gives another one (${other}, not ${first}). Nothing was read or sent.`),
-				'Split the items by project (for example with Loop Over Items, one project per batch, or one branch per project), or give every item the same Project.',
+				'Split the items by project (for example with Loop Over Items, one project per batch, or one branch per project), or give every item the same Project. One Job per Input Item does not lift this: the jobs of one run all go to one project.',
 			]),
 		});
 	}

@@ -6,7 +6,8 @@ export const MAX_CHUNK_SIZE = 1000;
 
 /**
  * `devices` in order, in batches of `chunkSize`. The user's Devices per Job is checked with the
- * other settings (create.operation.ts); this only guards the loop against a size it cannot use.
+ * other settings (create.operation.ts); this guards HERE's 1000-device limit and the loop against a
+ * size they cannot take.
  */
 export function chunkDevices<T>(devices: readonly T[], chunkSize = MAX_CHUNK_SIZE): T[][] {
 	if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {

@@ -11,7 +11,7 @@ import { failedDeviceLines, failedDevicesHtml, firstResultsPage } from './failed
 import { RunningJobsWatch } from './runningJobs';
 import type { FinishedJob, JobStatus, JobStatusAnswer } from './wire';
 import { isTerminal } from './wire';
-import { describeFigures, describeJobEnd, isUnsuccessful } from './jobEnd';
+import { describeFigures, describeJobEnd, isUnsuccessful, jobEnd } from './jobEnd';
 
 /**
  * The one bounded way to wait for bulk jobs (design habit 5), used by Wait for Completion,
@@ -175,7 +175,7 @@ async function unsuccessfulJobError(context: HereContext, job: FinishedJob, scop
 			),
 		]),
 	});
-	Object.assign(error.context, { jobId: job.jobId, jobStatus: job.status });
+	Object.assign(error.context, { jobId: job.jobId, jobStatus: job.status, jobEnd: jobEnd(job) });
 	return error;
 }
 

@@ -13,6 +13,9 @@ export function isTerminal(status: JobStatus): boolean {
 /** `create` adds devices, `delete` removes them; HERE infers it from the rows. */
 export type JobType = 'create' | 'delete';
 
+/** A job type as the editor names it (Job Type options). */
+export const JOB_TYPE_NAMES: Record<JobType, string> = { create: 'Add Devices', delete: 'Delete Devices' };
+
 export const JOB_ID_PATTERN = /^BULK-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 export interface CreateJobAnswer {

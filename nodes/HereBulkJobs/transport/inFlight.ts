@@ -68,9 +68,16 @@ export class RunPlaces {
 		};
 	}
 
-	/** Resolves once no wait HERE asked for is in force. */
-	async sendable(): Promise<void> {
-		while (Date.now() < this.pausedUntil) await sleep(this.pausedUntil - Date.now());
+	/**
+	 * Resolves once no wait HERE asked for is in force: true, or false at once when that wait ends
+	 * at or after `deadlineAt` (the caller must then not send).
+	 */
+	async sendable(deadlineAt = Number.POSITIVE_INFINITY): Promise<boolean> {
+		while (Date.now() < this.pausedUntil) {
+			if (this.pausedUntil >= deadlineAt) return false;
+			await sleep(this.pausedUntil - Date.now());
+		}
+		return true;
 	}
 
 	/** How long the run still waits before anybody may send. */

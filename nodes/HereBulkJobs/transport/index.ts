@@ -94,8 +94,9 @@ const CHECK_PROJECT = "the node's Project (or the credential's Default Project I
  */
 function projectHint400(request: HereRequest, hereMessage: string | undefined): string | undefined {
 	if (!isProjectScoped(request.path) || hereMessage === undefined || !/projectId/i.test(hereMessage)) return undefined;
+	// Without the node's Project, the credential may have sent its Default Project ID, or nothing.
 	return request.projectId === undefined
-		? "No project was named and HERE needs one: this user is in several projects. Choose the node's Project, or set Default Project ID in the credential."
+		? "HERE needs a project it accepts: this user is in several projects, or the credential's Default Project ID is wrong. Choose the node's Project, or set or check Default Project ID in the credential."
 		: "HERE refused the node's Project. Pick the project from the list, or check its ID.";
 }
 
@@ -240,8 +241,9 @@ async function sendOnce(
 	places: RunPlaces,
 	buildOptions: () => IHttpRequestOptions,
 	refusalWaitMs: (retryAfterMs: number | undefined) => number,
-): Promise<{ body: unknown } | { error: unknown; retryAfterMs?: number }> {
-	await places.sendable();
+	deadlineAt: number | undefined,
+): Promise<{ body: unknown } | { error: unknown; retryAfterMs?: number } | { notSentMs: number }> {
+	if (!(await places.sendable(deadlineAt))) return { notSentMs: places.pauseLeftMs() };
 	// Built once the run may send, so that a deadline counts the run's wait too.
 	const options = buildOptions();
 	const sentAt = Date.now();
@@ -281,12 +283,14 @@ export async function hereRequest<T>(
 			let failureBody: unknown;
 			let retryAfterMs: number | undefined;
 			release ??= await places.take();
-			if (policy.deadlineAt !== undefined && Date.now() + places.pauseLeftMs() >= policy.deadlineAt) {
-				throw pastDeadlineError(context, request, places.pauseLeftMs());
-			}
 			const refusalWaitMs = (retryAfter: number | undefined) => backoffDelayMs(policy, attempt, retryAfter);
 			const options = () => buildOptions(request, requestId, attemptTimeoutMs(request, policy));
-			const sent = await afterFirstLogin(context, CREDENTIAL_NAME, async () => await sendOnce(context, places, options, refusalWaitMs));
+			const sent = await afterFirstLogin(
+				context,
+				CREDENTIAL_NAME,
+				async () => await sendOnce(context, places, options, refusalWaitMs, policy.deadlineAt),
+			);
+			if ('notSentMs' in sent) throw pastDeadlineError(context, request, sent.notSentMs);
 			if ('body' in sent) {
 				if (isReadable(sent.body)) return sent.body as T;
 				facts = { unreadableBody: true };

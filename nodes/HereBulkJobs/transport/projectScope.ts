@@ -1,5 +1,5 @@
 /** The API paths that take a `projectId`: the bulk jobs, and the project's devices (Device resource). */
-export const PROJECT_SCOPED_PATHS = ['/bulkjobs/v4/deviceUploads', '/users/v2/devices'];
+const PROJECT_SCOPED_PATHS = ['/bulkjobs/v4/deviceUploads', '/users/v2/devices'];
 
 /** Whether a request to `path` (with or without the base URL's prefix) works in a project. */
 export function isProjectScoped(path: string): boolean {

@@ -49,9 +49,13 @@ export function sessionIdentity(credentials: ICredentialDataDecryptedObject): st
 	return JSON.stringify([...account, `sha256:${pasted}`]);
 }
 
-/** The fields to store for a token just obtained for these credentials; `expiresIn` in seconds, as HERE gives it. */
+/**
+ * The fields to store for a token just obtained for these credentials; `expiresIn` in seconds, as
+ * HERE gives it. A lifetime too short for the margin is not stored (HERE's 401 then decides):
+ * otherwise the token n8n has just obtained would never be sent.
+ */
 export function sessionFields(credentials: ICredentialDataDecryptedObject, token: string, expiresIn?: unknown, now = Date.now()): SessionFields {
-	const lifetime = typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined;
+	const lifetime = typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn * 1000 > 2 * EXPIRY_MARGIN_MS ? expiresIn : undefined;
 	return {
 		sessionToken: token,
 		sessionFor: sessionIdentity(credentials),

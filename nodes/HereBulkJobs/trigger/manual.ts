@@ -2,7 +2,7 @@ import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { listJobPages } from '../jobs/api';
-import type { JobType } from '../jobs/wire';
+import { JOB_TYPE_NAMES } from '../jobs/wire';
 import { PollBudget, pollBudgetMs } from './budget';
 import type { JobFetch } from './emit';
 import { fetchFinishedJob } from './emit';
@@ -18,7 +18,6 @@ const SAMPLE_STATUS_READS = 10;
 /** Of the jobs this trigger emitted, the newest few are tried (HERE may have forgotten some). */
 const SAMPLE_EMITTED_TRIES = 3;
 /** The Job Type as the editor names it. */
-const JOB_TYPE_NAMES: Record<JobType, string> = { create: 'Add Devices', delete: 'Delete Devices' };
 
 /**
  * "Fetch Test Event": one finished job in the shape the trigger emits, so the next nodes can be

@@ -6,6 +6,7 @@ import { ArrivingJobs } from '../../jobs/arrivingJobs';
 import type { JobResults } from '../../jobs/collectResults';
 import { waitAndCollectResults } from '../../jobs/collectResults';
 import type { JobType } from '../../jobs/wire';
+import { JOB_TYPE_NAMES } from '../../jobs/wire';
 import { readRunProjectId } from '../parameters';
 import { readResultOutput, readWaitSettings, resultOutputItems, resultOutputProperties, waitProperties } from '../results.descriptions';
 import { checkInput } from './create/checkInput';
@@ -88,7 +89,7 @@ function readSettings(context: IExecuteFunctions, itemCount: number): CreateSett
 		);
 	}
 	const output = context.getNodeParameter('jobOutput', 0, 'perJob') as string;
-	const projectId = readRunProjectId(context, itemCount, jobType === 'create' ? 'Add Devices' : 'Delete Devices');
+	const projectId = readRunProjectId(context, itemCount, JOB_TYPE_NAMES[jobType]);
 	return {
 		jobType,
 		source,

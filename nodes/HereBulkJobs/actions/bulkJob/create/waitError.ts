@@ -50,7 +50,7 @@ export function withCreatedJobs(error: unknown, submissions: Submission[], rowCo
 		const rerun = `To send only the devices that failed, run the node again with Options > Skip Devices Already in Jobs set to: ${ids(created)}${maybe}.`;
 		// A failed job's devices failed with HERE's reasons (above): sent again unchanged, most are refused again.
 		const fixFirst =
-			error.context.jobStatus === 'failed'
+			error.context.jobEnd === 'failed'
 				? ' Where HERE names a cause (for example a name that another device already has), fix it first, in the list or in the project: a re-run sends the failed devices again, and HERE refuses them again until their cause is fixed.'
 				: '';
 		note = `${uploaded} and every job has ended: nothing keeps running on HERE.${fixFirst} ${rerun}`;

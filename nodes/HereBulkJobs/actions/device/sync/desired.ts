@@ -38,11 +38,11 @@ const DELETE_ONLY_FIELDS: ReadonlySet<string> = new Set(fieldsOf('delete').filte
  */
 function inSyncTerms(issue: RowIssue): RowIssue {
 	if (issue.column === undefined || !DELETE_ONLY_FIELDS.has(issue.column)) return issue;
-	const where = issue.label === 'row' ? 'column' : 'field';
-	const unclaim = issue.column === 'unclaimOnly' ? ' (to unclaim devices rather than delete them, turn on Unclaim Only)' : '';
+	// Create's check names one such field a row has; the others would be refused on the next run.
+	const fields = `${issue.label === 'row' ? 'columns' : 'fields'} ${[...DELETE_ONLY_FIELDS].join(', ')}`;
 	return {
 		...issue,
-		reason: `is not taken by Sync: the list holds the devices to keep, by externalId, and Sync finds the devices to delete itself. Remove the ${issue.column} ${where}${unclaim}`,
+		reason: `is not taken by Sync: the list holds the devices to keep, by externalId, and Sync finds the devices to delete itself. Remove the delete-only ${fields} (to unclaim devices rather than delete them, turn on Unclaim Only)`,
 	};
 }
 
