@@ -80,6 +80,30 @@ test('a new credential logs in once: the first request goes alone, the others st
 	expect(logins()).toBe(1);
 });
 
+test('a login that fails (a wrong password) is tried once: the requests that waited for it fail with it, and a later run tries again', async () => {
+	const fresh = loginUser(emulator, engine);
+	const job = await createJobDirectly(emulator, fresh.email, newDevices(1));
+	const fields = engine.credentials.stored(fresh.credential.id);
+	engine.saveCredential(fresh.credential.id, { ...fields, password: 'not-the-password' });
+	const logins = () => emulator.requests.filter((request) => request.path === '/users/v2/login');
+	emulator.clearRequests();
+
+	const run = context(fresh.credential);
+	const results = await Promise.allSettled(Array.from({ length: REQUESTS_IN_FLIGHT }, async () => await getJobStatus(run, job, {})));
+	// The first request logged in; the 19 that waited for it did not try the password again.
+	expect(logins()).toHaveLength(1);
+	expect(logins().every((request) => request.status === 401)).toBe(true);
+	expect(results.every((result) => result.status === 'rejected')).toBe(true);
+	const reasons = new Set(results.map((result) => (result.status === 'rejected' ? String(result.reason) : '')));
+	expect(reasons.size).toBe(1);
+	expect(emulator.requests.filter((request) => request.path.endsWith('/status'))).toHaveLength(0);
+
+	// Fixed, the credential logs in at the next request of the same run: a failed login is not remembered.
+	engine.saveCredential(fresh.credential.id, fields);
+	await expect(getJobStatus(run, job, {})).resolves.toMatchObject({ status: expect.any(String) });
+	expect(logins()).toHaveLength(2);
+});
+
 test('an expired stored token makes one login: the first request logs in alone, the others use the renewed token', async () => {
 	const fresh = loginUser(emulator, engine);
 	const job = await createJobDirectly(emulator, fresh.email, newDevices(1));

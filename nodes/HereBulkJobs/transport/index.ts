@@ -227,9 +227,20 @@ function buildOptions(request: HereRequest, requestId: string, timeoutMs: number
 	return options;
 }
 
+/**
+ * A failure that is no HTTP answer of HERE's API and no network error: n8n's preAuthentication
+ * failed (a login HERE refused, a host the credential refuses). Nothing reached the API.
+ */
+function isAuthFailure(error: unknown): boolean {
+	const failure = unwrapFailure(error);
+	return failure.response?.status === undefined && failure.code === undefined;
+}
+
 function isReadable(body: unknown): boolean {
 	return body === undefined || body === '' || (typeof body === 'object' && body !== null);
 }
+
+type SendOutcome = { body: unknown } | { error: unknown; retryAfterMs?: number } | { notSentMs: number };
 
 /**
  * One attempt, sent once the run may send. The run's places hear how HERE answered before the
@@ -242,7 +253,7 @@ async function sendOnce(
 	buildOptions: () => IHttpRequestOptions,
 	refusalWaitMs: (retryAfterMs: number | undefined) => number,
 	deadlineAt: number | undefined,
-): Promise<{ body: unknown } | { error: unknown; retryAfterMs?: number } | { notSentMs: number }> {
+): Promise<SendOutcome> {
 	if (!(await places.sendable(deadlineAt))) return { notSentMs: places.pauseLeftMs() };
 	// Built once the run may send, so that a deadline counts the run's wait too.
 	const options = buildOptions();
@@ -289,6 +300,7 @@ export async function hereRequest<T>(
 				context,
 				CREDENTIAL_NAME,
 				async () => await sendOnce(context, places, options, refusalWaitMs, policy.deadlineAt),
+				(outcome) => 'error' in outcome && isAuthFailure(outcome.error),
 			);
 			if ('notSentMs' in sent) throw pastDeadlineError(context, request, sent.notSentMs);
 			if ('body' in sent) {
@@ -296,7 +308,7 @@ export async function hereRequest<T>(
 				facts = { unreadableBody: true };
 			} else {
 				const failure = unwrapFailure(sent.error);
-				if (failure.response?.status === undefined && failure.code === undefined) {
+				if (isAuthFailure(sent.error)) {
 					// Not an HTTP failure (the credential refused the host, a login failed): say it as it is.
 					const authError = new NodeApiError(context.getNode(), { message: failure.message ?? String(sent.error) } as JsonObject, {
 						message: failure.message ?? 'HERE request failed',
