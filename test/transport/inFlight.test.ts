@@ -169,9 +169,22 @@ test('a request with a deadline (a trigger poll) is not sent when the run must w
 	await expect(getJobStatus(run, jobId, {}, deadline())).rejects.toThrow(/HTTP 429/);
 	// The next one of the same run would wait those 10 s before it could be sent.
 	const next = getJobStatus(run, jobId, {}, deadline());
-	await expect(next).rejects.toThrow(/was not sent: HERE asked for a wait of 10 s, past the time left/);
+	await expect(next).rejects.toThrow(/was not sent: HERE asked this user to wait 10 s \(429 or 503 with Retry-After\), longer than this request may wait/);
 	await expect(next).rejects.toMatchObject({ context: { notProcessed: true } });
 	expect(emulator.requests.filter((request) => request.path.endsWith('/status'))).toHaveLength(1);
+});
+
+test('a request with a deadline that finds every place taken is not sent once its deadline has passed', async () => {
+	const run = await signedInRun();
+	// Every place answers after 300 ms (the slow status checks of this file).
+	const busy = checks(run, REQUESTS_IN_FLIGHT);
+	const late = getJobStatus(run, jobId, {}, { retry: { deadlineAt: Date.now() + 100 } });
+	await expect(late).rejects.toThrow(/was not sent: no place among the run's requests came free before its deadline/);
+	await expect(late).rejects.toMatchObject({ context: { notProcessed: true } });
+	await busy;
+	expect(emulator.requests.filter((request) => request.path.endsWith('/status'))).toHaveLength(REQUESTS_IN_FLIGHT);
+	// The places it waited in line for are all given back: the run goes on with all of them.
+	await checks(run, REQUESTS_IN_FLIGHT);
 });
 
 test('requests with a deadline held back for a new credential\'s first request are not sent when its 429 asks the run to wait past the deadline', async () => {

@@ -151,6 +151,64 @@ describe('retries of safe requests', () => {
 	});
 });
 
+describe('a refusal whose wait is longer than a request may wait', () => {
+	test('fails at once, says when to try again, and the next request of the run is not sent (nor kept waiting an hour)', async () => {
+		const jobId = await createJobDirectly(emulator, user.email, newDevices(1));
+		emulator.clearRequests();
+		emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '429', retryAfterSeconds: 3600, times: 1 }]);
+		const run = context();
+
+		const refused = hereRequest(run, { method: 'GET', path: statusPath(jobId) });
+		await expect(refused).rejects.toThrow(/HTTP 429/);
+		await expect(refused).rejects.toMatchObject({
+			description: expect.stringMatching(/HERE asked to wait 3600 s \(Retry-After\): try again after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\. That is longer than n8n waits/),
+		});
+		await expect(refused).rejects.not.toMatchObject({ description: expect.stringMatching(/retried|Tried/) });
+
+		const next = hereRequest(run, { method: 'GET', path: statusPath(jobId) });
+		await expect(next).rejects.toThrow(/was not sent: HERE asked this user to wait 3600 s/);
+		await expect(next).rejects.toMatchObject({ context: { notProcessed: true } });
+		expect(bulkRequests()).toHaveLength(1);
+	});
+
+	test('a Retry-After beyond what a date can hold is read as a day', async () => {
+		const jobId = await createJobDirectly(emulator, user.email, newDevices(1));
+		emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '429', retryAfterSeconds: 99_999_999_999_999, times: 1 }]);
+		await expect(hereRequest(context(), { method: 'GET', path: statusPath(jobId) })).rejects.toMatchObject({
+			description: expect.stringContaining('HERE asked to wait 86400 s (Retry-After)'),
+		});
+	});
+
+	test('a Retry-After of 0 is no reason to retry at once: the backoff still spaces the attempts', async () => {
+		const jobId = await createJobDirectly(emulator, user.email, newDevices(1));
+		emulator.clearRequests();
+		emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: '429', retryAfterSeconds: 0, times: 2 }]);
+		await onVirtualClock(async () => await hereRequest(context(), { method: 'GET', path: statusPath(jobId) }));
+		const [first, second, third] = bulkRequests();
+		// DEFAULT_RETRY_POLICY: 250-500 ms, then 500-1000 ms.
+		expect(second.at - first.at).toBeGreaterThanOrEqual(250);
+		expect(third.at - second.at).toBeGreaterThanOrEqual(500);
+	});
+});
+
+describe('an answer that is not JSON', () => {
+	test('of a read says HERE answered (not that it could not be reached) and to check the Base URL', async () => {
+		const jobId = await createJobDirectly(emulator, user.email, newDevices(1));
+		emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: 'malformed-json', times: 10 }]);
+		const failure = hereRequest(context(), { method: 'GET', path: statusPath(jobId) }, { retry: { ...FAST_RETRY.retry, maxAttempts: 2 } });
+		await expect(failure).rejects.toThrow(/answered with a body that is not valid JSON/);
+		await expect(failure).rejects.toMatchObject({ description: expect.stringMatching(/^HERE, or a proxy in between, answered with a body that is not JSON\..*Base URL/) });
+		await expect(failure).rejects.not.toMatchObject({ description: expect.stringContaining('could not be reached') });
+	});
+
+	test('of an upload HERE took says the job was probably created', async () => {
+		emulator.faults.script([{ method: 'POST', path: /deviceUploads$/, kind: 'malformed-json', afterEffect: true, times: 1 }]);
+		const failure = hereRequest(context(), { method: 'POST', path: '/bulkjobs/v4/deviceUploads', body: newDevices(1, 'not-json') as never, kind: 'create' }, FAST_RETRY);
+		await expect(failure).rejects.toMatchObject({ description: expect.stringContaining('so the job was probably created') });
+		expect(bulkRequests().filter((r) => r.method === 'POST')).toHaveLength(1);
+	});
+});
+
 describe('a login that HERE asks to wait (Retry-After)', () => {
 	const logins = () => emulator.requests.filter((r) => r.path === '/users/v2/login');
 

@@ -54,11 +54,14 @@ export class RunPlaces {
 	/** From when the places come back, one a second. */
 	private regrowFrom = 0;
 
-	/** A place for one request, in the order asked; call the answer to give it back. */
-	async take(): Promise<() => void> {
+	/**
+	 * A place for one request, in the order asked; call the answer to give it back. With
+	 * `deadlineAt`, undefined when no place has come free by then (the caller must then not send).
+	 */
+	async take(deadlineAt = Number.POSITIVE_INFINITY): Promise<(() => void) | undefined> {
 		this.regrow(); // places that came back go to those already waiting first
 		if (this.active < this.places && this.waiting.length === 0 && this.refusedWaiting.length === 0) this.active++;
-		else await new Promise<void>((resolve) => this.waiting.push(resolve));
+		else if (!(await this.queue(deadlineAt))) return undefined;
 		let given = false;
 		return () => {
 			if (given) return;
@@ -68,13 +71,30 @@ export class RunPlaces {
 		};
 	}
 
+	/** Waits in line for a place: true once given one (`admit` counts it), false when `deadlineAt` comes first. */
+	private async queue(deadlineAt: number): Promise<boolean> {
+		let given = false;
+		let entry = () => {};
+		const admitted = new Promise<void>((resolve) => {
+			entry = () => {
+				given = true;
+				resolve();
+			};
+			this.waiting.push(entry);
+		});
+		if (deadlineAt === Number.POSITIVE_INFINITY) await admitted;
+		else await Promise.race([admitted, sleep(Math.max(0, deadlineAt - Date.now()))]);
+		if (!given) this.waiting.splice(this.waiting.indexOf(entry), 1);
+		return given;
+	}
+
 	/**
 	 * Resolves once no wait HERE asked for is in force: true, or false at once when that wait ends
-	 * at or after `deadlineAt` (the caller must then not send).
+	 * after `latestSendAt` (the caller must then not send).
 	 */
-	async sendable(deadlineAt = Number.POSITIVE_INFINITY): Promise<boolean> {
+	async sendable(latestSendAt: number): Promise<boolean> {
 		while (Date.now() < this.pausedUntil) {
-			if (this.pausedUntil >= deadlineAt) return false;
+			if (this.pausedUntil >= latestSendAt) return false;
 			await sleep(this.pausedUntil - Date.now());
 		}
 		return true;

@@ -24,6 +24,7 @@ import {
 	isRefusal,
 	isRetryable,
 	parseRetryAfterMs,
+	tryAgainAfter,
 } from './retryPolicy';
 
 export { concurrencyLimit, REQUESTS_IN_FLIGHT } from './inFlight';
@@ -86,6 +87,9 @@ const PAGE_TOKEN_HINT =
  * credential adds its Default Project ID at authenticate time (unseen here), or HERE uses the
  * user's only project.
  */
+/** After an upload that HERE may have taken: how to find out before sending the devices again. */
+const LIST_JOBS_FIRST = 'List the jobs (Get Many) before sending these devices again.';
+
 const CHECK_PROJECT = "the node's Project (or the credential's Default Project ID, used when the node names none)";
 
 /**
@@ -100,12 +104,18 @@ function projectHint400(request: HereRequest, hereMessage: string | undefined): 
 		: "HERE refused the node's Project. Pick the project from the list, or check its ID.";
 }
 
-function hintFor(request: HereRequest, facts: FailureFacts, hereMessage: string | undefined): string {
+/** What the error says to do; `waitAsked`: the Retry-After of a refusal that was not waited out (longer than the request may wait). */
+function hintFor(request: HereRequest, facts: FailureFacts, hereMessage: string | undefined, waitAsked: number | undefined): string {
 	const status = facts.status;
 	const kind = request.kind ?? 'safe';
+	if (facts.unreadableBody === true) {
+		return kind === 'create'
+			? `HERE (or a proxy in between) answered the upload with success but with a body that is not JSON, so the job was probably created. ${LIST_JOBS_FIRST}`
+			: "HERE, or a proxy in between, answered with a body that is not JSON. Check that the credential's Host / Base URL points at HERE's API (not a web page or a login portal), then try again.";
+	}
 	if (status === undefined) {
 		if (kind === 'create' && !certainlyNotProcessed(facts)) {
-			return 'The connection broke after the upload was sent, so HERE may or may not have created the job. List the jobs (Get Many) before sending these devices again.';
+			return `The connection broke after the upload was sent, so HERE may or may not have created the job. ${LIST_JOBS_FIRST}`;
 		}
 		return "HERE could not be reached. Check the credential's Host / Base URL and the network, then try again.";
 	}
@@ -129,13 +139,14 @@ function hintFor(request: HereRequest, facts: FailureFacts, hereMessage: string 
 			return 'The job is not in a status that allows this action.';
 		case 413:
 			return 'The upload is larger than HERE accepts (10 MiB). Lower Devices per Job under Create\'s Options.';
-		case 429:
-			return 'HERE is rate-limiting this user. n8n waited and retried; try again later, with fewer workflows using this HERE user at the same time (or a lower Parallel Uploads under the Options of Create or Sync).';
+		case 429: {
+			const wait = waitAsked === undefined ? 'Try again later' : `${tryAgainAfter(waitAsked)} That is longer than n8n waits for a request. Then`;
+			return `HERE is rate-limiting this user. ${wait}, with fewer workflows using this HERE user at the same time (or a lower Parallel Uploads under the Options of Create or Sync).`;
+		}
 		default:
 			if (status >= 500) {
-				return kind === 'create' && !certainlyNotProcessed(facts)
-					? 'HERE had a server error while taking the upload, so the job may or may not exist. List the jobs (Get Many) before sending these devices again.'
-					: 'HERE had a server error. n8n retried; try again later.';
+				if (kind === 'create' && !certainlyNotProcessed(facts)) return `HERE had a server error while taking the upload, so the job may or may not exist. ${LIST_JOBS_FIRST}`;
+				return waitAsked === undefined ? 'HERE had a server error. Try again later.' : `HERE is busy. ${tryAgainAfter(waitAsked)}`;
 			}
 			return 'Check the request values.';
 	}
@@ -148,6 +159,7 @@ function toNodeApiError(
 	facts: FailureFacts,
 	body: unknown,
 	attempts: number,
+	waitAsked?: number,
 ): NodeApiError {
 	const info = readHereErrorBody(body);
 	const what = request.action ?? `${request.method} ${request.path}`;
@@ -161,7 +173,7 @@ function toNodeApiError(
 	const tries = attempts > 1 ? ` Tried ${attempts} times.` : '';
 	// HTML for n8n's editor: what to do, then what HERE support needs (the trace id is HERE's text).
 	const description = htmlParagraphs([
-		escapeHtml(`${hintFor(request, facts, info.message)}${tries}`),
+		escapeHtml(`${hintFor(request, facts, info.message, waitAsked)}${tries}`),
 		escapeHtml(`Request: ${request.method} ${request.path} (${describeTrace(info, requestId)}).`),
 	]);
 	// Built from our own fields only: the raw HTTP error holds the request, and so the token.
@@ -186,15 +198,16 @@ function toNodeApiError(
 }
 
 /**
- * A request not sent: the wait HERE asked of the whole run (after a 429 or 503) ends after the
- * caller's deadline, such as the end of a trigger poll's budget.
+ * A request not sent because it could not be sent in time: the wait HERE asked of the whole run
+ * (after a 429 or 503) is longer than the request may wait, or a trigger poll's deadline came
+ * while it waited for a place.
  */
-function pastDeadlineError(context: HereContext, request: HereRequest, waitMs: number): NodeApiError {
+function notSentError(context: HereContext, request: HereRequest, why: string): NodeApiError {
 	const what = request.action ?? `${request.method} ${request.path}`;
-	const message = `${what} was not sent: HERE asked for a wait of ${Math.ceil(waitMs / 1000)} s, past the time left`;
+	const message = `${what} was not sent: ${why}`;
 	const error = new NodeApiError(context.getNode(), { message } as JsonObject, {
 		message,
-		description: escapeHtml('HERE is limiting the requests of this user (429 or 503 with Retry-After). Nothing was sent; a trigger tries again at its next poll.'),
+		description: escapeHtml('Nothing was sent to HERE. Run the node again later; a trigger tries again at its next poll.'),
 		itemIndex: request.itemIndex,
 	});
 	error.context.notProcessed = true;
@@ -252,9 +265,11 @@ async function sendOnce(
 	places: RunPlaces,
 	buildOptions: () => IHttpRequestOptions,
 	refusalWaitMs: (retryAfterMs: number | undefined) => number,
-	deadlineAt: number | undefined,
+	policy: RetryPolicy,
 ): Promise<SendOutcome> {
-	if (!(await places.sendable(deadlineAt))) return { notSentMs: places.pauseLeftMs() };
+	// A wait of the whole run longer than a request's budget (a long Retry-After) is not waited out by every request in turn.
+	const latestSendAt = Math.min(policy.deadlineAt ?? Number.POSITIVE_INFINITY, Date.now() + policy.budgetMs);
+	if (!(await places.sendable(latestSendAt))) return { notSentMs: places.pauseLeftMs() };
 	// Built once the run may send, so that a deadline counts the run's wait too.
 	const options = buildOptions();
 	const sentAt = Date.now();
@@ -293,16 +308,17 @@ export async function hereRequest<T>(
 			let facts: FailureFacts;
 			let failureBody: unknown;
 			let retryAfterMs: number | undefined;
-			release ??= await places.take();
+			release ??= await places.take(policy.deadlineAt);
+			if (release === undefined) throw notSentError(context, request, 'no place among the run\'s requests came free before its deadline');
 			const refusalWaitMs = (retryAfter: number | undefined) => backoffDelayMs(policy, attempt, retryAfter);
 			const options = () => buildOptions(request, requestId, attemptTimeoutMs(request, policy));
 			const sent = await afterFirstLogin(
 				context,
 				CREDENTIAL_NAME,
-				async () => await sendOnce(context, places, options, refusalWaitMs, policy.deadlineAt),
+				async () => await sendOnce(context, places, options, refusalWaitMs, policy),
 				(outcome) => 'error' in outcome && isAuthFailure(outcome.error),
 			);
-			if ('notSentMs' in sent) throw pastDeadlineError(context, request, sent.notSentMs);
+			if ('notSentMs' in sent) throw notSentError(context, request, `HERE asked this user to wait ${Math.ceil(sent.notSentMs / 1000)} s (429 or 503 with Retry-After), longer than this request may wait`);
 			if ('body' in sent) {
 				if (isReadable(sent.body)) return sent.body as T;
 				facts = { unreadableBody: true };
@@ -330,7 +346,9 @@ export async function hereRequest<T>(
 			const pauseMs = Math.max(delay, places.pauseLeftMs());
 			const pastDeadline = policy.deadlineAt !== undefined && Date.now() + pauseMs > policy.deadlineAt;
 			if (!mayRetry || elapsed + pauseMs > policy.budgetMs || pastDeadline) {
-				throw toNodeApiError(context, request, requestId, facts, failureBody, attempt);
+				// A refusal whose wait is not waited out says how long HERE asked to wait.
+				const waitAsked = mayRetry && isRefusal(facts.status) && retryAfterMs !== undefined && retryAfterMs > 0 ? retryAfterMs : undefined;
+				throw toNodeApiError(context, request, requestId, facts, failureBody, attempt, waitAsked);
 			}
 			if (isRefusal(facts.status)) {
 				// The run's wait (places.refused) is this request's pause too.

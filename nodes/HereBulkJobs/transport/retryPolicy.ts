@@ -67,19 +67,31 @@ export function isRetryable(kind: RequestKind, facts: FailureFacts): boolean {
 	return true;
 }
 
-/** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
+/** A longer Retry-After is read as this: it still stops every request, and every date stays one JavaScript can write. */
+const MAX_RETRY_AFTER_MS = 24 * 3600 * 1000;
+
+/** Seconds or an HTTP date, as RFC 9110 allows, at most a day; undefined when absent or unreadable. */
 export function parseRetryAfterMs(header: unknown, now = Date.now()): number | undefined {
 	const value = Array.isArray(header) ? header[0] : header;
 	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
 	const text = String(value).trim();
-	if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-	const date = Date.parse(text);
-	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+	const ms = /^\d+(\.\d+)?$/.test(text) ? Math.round(Number(text) * 1000) : Date.parse(text) - now;
+	return Number.isNaN(ms) ? undefined : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
 }
 
-/** The wait before retry number `retry` (1 = first retry). */
+/** "HERE asked to wait 120 s (Retry-After): try again after 2026-01-10T12:02:00Z." */
+export function tryAgainAfter(retryAfterMs: number): string {
+	const when = new Date(Date.now() + retryAfterMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+	return `HERE asked to wait ${Math.ceil(retryAfterMs / 1000)} s (Retry-After): try again after ${when}.`;
+}
+
+/**
+ * The wait before retry number `retry` (1 = first retry): HERE's Retry-After when it asks for a
+ * wait, else (also for a Retry-After of 0 or a date already past, which would send every retry at
+ * once) the exponential backoff.
+ */
 export function backoffDelayMs(policy: RetryPolicy, retry: number, retryAfterMs: number | undefined, random = Math.random): number {
-	if (retryAfterMs !== undefined) return retryAfterMs;
+	if (retryAfterMs !== undefined && retryAfterMs > 0) return retryAfterMs;
 	const exponential = policy.baseDelayMs * 2 ** (retry - 1);
 	// Full jitter on the upper half keeps parallel chunk uploads from retrying in lockstep.
 	const jittered = exponential / 2 + (exponential / 2) * random();

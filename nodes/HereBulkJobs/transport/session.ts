@@ -3,7 +3,7 @@ import { sleep } from 'n8n-workflow';
 
 import { describeNetworkFailure, describeTrace, readHereErrorBody } from './errorBody';
 import { resolveBaseUrl } from './host';
-import { parseRetryAfterMs } from './retryPolicy';
+import { parseRetryAfterMs, tryAgainAfter } from './retryPolicy';
 
 type HttpRequest = IHttpRequestHelper['helpers']['httpRequest'];
 
@@ -101,12 +101,6 @@ function authFailure(
 	const said = sentence(`${step} failed with HTTP ${status}${info.message ? `: ${info.message}` : ''}`);
 	const advice = !isPassing(error) ? hint : retryAfterMs !== undefined ? tryAgainAfter(retryAfterMs) : 'HERE could not serve the request now; try again later.';
 	return new Error(`${said}${tried} ${advice} ${request}, ${describeTrace(info, requestId)}.`);
-}
-
-/** "HERE asked to wait 120 s (Retry-After): try again after 2026-01-10T12:02:00Z." */
-function tryAgainAfter(retryAfterMs: number): string {
-	const when = new Date(Date.now() + retryAfterMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
-	return `HERE asked to wait ${Math.ceil(retryAfterMs / 1000)} s (Retry-After): try again after ${when}.`;
 }
 
 /** One auth call, tried again after a passing failure; the error says what to fix. */
