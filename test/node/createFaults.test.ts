@@ -51,6 +51,8 @@ test('a 500 on the 3rd upload: the error names the created jobs and the rows tha
 		`Created (do not send these rows again):\n- job 1 of 3: rows 2 to 1001 (1000 devices), file "devices.csv (1/3)": ${created[0].jobId}\n- job 2 of 3: rows 1002 to 2001 (1000 devices), file "devices.csv (2/3)": ${created[1].jobId}`,
 	);
 	expect(editorView(error.description)).toMatch(/Failed, but HERE may have created the job anyway.*\n- job 3 of 3: rows 2002 to 2501 \(500 devices\), file "devices.csv \(3\/3\)"/);
+	// Get Many shows a job's file name only with Include Status Figures on.
+	expect(editorView(error.description)).toContain('look for a job with this file name in Get Many with "Include Status Figures" on under Options');
 	expect(error.description).toContain('Request: POST /bulkjobs/v4/deviceUploads');
 });
 

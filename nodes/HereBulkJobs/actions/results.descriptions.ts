@@ -133,7 +133,7 @@ export const waitProperties: INodeProperties[] = [
 				default: false,
 				description:
 					'Whether a job that ends "failed" or "cancelled" is output with its status and results instead of stopping the workflow with an error',
-				hint: 'Check the status field downstream when this is on',
+				hint: 'When this is on, check jobStatus (per device) or status (summary) downstream. A job acknowledged since reads "acknowledged".',
 			},
 			{
 				displayName: 'Timeout (Minutes)',

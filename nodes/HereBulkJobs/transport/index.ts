@@ -88,7 +88,7 @@ const PAGE_TOKEN_HINT =
  * user's only project.
  */
 /** After an upload that HERE may have taken: how to find out before sending the devices again. */
-const LIST_JOBS_FIRST = 'List the jobs (Get Many) before sending these devices again.';
+const LIST_JOBS_FIRST = 'Before sending these devices again, look for the upload\'s file name in Get Many with "Include Status Figures" on under Options.';
 
 const CHECK_PROJECT = "the node's Project (or the credential's Default Project ID, used when the node names none)";
 

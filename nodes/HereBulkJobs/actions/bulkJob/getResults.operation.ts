@@ -8,7 +8,7 @@ import { readJobId, readProjectId } from '../parameters';
 import { readResultOutput, resultOutputItems, resultOutputProperties } from '../results.descriptions';
 
 const properties: INodeProperties[] = [
-	{ ...jobLocator, hint: 'While the job still runs, the results are partial: each item says jobStatus and resultsComplete' },
+	{ ...jobLocator, hint: 'While the job still runs, the results are partial: each item says resultsComplete, and jobStatus (per device) or status (summary)' },
 	projectLocator,
 	{
 		displayName: 'Return All',

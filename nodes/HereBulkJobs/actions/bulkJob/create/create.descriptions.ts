@@ -457,7 +457,7 @@ const options: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to upload the valid rows and report the invalid ones in the output: in invalidRows of the job or summary item, or, with Wait for Completion and one item per device, as items of their own with outcome "invalid". By default one invalid row stops the node before anything is sent, and the error lists every invalid row.',
+				'Whether to upload the valid rows and report the invalid ones in the output: in invalidRows of the job or summary item, or, with Wait for Completion and one item per device, as items of their own with outcome "invalid". By default one invalid row stops the node before anything is sent. The error names up to 100 rows for each kind of problem and 50 kinds, and counts the rest; continuing on fail, invalidRows holds every invalid row.',
 		},
 	],
 };

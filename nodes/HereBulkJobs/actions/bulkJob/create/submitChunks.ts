@@ -111,7 +111,7 @@ export function uncreatedSections(submissions: Submission[], rowContext: RowCont
 	if (uncertain.length > 0) {
 		sections.push(
 			section(
-				'Failed, but HERE may have created the job anyway: before sending these rows again, look for a job with this file name in Get Many (or the HERE UI):',
+				'Failed, but HERE may have created the job anyway: before sending these rows again, look for a job with this file name in Get Many with "Include Status Figures" on under Options (or the HERE UI):',
 				uncertain.map(jobText),
 			),
 		);
