@@ -114,6 +114,12 @@ test('a project whose list holds more jobs than the state may remember fails the
 		expect(poll.error?.message).toBe(`The HERE Bulk Jobs Trigger would have to remember ${listed} jobs, more than its limit of ${MAX_RECORDS}`);
 		expect((poll.error as Error & { description?: string }).description).toMatch(/Turn on "Acknowledge Emitted Jobs".*no job is lost/);
 		expect(store.committed).toEqual({});
+
+		// With acknowledging on, the same list cannot be emptied by acknowledging: the error says what can.
+		const acknowledging = await new PollDriver(engine, triggerNode(credential, user.projectId, { acknowledge: true }), new TriggerStore()).tick();
+		const advice = (acknowledging.error as Error & { description?: string }).description;
+		expect(advice).toMatch(/Narrow "Statuses" or "Job Type".*are not acknowledged/);
+		expect(advice).not.toMatch(/Turn on "Acknowledge Emitted Jobs"/);
 	} finally {
 		await here.close();
 	}

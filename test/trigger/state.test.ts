@@ -73,6 +73,30 @@ test('a state stored before accounts were kept is read with its statuses and typ
 	expect(readState({ version: 2, scope: 'not JSON', hours: [] })).toBeUndefined();
 });
 
+test('a version 1 state (0.1.0: one record per job id) is read with its records, oldest first, in the hour each was seen; damaged ones dropped', () => {
+	const stored = throughJson({
+		version: 1,
+		scope: JSON.stringify(['project-a', ['completed'], 'any']),
+		baselineComplete: true,
+		jobs: {
+			[jobId(2)]: { mark: 'emitted', seenAt: NOW },
+			[jobId(1)]: { mark: 'baseline', seenAt: NOW - 2 * HOUR },
+			[jobId(3)]: { mark: 'unknown', seenAt: NOW },
+			[jobId(4)]: { mark: 'skipped', seenAt: 'yesterday' },
+			'BULK-123': { mark: 'emitted', seenAt: NOW },
+		},
+	});
+
+	const state = readState(stored);
+
+	expect(state?.watching).toEqual({ statuses: ['completed'], jobType: 'any' });
+	expect(isAbout(state, 'any account key', 'project-a')).toBe(true);
+	expect([...state!.jobs]).toEqual([
+		[jobId(1), { mark: 'baseline', seenAt: seenHour(NOW - 2 * HOUR) }],
+		[jobId(2), { mark: 'emitted', seenAt: seenHour(NOW) }],
+	]);
+});
+
 test('10,000 remembered jobs over a week take about 33 bytes each in the static data', () => {
 	const state = stateWith(10_000, (index) => seenHour(NOW - HERE_RETENTION_MS + Math.floor(index / 60) * HOUR));
 	const bytes = JSON.stringify(storedForm(state)).length;

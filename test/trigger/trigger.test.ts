@@ -37,11 +37,11 @@ function setup(parameters: INodeParameters = {}, options: { budgetMs?: number } 
 }
 
 /** A trigger whose credential goes through a misbehaving HERE in front of the emulator. */
-async function misbehaving(answer: Parameters<typeof startMisbehavingHere>[1]) {
+async function misbehaving(answer: Parameters<typeof startMisbehavingHere>[1], parameters: INodeParameters = {}) {
 	const { user, store } = setup();
 	const here = await startMisbehavingHere(emulator.url, answer);
 	const credential = engine.saveCredential(`misbehaving-${user.email}`, { ...engine.credentials.stored(user.credential.id), baseUrl: here.url });
-	const driver = new PollDriver(engine, triggerNode(credential, user.projectId), store, { budgetMs: 10_000 });
+	const driver = new PollDriver(engine, triggerNode(credential, user.projectId, parameters), store, { budgetMs: 10_000 });
 	return { user, store, driver, here };
 }
 
@@ -357,6 +357,28 @@ describe('changing what the trigger watches', () => {
 });
 
 describe('restarts and failed polls', () => {
+	test('a state stored by 0.1.0 (version 1) is kept by an update: no job emitted again, none acknowledged late, a job that finished meanwhile emitted', async () => {
+		const { user, store, driver } = setup({ acknowledge: true });
+		const [baseline, emitted] = [await createJob(emulator, user.email, newDevices(1)), await createJob(emulator, user.email, newDevices(1))];
+		finish(baseline);
+		finish(emitted);
+		// What 0.1.0 stored after emitting `emitted`, before the update.
+		store.committed = {
+			version: 1,
+			scope: JSON.stringify([user.projectId, ['completed', 'failed', 'cancelled'], 'any']),
+			baselineComplete: true,
+			jobs: { [baseline]: { mark: 'baseline', seenAt: Date.now() - 3_600_000 }, [emitted]: { mark: 'emitted', seenAt: Date.now() - 60_000 } },
+		};
+		const meanwhile = await createJob(emulator, user.email, newDevices(1));
+		finish(meanwhile);
+
+		expect(distinctJobIds((await driver.tick()).items)).toEqual([meanwhile]);
+		expect(statusOf(emulator, emitted)).toBe('acknowledged');
+		// The acknowledged job has left HERE's list of the watched statuses: its record is done with.
+		expect(marks(store.committed)).toEqual({ [baseline]: 'baseline', [meanwhile]: 'emitted' });
+		expect(store.committed.version).toBe(2);
+	});
+
 	test('a restart (a new poll context from the stored static data) goes on without a gap or a repeat', async () => {
 		const { user, store, driver, restart } = setup();
 		await driver.tick();
@@ -692,6 +714,52 @@ describe('answers from HERE are not trusted', () => {
 			expect((poll.error as Error & { description?: string }).description).toMatch(/Try again later; if it persists, report it to HERE support/);
 			expect(resultPages).toBe(11);
 			expect(store.committed).toEqual(stateBefore);
+		} finally {
+			await here.close();
+		}
+	});
+
+	test('a list that leaves out the jobs\' type (the spec does not require it): with a Job Type chosen, a new job is emitted, not taken as baseline', async () => {
+		const { user, store, driver, here } = await misbehaving(async (request, forward) => {
+			const answer = await forward();
+			if (request.method !== 'GET' || !request.path.endsWith('/deviceUploads')) return answer;
+			const page = answer.json as { items: Array<Record<string, unknown>> };
+			return { ...answer, json: { ...page, items: page.items.map(({ type: _type, ...job }) => job) } };
+		}, { jobType: 'create' });
+		try {
+			await driver.tick();
+			const jobId = await createJob(emulator, user.email, newDevices(2));
+			finish(jobId);
+			expect(distinctJobIds((await driver.tick()).items)).toEqual([jobId]);
+			expect(marks(store.committed)).toEqual({ [jobId]: 'emitted' });
+		} finally {
+			await here.close();
+		}
+	});
+
+	test.each([
+		['in a status it was not asked for', 'ongoing'],
+		['as finished while its own status says it still runs', 'completed'],
+	])('a job HERE lists %s is neither emitted nor recorded until it has finished, then emitted', async (_case, listedAs) => {
+		let running: string | undefined;
+		const { user, store, driver, here } = await misbehaving(async (request, forward) => {
+			const answer = await forward();
+			if (running === undefined || request.method !== 'GET' || !request.path.endsWith('/deviceUploads')) return answer;
+			const page = answer.json as { items: Array<{ jobId: string }> };
+			const items = page.items.some((job) => job.jobId === running) ? page.items : [...page.items, { jobId: running, status: listedAs, type: 'create' }];
+			return { ...answer, json: { ...page, items } };
+		});
+		try {
+			await driver.tick();
+			running = await createJob(emulator, user.email, newDevices(2));
+			expect(statusOf(emulator, running)).toBe('pending');
+
+			expect((await driver.tick()).items).toBeNull();
+			expect(marks(store.committed)).toEqual({});
+
+			finish(running);
+			expect(distinctJobIds((await driver.tick()).items)).toEqual([running]);
+			expect(marks(store.committed)).toEqual({ [running]: 'emitted' });
 		} finally {
 			await here.close();
 		}

@@ -7,6 +7,7 @@ import { collectResults } from '../jobs/collectResults';
 import { deviceResultItems, jobSummary, noDeviceItem } from '../jobs/resultItems';
 import { ensureNodeError } from '../transport';
 import type { JobStatusAnswer, ResultRow } from '../jobs/wire';
+import { isTerminal } from '../jobs/wire';
 import type { PollBudget } from './budget';
 import type { TriggerSettings } from './settings';
 import { wantsFileName } from './settings';
@@ -19,7 +20,9 @@ export type JobFetch =
 	/** Finished, but not for this trigger: its file name does not match, or someone else acknowledged it. */
 	| { kind: 'skip'; job: FinishedJobAnswer }
 	/** HERE no longer knows the job (it was forgotten between the list and this read). */
-	| { kind: 'gone' };
+	| { kind: 'gone' }
+	/** Listed as finished, but its status says it still runs: left for a later poll, not recorded. */
+	| { kind: 'notYet' };
 
 function isNotFound(error: unknown): boolean {
 	return error instanceof NodeApiError && error.context.httpStatus === 404;
@@ -62,6 +65,10 @@ export async function fetchFinishedJob(
 		await dropRead();
 		if (isNotFound(error)) return { kind: 'gone' };
 		throw ensureNodeError(context.getNode(), error);
+	}
+	if (!isTerminal(job.status)) {
+		await dropRead();
+		return { kind: 'notYet' };
 	}
 	const watched = (settings.statuses as string[]).includes(job.status) || (options.acceptAcknowledged === true && job.status === 'acknowledged');
 	if (!watched || !wantsFileName(settings, job.fileName)) {

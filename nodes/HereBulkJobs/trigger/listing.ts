@@ -22,7 +22,9 @@ export function isJobId(jobId: unknown): jobId is string {
 
 /**
  * Lists the project's jobs in the watched final statuses (and type), page by page, while the
- * budget allows. With acknowledging on, handled jobs are `acknowledged` and drop out of this
+ * budget allows. What HERE lists is taken as what was asked for: a job it lists in another
+ * status is left out (the next poll finds it again once it has finished), and one without a
+ * type is of the type asked for. With acknowledging on, handled jobs are `acknowledged` and drop out of this
  * list, so it holds only what is new (plus jobs the trigger skipped).
  */
 export async function listFinalJobs(context: IPollFunctions, settings: TriggerSettings, budget: PollBudget): Promise<FinalJobListing> {
@@ -42,9 +44,11 @@ export async function listFinalJobs(context: IPollFunctions, settings: TriggerSe
 					invalidIds.push(String(job?.jobId).slice(0, 80));
 					continue;
 				}
-				if (seen.has(job.jobId)) continue;
+				// Asked for the watched statuses only: a job listed in another (still running) is not one of them yet.
+				if (seen.has(job.jobId) || !(settings.statuses as string[]).includes(job.status)) continue;
 				seen.add(job.jobId);
-				jobs.push(job);
+				// Asked for one type, HERE may leave `type` out of the items (the spec does not require it).
+				jobs.push(job.type === undefined && settings.jobType !== undefined ? { ...job, type: settings.jobType } : job);
 			}
 			// Leaving the loop ends the generator before it asks for the next page.
 			if (!budget.allowsRequest()) return withWarning(context, invalidIds, { jobs, complete: false, requests });

@@ -116,13 +116,23 @@ function recordBaseline(context: IPollFunctions, state: TriggerState, jobs: read
 	}
 }
 
-/** Remembering every job HERE lists is what keeps a job from being emitted twice: say what to change. */
+/**
+ * Remembering every job HERE lists is what keeps a job from being emitted twice: say what to
+ * change. With acknowledging on, the emitted jobs have left HERE's list already; what fills it are
+ * jobs recorded as baseline or skipped, which are never acknowledged.
+ */
 function tooManyRecords(context: IPollFunctions, settings: TriggerSettings, records: number): NodeOperationError {
 	const project = settings.projectId ? `project "${escapeHtml(settings.projectId)}"` : "the credential's default project";
+	const advice = settings.acknowledge
+		? 'Narrow "Statuses" or "Job Type": the jobs the trigger recorded without emitting them (finished before it started, or left out by its filters) are not acknowledged, and stay in HERE\'s list until HERE forgets them after a week.'
+		: 'Turn on "Acknowledge Emitted Jobs" (handled jobs then leave HERE\'s list), or narrow "Statuses" or "Job Type".';
+	const outcome = settings.acknowledge
+		? 'This poll emitted nothing and stored nothing (the jobs it acknowledged stay acknowledged); no job is lost.'
+		: 'This poll emitted nothing and changed nothing; no job is lost.';
 	return new NodeOperationError(context.getNode(), `The HERE Bulk Jobs Trigger would have to remember ${records} jobs, more than its limit of ${MAX_RECORDS}`, {
 		description: htmlParagraphs([
 			`HERE lists that many finished jobs of ${project} in the watched statuses and type, and the trigger keeps the ID of each so that none is emitted twice.`,
-			'Turn on "Acknowledge Emitted Jobs" (handled jobs then leave HERE\'s list), or narrow "Statuses" or "Job Type". This poll emitted nothing and changed nothing; no job is lost.',
+			`${advice} ${outcome}`,
 		]),
 	});
 }
@@ -204,6 +214,7 @@ async function emitNewJobs(
 				firstFailure ??= read.error;
 				emission.deferred++;
 				break;
+			case 'notYet':
 			case 'deferred':
 				emission.deferred++;
 				break;

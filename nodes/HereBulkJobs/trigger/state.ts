@@ -106,7 +106,7 @@ function readHeader(staticData: IDataObject): Pick<TriggerState, 'account' | 'wa
 	if (typeof account === 'string' && isStringArray(watching?.statuses) && typeof watching?.jobType === 'string') {
 		return { account, watching: { statuses: watching.statuses, jobType: watching.jobType } };
 	}
-	// Before accounts were stored: `scope` held [project, statuses, job type].
+	// Before accounts were stored (version 1, and version 2 until then): `scope` held [project, statuses, job type].
 	if (typeof scope !== 'string') return undefined;
 	try {
 		const [project, statuses, jobType] = JSON.parse(scope) as unknown[];
@@ -134,13 +134,33 @@ function unpackIds(packed: unknown): string[] {
 }
 
 /**
+ * Version 1 (0.1.0) stored one `{ mark, seenAt }` per job id under `jobs`, with the project,
+ * statuses and type in `scope` (read by `readHeader`). Its records are kept, oldest first, each
+ * in the hour it was first seen: an update of the package neither emits a job a second time nor
+ * takes as baseline a job that finished since the last poll.
+ */
+function readVersion1Jobs(stored: unknown): Map<string, JobRecord> {
+	const records: Array<[string, JobRecord]> = [];
+	if (typeof stored === 'object' && stored !== null) {
+		for (const [jobId, record] of Object.entries(stored)) {
+			const { mark, seenAt } = (record ?? {}) as Partial<JobRecord>;
+			if (!JOB_ID_PATTERN.test(jobId) || !MARKS.includes(mark as JobMark) || typeof seenAt !== 'number' || !Number.isFinite(seenAt)) continue;
+			records.push([jobId, { mark: mark as JobMark, seenAt: seenHour(seenAt) }]);
+		}
+	}
+	return new Map(records.sort(([, a], [, b]) => a.seenAt - b.seenAt));
+}
+
+/**
  * The stored state as a fresh `Map` the poll may change freely, or undefined when there is none
- * usable (never polled, or another version). Damaged entries are dropped.
+ * usable (never polled, or an unknown version). Damaged entries are dropped.
  */
 export function readState(staticData: IDataObject): TriggerState | undefined {
 	const { version, hours } = staticData;
 	const header = readHeader(staticData);
-	if (version !== STATE_VERSION || header === undefined || !Array.isArray(hours)) return undefined;
+	if (header === undefined) return undefined;
+	if (version === 1) return { ...header, jobs: readVersion1Jobs(staticData.jobs) };
+	if (version !== STATE_VERSION || !Array.isArray(hours)) return undefined;
 	const jobs = new Map<string, JobRecord>();
 	for (const hour of hours as Array<Partial<StoredHour> | null>) {
 		const at = hour?.at;
