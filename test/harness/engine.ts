@@ -187,7 +187,7 @@ export async function runWorkflow(engine: Engine, json: WorkflowJson, mode: Work
 }
 
 /** A node execution context of n8n-core itself, for code that needs `this` without a workflow. */
-export function executeContext(engine: Engine, node: INode, items: INodeExecutionData[] = [{ json: {} }]): ExecuteContext {
+export function executeContext(engine: Engine, node: INode, items: INodeExecutionData[] = [{ json: {} }], cancelSignal?: AbortSignal): ExecuteContext {
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: engine.nodeTypes });
 	const runExecutionData: IRunExecutionData = createRunExecutionData();
 	return new ExecuteContext(
@@ -201,6 +201,7 @@ export function executeContext(engine: Engine, node: INode, items: INodeExecutio
 		{ main: [items] },
 		{ node, data: { main: [items] }, source: null },
 		[],
+		cancelSignal,
 	);
 }
 

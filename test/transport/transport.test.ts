@@ -191,6 +191,37 @@ describe('a refusal whose wait is longer than a request may wait', () => {
 	});
 });
 
+describe('a cancelled execution', () => {
+	const cancelledRun = (controller: AbortController) => executeContext(engine, bulkJobsNode(user.credential, {}), [{ json: {} }], controller.signal);
+
+	test('sends nothing more: a request after the cancel is not sent, and says why', async () => {
+		const jobId = await createJobDirectly(emulator, user.email, newDevices(1));
+		emulator.clearRequests();
+		const controller = new AbortController();
+		controller.abort();
+		const failure = hereRequest(cancelledRun(controller), { method: 'GET', path: statusPath(jobId) });
+		await expect(failure).rejects.toThrow(/was not sent: the execution was cancelled/);
+		await expect(failure).rejects.toMatchObject({ context: { notProcessed: true } });
+		expect(bulkRequests()).toHaveLength(0);
+	});
+
+	test('a request under way when the execution is cancelled is not tried again', async () => {
+		const jobId = await createJobDirectly(emulator, user.email, newDevices(1));
+		emulator.clearRequests();
+		emulator.faults.script([{ method: 'GET', path: /\/status$/, kind: 'slow', slowMs: 800, times: 1 }]);
+		const controller = new AbortController();
+		const startedAt = Date.now();
+		const failure = hereRequest(cancelledRun(controller), { method: 'GET', path: statusPath(jobId) }).catch((error: unknown) => error);
+		setTimeout(() => controller.abort(), 100);
+		const error = (await failure) as NodeApiError;
+		expect(Date.now() - startedAt).toBeLessThan(700);
+		expect(error.description).not.toMatch(/Tried/);
+		// The slow answer is logged when it is given; no second request follows it.
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		expect(bulkRequests()).toHaveLength(1);
+	});
+});
+
 describe('an answer that is not JSON', () => {
 	test('of a read says HERE answered (not that it could not be reached) and to check the Base URL', async () => {
 		const jobId = await createJobDirectly(emulator, user.email, newDevices(1));

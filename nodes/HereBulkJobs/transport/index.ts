@@ -286,6 +286,12 @@ async function sendOnce(
 	}
 }
 
+/** Whether the user has cancelled the execution (n8n then aborts its requests); a trigger poll has no such signal. */
+function executionCancelled(context: HereContext): () => boolean {
+	const signal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+	return () => signal?.aborted === true;
+}
+
 /**
  * One HERE call with the package's retry policy. Every request gets its own X-Request-Id,
  * so a retry is traceable on its own; the error names the last one.
@@ -302,8 +308,10 @@ export async function hereRequest<T>(
 	// Only the attempt holds a place: a pause before a retry leaves it to the others. After a
 	// refusal nobody sends until the wait is over, and this request goes first.
 	let release: (() => void) | undefined;
+	const cancelled = executionCancelled(context);
 	try {
 		for (let attempt = 1; ; attempt++) {
+			if (cancelled()) throw notSentError(context, request, 'the execution was cancelled');
 			const requestId = crypto.randomUUID();
 			let facts: FailureFacts;
 			let failureBody: unknown;
@@ -340,7 +348,8 @@ export async function hereRequest<T>(
 			}
 
 			const elapsed = Date.now() - startedAt;
-			const mayRetry = attempt < policy.maxAttempts && isRetryable(kind, facts);
+			// n8n aborts the requests of a cancelled execution: that failure is no reason to try again.
+			const mayRetry = attempt < policy.maxAttempts && isRetryable(kind, facts) && !cancelled();
 			const delay = backoffDelayMs(policy, attempt, retryAfterMs);
 			// A retry also waits out a wait of the whole run that is in force.
 			const pauseMs = Math.max(delay, places.pauseLeftMs());
