@@ -174,19 +174,6 @@ test('a request with a deadline (a trigger poll) is not sent when the run must w
 	expect(emulator.requests.filter((request) => request.path.endsWith('/status'))).toHaveLength(1);
 });
 
-test('a request with a deadline that finds every place taken is not sent once its deadline has passed', async () => {
-	const run = await signedInRun();
-	// Every place answers after 300 ms (the slow status checks of this file).
-	const busy = checks(run, REQUESTS_IN_FLIGHT);
-	const late = getJobStatus(run, jobId, {}, { retry: { deadlineAt: Date.now() + 100 } });
-	await expect(late).rejects.toThrow(/was not sent: no place among the run's requests came free before its deadline/);
-	await expect(late).rejects.toMatchObject({ context: { notProcessed: true } });
-	await busy;
-	expect(emulator.requests.filter((request) => request.path.endsWith('/status'))).toHaveLength(REQUESTS_IN_FLIGHT);
-	// The places it waited in line for are all given back: the run goes on with all of them.
-	await checks(run, REQUESTS_IN_FLIGHT);
-});
-
 test('requests with a deadline held back for a new credential\'s first request are not sent when its 429 asks the run to wait past the deadline', async () => {
 	const fresh = loginUser(emulator, engine);
 	const job = await createJobDirectly(emulator, fresh.email, newDevices(1));

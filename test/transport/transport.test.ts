@@ -161,7 +161,7 @@ describe('a refusal whose wait is longer than a request may wait', () => {
 		const refused = hereRequest(run, { method: 'GET', path: statusPath(jobId) });
 		await expect(refused).rejects.toThrow(/HTTP 429/);
 		await expect(refused).rejects.toMatchObject({
-			description: expect.stringMatching(/HERE asked to wait 3600 s \(Retry-After\): try again after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\. That is longer than n8n waits/),
+			description: expect.stringMatching(/for longer than n8n waits for a request\. HERE asked to wait 3600 s \(Retry-After\): try again after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\./),
 		});
 		await expect(refused).rejects.not.toMatchObject({ description: expect.stringMatching(/retried|Tried/) });
 

@@ -111,9 +111,11 @@ test.each([
 		if (outcome.error) failedPolls++;
 		for (const jobId of distinctJobIds(outcome.items)) emittedAt.set(jobId, poll);
 	}
-	// Work may still be left: more polls (faults still on) until nothing is new.
+	// Work may still be left: more polls (faults still on) until nothing is new. The bound only ends
+	// the loop: with acknowledging on, each poll's acknowledgements come first and their retry
+	// pauses spend most of the 400 ms budget, so draining has taken up to 18 polls.
 	let drainPolls = 0;
-	while (drainPolls < 20 && jobs.some((job) => !emittedAt.has(job.jobId!))) {
+	while (drainPolls < 40 && jobs.some((job) => !emittedAt.has(job.jobId!))) {
 		drainPolls++;
 		const outcome = await onVirtualClock(async () => await driver.tick());
 		if (outcome.error) failedPolls++;

@@ -54,14 +54,11 @@ export class RunPlaces {
 	/** From when the places come back, one a second. */
 	private regrowFrom = 0;
 
-	/**
-	 * A place for one request, in the order asked; call the answer to give it back. With
-	 * `deadlineAt`, undefined when no place has come free by then (the caller must then not send).
-	 */
-	async take(deadlineAt = Number.POSITIVE_INFINITY): Promise<(() => void) | undefined> {
+	/** A place for one request, in the order asked; call the answer to give it back. */
+	async take(): Promise<() => void> {
 		this.regrow(); // places that came back go to those already waiting first
 		if (this.active < this.places && this.waiting.length === 0 && this.refusedWaiting.length === 0) this.active++;
-		else if (!(await this.queue(deadlineAt))) return undefined;
+		else await new Promise<void>((resolve) => this.waiting.push(resolve));
 		let given = false;
 		return () => {
 			if (given) return;
@@ -71,26 +68,9 @@ export class RunPlaces {
 		};
 	}
 
-	/** Waits in line for a place: true once given one (`admit` counts it), false when `deadlineAt` comes first. */
-	private async queue(deadlineAt: number): Promise<boolean> {
-		let given = false;
-		let entry = () => {};
-		const admitted = new Promise<void>((resolve) => {
-			entry = () => {
-				given = true;
-				resolve();
-			};
-			this.waiting.push(entry);
-		});
-		if (deadlineAt === Number.POSITIVE_INFINITY) await admitted;
-		else await Promise.race([admitted, sleep(Math.max(0, deadlineAt - Date.now()))]);
-		if (!given) this.waiting.splice(this.waiting.indexOf(entry), 1);
-		return given;
-	}
-
 	/**
 	 * Resolves once no wait HERE asked for is in force: true, or false at once when that wait ends
-	 * after `latestSendAt` (the caller must then not send).
+	 * at or after `latestSendAt` (the caller must then not send).
 	 */
 	async sendable(latestSendAt: number): Promise<boolean> {
 		while (Date.now() < this.pausedUntil) {

@@ -82,14 +82,14 @@ function unwrapFailure(error: unknown): AxiosLikeFailure {
 const PAGE_TOKEN_HINT =
 	'HERE refused the token of the next page: reading the list took too long (HERE\'s page tokens expire; the device list\'s after 10 minutes), or HERE dropped the token. Run the node again (a trigger does at its next poll): the list is read again from the first page.';
 
+/** After an upload that HERE may have taken: how to find out before sending the devices again. */
+const LIST_JOBS_FIRST = 'Before sending these devices again, look for the upload\'s file name in Get Many with "Include Status Figures" on under Options.';
+
 /**
  * Which project to check after a refusal. The node sends its Project; when it names none, the
  * credential adds its Default Project ID at authenticate time (unseen here), or HERE uses the
  * user's only project.
  */
-/** After an upload that HERE may have taken: how to find out before sending the devices again. */
-const LIST_JOBS_FIRST = 'Before sending these devices again, look for the upload\'s file name in Get Many with "Include Status Figures" on under Options.';
-
 const CHECK_PROJECT = "the node's Project (or the credential's Default Project ID, used when the node names none)";
 
 /**
@@ -140,8 +140,10 @@ function hintFor(request: HereRequest, facts: FailureFacts, hereMessage: string 
 		case 413:
 			return 'The upload is larger than HERE accepts (10 MiB). Lower Devices per Job under Create\'s Options.';
 		case 429: {
-			const wait = waitAsked === undefined ? 'Try again later' : `${tryAgainAfter(waitAsked)} That is longer than n8n waits for a request. Then`;
-			return `HERE is rate-limiting this user. ${wait}, with fewer workflows using this HERE user at the same time (or a lower Parallel Uploads under the Options of Create or Sync).`;
+			const fewer = 'fewer workflows using this HERE user at the same time (or a lower Parallel Uploads under the Options of Create or Sync)';
+			return waitAsked === undefined
+				? `HERE is rate-limiting this user. Try again later, with ${fewer}.`
+				: `HERE is rate-limiting this user, for longer than n8n waits for a request. ${tryAgainAfter(waitAsked)} Then use ${fewer}.`;
 		}
 		default:
 			if (status >= 500) {
@@ -198,9 +200,8 @@ function toNodeApiError(
 }
 
 /**
- * A request not sent because it could not be sent in time: the wait HERE asked of the whole run
- * (after a 429 or 503) is longer than the request may wait, or a trigger poll's deadline came
- * while it waited for a place.
+ * A request not sent: the wait HERE asked of the whole run (after a 429 or 503) is longer than
+ * the request may wait, or the execution was cancelled.
  */
 function notSentError(context: HereContext, request: HereRequest, why: string): NodeApiError {
 	const what = request.action ?? `${request.method} ${request.path}`;
@@ -316,8 +317,7 @@ export async function hereRequest<T>(
 			let facts: FailureFacts;
 			let failureBody: unknown;
 			let retryAfterMs: number | undefined;
-			release ??= await places.take(policy.deadlineAt);
-			if (release === undefined) throw notSentError(context, request, 'no place among the run\'s requests came free before its deadline');
+			release ??= await places.take();
 			const refusalWaitMs = (retryAfter: number | undefined) => backoffDelayMs(policy, attempt, retryAfter);
 			const options = () => buildOptions(request, requestId, attemptTimeoutMs(request, policy));
 			const sent = await afterFirstLogin(
