@@ -153,8 +153,11 @@ export class Accounts {
 		return this.principalFor(match[1]);
 	}
 
-	/** The project a call works on: the token's scope, the `projectId` parameter, or the user's only project. */
-	resolveProject(principal: Principal, projectId: string | undefined): Project {
+	/**
+	 * The project a call works on: the token's scope, the `projectId` parameter, or the user's only
+	 * project. An unknown `projectId` is 404, or 403 where the spec declares no 404 (`unknown`).
+	 */
+	resolveProject(principal: Principal, projectId: string | undefined, unknown: 'notFound' | 'forbidden' = 'notFound'): Project {
 		if (projectId !== undefined && (projectId.length < 1 || tooLong(projectId, 50))) {
 			throw badRequest('projectId must be 1-50 characters.', { field: 'projectId' });
 		}
@@ -167,7 +170,7 @@ export class Accounts {
 		const ids = principal.user.projectIds;
 		if (projectId !== undefined) {
 			const project = this.projects.get(projectId);
-			if (!project) throw notFound(`Project ${projectId} was not found.`);
+			if (!project) throw unknown === 'notFound' ? notFound(`Project ${projectId} was not found.`) : forbidden(`The user is not a member of project ${projectId}.`);
 			if (!ids.includes(projectId)) throw forbidden(`The user is not a member of project ${projectId}.`);
 			return project;
 		}

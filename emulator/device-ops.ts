@@ -76,13 +76,14 @@ function rateOf(row: AddRow): DeviceRate | undefined {
 }
 
 function findConflict(registry: DeviceRegistry, row: AddRow): ResultError | undefined {
-	if (registry.findByName(row.name)) return rowError(409, 'A device with this name already exists in the project.', `name:${row.name}`);
-	if (row.deviceId !== undefined && registry.findByDeviceId(row.deviceId)) {
-		return rowError(409, 'The device is already claimed to the project.', `deviceId:${row.deviceId}`);
-	}
+	// The device itself before its name: re-adding a device (same name, same externalId) gets the externalId answer the notes decide.
 	if (row.externalId !== undefined && registry.findByExternalId(row.externalId)) {
 		return rowError(409, `Device with externalId ${row.externalId} already exists in the project.`, `externalId:${row.externalId}`);
 	}
+	if (row.deviceId !== undefined && registry.findByDeviceId(row.deviceId)) {
+		return rowError(409, 'The device is already claimed to the project.', `deviceId:${row.deviceId}`);
+	}
+	if (registry.findByName(row.name)) return rowError(409, 'A device with this name already exists in the project.', `name:${row.name}`);
 	if (row.connectorId !== undefined && row.externalDeviceId !== undefined && registry.findByC2c(row.connectorId, row.externalDeviceId)) {
 		return rowError(409, 'The external device is already added to the connector.', `externalDeviceId:${row.externalDeviceId}`);
 	}

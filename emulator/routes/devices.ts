@@ -18,7 +18,8 @@ export function deviceRoutes(core: EmulatorCore): Route[] {
 			method: 'GET',
 			pattern: /^\/users\/v2\/devices$/,
 			handle: (req) => {
-				const project = core.accounts.resolveProject(core.accounts.authenticate(req.headers.authorization), single(req.query, 'projectId'));
+				// This call declares 400, 401 and 403: a project the caller cannot see is refused, whether it exists or not.
+				const project = core.accounts.resolveProject(core.accounts.authenticate(req.headers.authorization), single(req.query, 'projectId'), 'forbidden');
 				const count = integer(req.query, 'count', 1, 100, 100);
 				const token = single(req.query, 'pageToken');
 				const now = core.clock.now();
@@ -31,13 +32,15 @@ export function deviceRoutes(core: EmulatorCore): Route[] {
 					ids = project.devices.all().map((device) => device.trackingId);
 					core.listRng.shuffle(ids);
 				}
-				const end = offset + count;
+				let end = offset + count;
 				const data: DeviceListItem[] = [];
 				for (const trackingId of ids.slice(offset, end)) {
 					// A device deleted since the listing began is simply no longer there.
 					const device = project.devices.findByTrackingId(trackingId);
 					if (device) data.push(listItem(project, device));
 				}
+				// No token when only deleted devices are left: the token means a further page with devices.
+				while (end < ids.length && project.devices.findByTrackingId(ids[end]) === undefined) end++;
 				const body: DeviceListBody = { count: data.length, data };
 				if (end < ids.length) {
 					body.pageToken =

@@ -249,7 +249,7 @@ describe('devices', () => {
 		expectConforms(op, await call(e, 'GET', path, { token: e.issueToken(multi) }), 400);
 		expectConforms(op, await call(e, 'GET', path), 401);
 		expectConforms(op, await call(e, 'GET', path, { token, query: { projectId: 'p1' } }), 403);
-		expectConforms(op, await call(e, 'GET', path, { token, query: { projectId: 'nope' } }), 404);
+		expectConforms(op, await call(e, 'GET', path, { token, query: { projectId: 'nope' } }), 403);
 		e.faults.script([{ path: /^\/users\/v2\/devices$/, kind: '429' }]);
 		expectConforms(op, await call(e, 'GET', path, { token }), 429);
 	});

@@ -101,6 +101,34 @@ describe('GET /users/v2/devices', () => {
 		expect(new Set(seen).size).toBe(25);
 	});
 
+	test('no page token when every device after the page has been deleted meanwhile', async () => {
+		const fresh = await world();
+		try {
+			await createJob(fresh, virtual(4, 'e'));
+			await fresh.emulator.settle();
+			const firstPage = obj(await call(fresh.emulator, 'GET', path, { token: fresh.token, query: { count: 2 } }));
+			const seen = (firstPage.data as Listed[]).map((d) => d.externalId as string);
+			const rest = fresh.emulator.devices(fresh.projectId).filter((d) => !seen.includes(d.externalId as string));
+			// One more device past the page, then the last one deleted: the next page holds one device and no token.
+			await createJob(fresh, rest.slice(1).map((d) => ({ externalId: d.externalId })));
+			await fresh.emulator.settle();
+			const next = obj(await call(fresh.emulator, 'GET', path, { token: fresh.token, query: { count: 1, pageToken: firstPage.pageToken as string } }));
+			expect((next.data as Listed[]).map((d) => d.externalId)).toEqual([rest[0].externalId]);
+			expect(next).not.toHaveProperty('pageToken');
+		} finally {
+			await fresh.emulator.close();
+		}
+	});
+
+	test('re-adding a device (same name, same externalId) is refused for its externalId, as the notes decide', async () => {
+		await createJob(w, [{ name: 'again', externalId: 'again-ext' }]);
+		const second = await createJob(w, [{ name: 'again', externalId: 'again-ext' }]);
+		await w.emulator.settle();
+		expect((await allResults(w, second))[0].errors).toEqual([
+			{ code: 409, message: 'Device with externalId again-ext already exists in the project.', details: 'externalId:again-ext' },
+		]);
+	});
+
 	test('page tokens: valid for 10 minutes, for this project and this listing only', async () => {
 		await createJob(w, virtual(3, 't'));
 		await w.emulator.settle();

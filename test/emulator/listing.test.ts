@@ -162,6 +162,30 @@ describe('pagination', () => {
 		}
 	});
 
+	test('a filtered listing gives no page token when no job after the page still matches: no empty last page', async () => {
+		const fresh = await world();
+		try {
+			const jobs: string[] = [];
+			for (let i = 0; i < 4; i++) jobs.push(await createJob(fresh, devices(1, `t${i}`)));
+			const first = obj(await call(fresh.emulator, 'GET', base, { token: fresh.token, query: { limit: 2, status: 'completed' } }));
+			expect(first.nextPageToken).toEqual(expect.any(String));
+			const seen = (first.items as Item[]).map((i) => i.jobId);
+			// The two jobs not listed yet are acknowledged: nothing is left for a next page.
+			for (const jobId of jobs.filter((id) => !seen.includes(id))) {
+				await call(fresh.emulator, 'PATCH', `${base}/${jobId}`, { token: fresh.token, json: { action: 'acknowledge' } });
+			}
+			const again = obj(await call(fresh.emulator, 'GET', base, { token: fresh.token, query: { limit: 1, status: 'completed', pageToken: first.nextPageToken as string } }));
+			expect(again).toEqual({ count: 0, limit: 1, items: [] });
+			// Asked after the change, a page that holds the last matching job has no token.
+			const last = obj(await call(fresh.emulator, 'GET', base, { token: fresh.token, query: { limit: 1, status: 'completed' } }));
+			const rest = obj(await call(fresh.emulator, 'GET', base, { token: fresh.token, query: { limit: 1, status: 'completed', pageToken: last.nextPageToken as string } }));
+			expect(rest.count).toBe(1);
+			expect(rest).not.toHaveProperty('nextPageToken');
+		} finally {
+			await fresh.emulator.close();
+		}
+	});
+
 	test('a page token is valid only with the type and status its listing began with (400 naming both); limit may change', async () => {
 		const first = obj(await call(w.emulator, 'GET', base, { token: w.token, query: { limit: 2, status: ['completed', 'failed'] } }));
 		const pageToken = first.nextPageToken as string;
