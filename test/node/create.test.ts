@@ -720,6 +720,9 @@ describe('a job that ends failed', () => {
 		// Plain text for the next node (an e-mail, a chat message): no tags, no entities.
 		expect(item.json.description).toContain(`\n- ${REASON(1)}`);
 		expect(item.json.description).not.toMatch(/<|&quot;/);
+		// The jobs, for a next node to act on without reading the text.
+		const jobId = String(item.json.error).match(/^Job (BULK-\S+)/)?.[1];
+		expect(item.json).toMatchObject({ jobId, jobStatus: 'failed', createdJobIds: [jobId], jobStatuses: { [String(jobId)]: 'failed' } });
 	});
 
 	test('failed jobs as output: the summary item says what happened and why', async () => {

@@ -423,6 +423,31 @@ describe('Wait for Completion after the upload', () => {
 		]);
 	});
 
+	test('the first job cancelled before HERE processed any device: its notProcessed devices come first, in job order, and keep the attached CSV file', async () => {
+		const user = loginUser(manual, engine);
+		const node = waitingCreate(user, csvOf(4, 'first-cancelled'), {
+			options: { chunkSize: 2, concurrency: 1 },
+			waitOptions: { ...FAST, outputUnsuccessfulJobs: true },
+			resultOptions: { attachCsv: true },
+		});
+		const running = runWorkflow(engine, itemsThen(node));
+		await until(() => jobIdsOf(user).length === 2, 5000, 'both jobs');
+		const [first, second] = jobIdsOf(user);
+		await cancelDirectly(manual, user.email, first);
+		manual.process({ jobId: second });
+		const run = await running;
+
+		expect(run.error()).toBeUndefined();
+		const items = run.output('HERE');
+		expect(items.map((item) => [item.json.outcome, item.json.row])).toEqual([
+			['notProcessed', 2],
+			['notProcessed', 3],
+			['succeeded', 4],
+			['succeeded', 5],
+		]);
+		expect(Object.keys(items[0].binary ?? {})).toEqual(['data']);
+	});
+
 	test('a job that HERE fails ends the wait with an error naming it', async () => {
 		const user = loginUser(manual, engine);
 		const node = waitingCreate(user, csvOf(2, 'doomed'), { waitOptions: { pollInterval: 0.02, maxPollInterval: 0.05, timeout: 0.2 } });

@@ -145,6 +145,29 @@ describe('real runs', () => {
 		expect(emulator.jobs(user.projectId).filter((j) => j.type === 'delete')).toEqual([]);
 	});
 
+	test('an externalId HERE holds with surrounding spaces is the list\'s device: not deleted and added anew; one not in the list is deleted by HERE\'s own value', async () => {
+		const user = loginUser(emulator, engine);
+		// Added by another client: the node itself trims what it sends.
+		await createJobDirectly(emulator, user.email, [
+			{ name: 'Van 1', externalId: 'fleet-1 ' },
+			{ name: 'Van 2', externalId: ' fleet-2' },
+		]);
+		const before = new Map(emulator.devices(user.projectId).map((d) => [d.externalId, d.trackingId]));
+
+		const run = await syncCsv(user, [{ externalId: 'fleet-1' }], { dryRun: false, scope: 'prefix', externalIdPrefix: 'fleet-', deleteMissing: true, maxDeletionPercent: 100 });
+
+		expect(run.error()).toBeUndefined();
+		const { devices, summary } = split(run.output('HERE'));
+		expect(devices.map((d) => [d.externalId, d.action, d.outcome, d.trackingId])).toEqual(
+			expect.arrayContaining([
+				['fleet-1', 'unchanged', 'noChange', before.get('fleet-1 ')],
+				[' fleet-2', 'delete', 'deleted', before.get(' fleet-2')],
+			]),
+		);
+		expect(summary).toMatchObject({ planned: { add: 0, delete: 1, unchanged: 1 } });
+		expect(emulator.devices(user.projectId).map((d) => [d.externalId, d.trackingId])).toEqual([['fleet-1 ', before.get('fleet-1 ')]]);
+	});
+
 	test('delete-only with the guards: over Max Deletions or the percentage, an error with the counts and nothing sent', async () => {
 		const user = loginUser(emulator, engine);
 		await seed(user, [...fleet(10), { externalId: 'other-1' }]);

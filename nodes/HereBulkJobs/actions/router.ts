@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../jobs/mapWithConcurrency';
@@ -14,10 +14,18 @@ const operationsByResource: Record<HereBulkJobsType['resource'], Record<string, 
 	device: device.operations,
 };
 
-/** Continue On Fail: the error's message, and its description as plain text (the next node is no HTML view). */
+/** The jobs an error is about (see where the errors are made), for a next node to act on without reading the text. */
+const JOB_FACTS = ['jobId', 'jobStatus', 'jobIds', 'createdJobIds', 'jobStatuses'] as const;
+
+/**
+ * Continue On Fail: the error's message, its description as plain text (the next node is no
+ * HTML view), and the jobs it is about.
+ */
 function errorItem(error: Error, pairedItem: INodeExecutionData['pairedItem']): INodeExecutionData {
 	const description = (error as { description?: string }).description;
-	return { json: { error: error.message, ...(description ? { description: plainText(description) } : {}) }, pairedItem };
+	const context: IDataObject = (error as { context?: IDataObject }).context ?? {};
+	const jobs = Object.fromEntries(JOB_FACTS.filter((key) => context[key] !== undefined).map((key) => [key, context[key]]));
+	return { json: { error: error.message, ...(description ? { description: plainText(description) } : {}), ...jobs }, pairedItem };
 }
 
 /** Resolves the operation once, runs it over the input, and applies continueOnFail in one place. */

@@ -389,10 +389,34 @@ export function resultsOutput(
 	pairResults(items, jobsById, run, resent);
 	if (shape === 'summary') withJobEnd(items, results);
 	const notProcessed = shape === 'perDevice' ? notProcessedItems(results, jobsById, run, resent) : [];
-	// A job whose devices now come out as not processed needs no item saying it has no result.
-	const covered = new Set(notProcessed.map((item) => item.json.jobId));
-	const deviceItems = covered.size === 0 ? items : items.filter((item) => !(item.json.outcome === 'none' && covered.has(item.json.jobId)));
-	return [...deviceItems, ...notProcessed, ...invalidRowItems(items, jobsById, shape, run), ...earlierItems(run, shape === 'perDevice')];
+	return [...inPlaceOfNone(items, notProcessed), ...invalidRowItems(items, jobsById, shape, run), ...earlierItems(run, shape === 'perDevice')];
+}
+
+/**
+ * The results with the devices HERE never processed: a job that has them needs no item saying
+ * it has no result, so they take that item's place (and the CSV file attached to it); the
+ * others follow the results.
+ */
+function inPlaceOfNone(items: INodeExecutionData[], notProcessed: INodeExecutionData[]): INodeExecutionData[] {
+	const byJob = new Map<unknown, INodeExecutionData[]>();
+	for (const item of notProcessed) {
+		const group = byJob.get(item.json.jobId);
+		if (group === undefined) byJob.set(item.json.jobId, [item]);
+		else group.push(item);
+	}
+	const output: INodeExecutionData[] = [];
+	for (const item of items) {
+		const instead = item.json.outcome === 'none' ? byJob.get(item.json.jobId) : undefined;
+		if (instead === undefined) {
+			output.push(item);
+			continue;
+		}
+		byJob.delete(item.json.jobId);
+		const [first, ...rest] = instead;
+		output.push(item.binary === undefined ? first : { ...first, binary: item.binary }, ...rest);
+	}
+	for (const rest of byJob.values()) output.push(...rest);
+	return output;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -74,19 +74,23 @@ export function buildPlan(desired: readonly DesiredDevice[], listed: readonly Li
 		devices.push(planned);
 	};
 
+	// Keyed as the list's externalIds are read (trimmed): a device another client added as "fleet-1 "
+	// is the list's "fleet-1", not a device to delete beside one to add. A delete names HERE's own value.
 	const inHere = new Map<string, ListedDevice>();
 	let inScope = 0;
 	for (const device of listed) {
 		const externalId = device.externalId;
-		if (externalId === undefined || externalId === '') {
+		const key = externalId?.trim() ?? '';
+		if (externalId === undefined || key === '') {
 			push({ action: 'outsideScope', reason: 'Not a virtual device (no externalId): a sync never touches it', trackingId: device.trackingId });
-		} else if (!settings.scope.matches(externalId)) {
+		} else if (!settings.scope.matches(key)) {
 			push({ action: 'outsideScope', reason: `Outside the scope (${describeScope(settings.scope)}): a sync never touches it`, externalId, trackingId: device.trackingId });
-		} else if (inHere.has(externalId)) {
-			// HERE keeps externalIds unique in a project; should it list one twice, the second is left alone.
-			push({ action: 'outsideScope', reason: 'HERE listed this externalId twice; only the first is synced', externalId, trackingId: device.trackingId });
+		} else if (inHere.has(key)) {
+			// HERE keeps externalIds unique in a project; should it list one twice (or two that differ only in surrounding spaces), the second is left alone.
+			const twice = inHere.get(key)?.externalId === externalId ? 'HERE listed this externalId twice' : 'HERE lists another device whose externalId differs from this one only in surrounding spaces';
+			push({ action: 'outsideScope', reason: `${twice}; only the first is synced`, externalId, trackingId: device.trackingId });
 		} else {
-			inHere.set(externalId, device);
+			inHere.set(key, device);
 			inScope++;
 		}
 	}
@@ -107,8 +111,9 @@ export function buildPlan(desired: readonly DesiredDevice[], listed: readonly Li
 		);
 	}
 
-	for (const [externalId, device] of inHere) {
-		if (inList.has(externalId)) continue;
+	for (const [key, device] of inHere) {
+		if (inList.has(key)) continue;
+		const externalId = device.externalId;
 		push(
 			settings.deleteMissing
 				? { action: 'delete', reason: 'In HERE and in scope, not in the list', externalId, trackingId: device.trackingId }
