@@ -22,10 +22,10 @@ export function isJobId(jobId: unknown): jobId is string {
 
 /**
  * Lists the project's jobs in the watched final statuses (and type), page by page, while the
- * budget allows. What HERE lists is taken as what was asked for: a job it lists in another
- * status is left out (the next poll finds it again once it has finished), and one without a
- * type is of the type asked for. With acknowledging on, handled jobs are `acknowledged` and drop out of this
- * list, so it holds only what is new (plus jobs the trigger skipped).
+ * budget allows. With acknowledging on, handled jobs are `acknowledged` and drop out of this
+ * list, so it holds only what is new (plus jobs the trigger skipped). What HERE lists is taken as
+ * what was asked for: a job it lists in another status is left out (the next poll finds it again
+ * once it has finished), and one without a type is of the type asked for.
  */
 export async function listFinalJobs(context: IPollFunctions, settings: TriggerSettings, budget: PollBudget): Promise<FinalJobListing> {
 	const jobs: JobListItem[] = [];
