@@ -78,18 +78,18 @@ export function bulkJobRoutes(core: EmulatorCore): Route[] {
 				// longer exists is left out, and the page is filled from the jobs after it: later pages
 				// hold only matching jobs, and none of them is skipped or repeated. Over a whole listing
 				// each snapshot id is looked at once.
+				const matchingNow = (id: string): Job | undefined => {
+					const job = core.jobs.get(id);
+					return job !== undefined && matches(job) ? job : undefined;
+				};
 				const items: ListBody['items'] = [];
 				let next = offset;
-				const matchesNow = (id: string) => {
-					const job = core.jobs.get(id);
-					return job !== undefined && matches(job);
-				};
 				while (items.length < limit && next < ids.length) {
-					const job = core.jobs.get(ids[next++]);
-					if (job !== undefined && matches(job)) items.push({ jobId: job.id, status: job.status, type: job.type });
+					const job = matchingNow(ids[next++]);
+					if (job !== undefined) items.push({ jobId: job.id, status: job.status, type: job.type });
 				}
 				// A token means a further page with jobs ("no token = last page"): skip what no longer matches (statuses only move on).
-				while (next < ids.length && !matchesNow(ids[next])) next++;
+				while (next < ids.length && matchingNow(ids[next]) === undefined) next++;
 				const body: ListBody = { count: items.length, limit, items };
 				if (next < ids.length) {
 					body.nextPageToken = snapshotId !== undefined ? core.pages.listToken(snapshotId, next) : core.pages.startListing(project.projectId, ids, next, query);
