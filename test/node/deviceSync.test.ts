@@ -265,6 +265,22 @@ describe('real runs', () => {
 	});
 });
 
+describe('a sync whose upload HERE refuses', () => {
+	test('over 10 MiB (long tags): the error says to shorten the tags before running it again, and nothing is added', async () => {
+		const user = loginUser(emulator, engine);
+		// Tags are the only field without a length limit: 600 devices with an 18,000-character tag are over 10 MiB as one job.
+		const items = Array.from({ length: 600 }, (_, i) => ({ name: `fleet-${i}`, externalId: `fleet-${i}`, tags: [`${i}-${'t'.repeat(18_000)}`] }));
+		const run = await sync(user, { inputSource: 'items', dryRun: false }, items);
+
+		const error = run.error() as Described;
+		expect(error.message).toMatch(/^Sync stopped part-way: the upload of add job 1 of 1 failed: .*HTTP 413/);
+		expect(error.description).toMatch(/^The upload is larger than HERE accepts \(10 MiB\): its devices carry long tags .*Shorten the tags/);
+		expect(error.description).toContain("Fix what the refused upload's error (first above) names, then run the sync again");
+		expect(error.description).toContain('<li>notSent: 600</li>');
+		expect(emulator.devices(user.projectId)).toEqual([]);
+	});
+});
+
 describe('an interrupted sync is finished by running it again', () => {
 	test('under injected faults: 0 devices deleted outside scope, 0 duplicates, 0 lost', async () => {
 		const user = loginUser(emulator, engine);

@@ -138,7 +138,8 @@ function hintFor(request: HereRequest, facts: FailureFacts, hereMessage: string 
 		case 412:
 			return 'The job is not in a status that allows this action.';
 		case 413:
-			return 'The upload is larger than HERE accepts (10 MiB). Lower Devices per Job under Create\'s Options.';
+			// Every device field but tags is at most 50 characters, so only long tags make 1000 devices this large.
+			return 'The upload is larger than HERE accepts (10 MiB): its devices carry long tags (tags are the only field without a length limit). Shorten the tags, or send fewer devices per job (Devices per Job under the Options of Create).';
 		case 429: {
 			const fewer = 'fewer workflows using this HERE user at the same time (or a lower Parallel Uploads under the Options of Create or Sync)';
 			return waitAsked === undefined

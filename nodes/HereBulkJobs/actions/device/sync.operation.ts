@@ -5,7 +5,7 @@ import { escapeHtml, htmlList, htmlParagraphs } from '../../editorText';
 import { failedDeviceLines, failedDevicesHtml } from '../../jobs/failedDevices';
 import type { ResultRow } from '../../jobs/wire';
 import { ensureNodeError } from '../../transport';
-import type { AppliedPlan } from './sync/apply';
+import type { AppliedPlan, SyncStop } from './sync/apply';
 import { applyPlan } from './sync/apply';
 import { readDesiredDevices } from './sync/desired';
 import { outcomeCounts, syncItems } from './sync/output';
@@ -59,10 +59,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		nodeError.description = htmlParagraphs([nodeError.description ?? '', note]);
 		throw nodeError;
 	}
-	const output = syncItems(plan, applied, { ...facts, stoppedBy: applied.stoppedBy });
-	if (applied.stoppedBy === undefined || this.continueOnFail()) return output;
+	const { stopped } = applied;
+	const output = syncItems(plan, applied, { ...facts, stoppedBy: stopped?.reason });
+	if (stopped === undefined || this.continueOnFail()) return output;
 
-	throw stoppedPartWay(this, plan, applied);
+	throw stoppedPartWay(this, plan, applied, stopped);
 }
 
 /** The devices HERE refused with row errors, as result rows: the name the list gave (adds), else the externalId. */
@@ -77,28 +78,34 @@ function refusedRows(plan: SyncPlan, applied: AppliedPlan): ResultRow[] {
 }
 
 /**
- * A sync that stopped after sending something: what happened to each planned change, HERE's
- * reasons for the first refused devices, and what to do. A re-run finishes what was not sent or
- * not processed, but sends refused devices again, and HERE refuses them again until their
- * cause is fixed: then the error says to fix that first.
+ * A sync that stopped after sending something: why (a refused upload's own error says what to fix), what happened to each planned change, HERE's reasons for the first refused devices,
+ * and what to do. A re-run finishes what was not sent or not processed, but sends refused
+ * devices again, and HERE refuses them (or their upload) again until the cause is fixed: then
+ * the error says to fix that first.
  */
-function stoppedPartWay(context: IExecuteFunctions, plan: SyncPlan, applied: AppliedPlan): NodeOperationError {
+function stoppedPartWay(context: IExecuteFunctions, plan: SyncPlan, applied: AppliedPlan, stopped: SyncStop): NodeOperationError {
 	const counts = outcomeCounts(applied);
 	const outcomes = Object.entries(counts).map(([outcome, count]) => `${outcome}: ${count}`);
 	const refused = refusedRows(plan, applied);
 	const maybeSent = (counts.maybeSent ?? 0) > 0 ? ' Devices marked maybeSent may already be in HERE; the next run sees them.' : '';
+	const rerun = 'run the sync again: it lists the project again and sends only what is still missing or still to delete.';
 	let advice: string;
 	if (refused.length > 0) {
 		const [devices, them] = refused.length === 1 ? ['1 device', 'it'] : [`${refused.length} devices`, 'them'];
 		advice =
 			`HERE refused ${devices} for the reasons above. Running the same sync again sends ${them} again, and HERE refuses ${them} again until the cause is fixed. ` +
-			`Fix what HERE names first (in the list or in the project, for example a name that another device already has), then run the sync again: it lists the project again and sends only what is still missing or still to delete.${maybeSent}`;
+			`Fix what HERE names first (in the list or in the project, for example a name that another device already has), then ${rerun}${maybeSent}`;
+	} else if (stopped.uploadRefusal !== undefined) {
+		advice = `Fix what the refused upload's error (first above) names, then ${rerun}${maybeSent}`;
 	} else {
 		advice = `Run the same sync again to finish: it lists the project again and sends only what is still missing or still to delete.${maybeSent}`;
 	}
-	return new NodeOperationError(context.getNode(), `Sync stopped part-way: ${applied.stoppedBy}`, {
+	// The transport's description of the failed upload is editor HTML already: what to do, and HERE's trace id.
+	const uploadDescription = (stopped.uploadRefusal as { description?: unknown } | undefined)?.description;
+	return new NodeOperationError(context.getNode(), `Sync stopped part-way: ${stopped.reason}`, {
 		itemIndex: 0,
 		description: htmlParagraphs([
+			typeof uploadDescription === 'string' ? uploadDescription : '',
 			failedDevicesHtml(failedDeviceLines(refused, refused.length)),
 			`What happened to the planned changes:${htmlList(outcomes)}`,
 			escapeHtml(advice),

@@ -36,11 +36,21 @@ export interface ApplySettings {
 	wait: WaitSettings;
 }
 
+/** Why the sync stopped before it was done: a failed upload or a failed job. */
+export interface SyncStop {
+	reason: string;
+	/**
+	 * The error of an upload HERE refused or never got, which says what to fix (a 413, a role,
+	 * the host). Unset when HERE may have taken the upload: the next run's listing sees that.
+	 */
+	uploadRefusal?: Error;
+}
+
 export interface AppliedPlan {
 	results: Map<PlannedDevice, DeviceResult>;
 	jobIds: { delete: string[]; add: string[] };
-	/** Why the sync stopped before it was done (a failed upload or job); undefined when it ran to the end. */
-	stoppedBy?: string;
+	/** Undefined when the sync ran to the end. */
+	stopped?: SyncStop;
 }
 
 type Phase = 'delete' | 'add';
@@ -81,7 +91,7 @@ async function runPhase(
 	phase: Phase,
 	settings: ApplySettings,
 	applied: AppliedPlan,
-): Promise<string | undefined> {
+): Promise<SyncStop | undefined> {
 	if (devices.length === 0) return undefined;
 	const jobs = plannedJobs(devices, phase, settings.unclaimOnly);
 	const submissions = await submitJobs(context, jobs.map((planned) => planned.job), {
@@ -90,7 +100,7 @@ async function runPhase(
 		rowContext: { rowsPerItem: false, severalSources: false },
 	});
 
-	let stoppedBy: string | undefined;
+	let stopped: SyncStop | undefined;
 	const created: Array<{ jobId: string; devices: PlannedDevice[] }> = [];
 	submissions.forEach((submission, index) => {
 		if (submission.state === 'created') {
@@ -100,9 +110,12 @@ async function runPhase(
 		}
 		const outcome: SyncOutcome = submission.state === 'failed' && submission.mayExist ? 'maybeSent' : 'notSent';
 		for (const planned of jobs[index].devices) applied.results.set(planned, { outcome, trackingId: planned.trackingId });
-		if (submission.state === 'failed') stoppedBy ??= `the upload of ${phase} job ${index + 1} of ${jobs.length} failed: ${submission.error.message}`;
+		if (submission.state === 'failed') {
+			const reason = `the upload of ${phase} job ${index + 1} of ${jobs.length} failed: ${submission.error.message}`;
+			stopped ??= submission.mayExist ? { reason } : { reason, uploadRefusal: submission.error };
+		}
 	});
-	if (created.length === 0) return stoppedBy;
+	if (created.length === 0) return stopped;
 
 	const finished = await waitAndCollectResults(
 		context,
@@ -128,17 +141,17 @@ async function runPhase(
 			});
 		}
 		// Also when someone (a trigger acknowledging the project's jobs) has acknowledged it since.
-		if (isUnsuccessful(job)) stoppedBy ??= `${phase} job ${job.jobId} ended ${jobEnd(job)}`;
+		if (isUnsuccessful(job)) stopped ??= { reason: `${phase} job ${job.jobId} ended ${jobEnd(job)}` };
 	});
-	return stoppedBy;
+	return stopped;
 }
 
 export async function applyPlan(context: IExecuteFunctions, planned: PlannedDevice[], settings: ApplySettings): Promise<AppliedPlan> {
 	const applied: AppliedPlan = { results: new Map(), jobIds: { delete: [], add: [] } };
 	const deletes = planned.filter((device) => device.action === 'delete');
 	const adds = planned.filter((device) => device.action === 'add');
-	applied.stoppedBy = await runPhase(context, deletes, 'delete', settings, applied);
-	if (applied.stoppedBy === undefined) applied.stoppedBy = await runPhase(context, adds, 'add', settings, applied);
+	applied.stopped = await runPhase(context, deletes, 'delete', settings, applied);
+	if (applied.stopped === undefined) applied.stopped = await runPhase(context, adds, 'add', settings, applied);
 	else for (const device of adds) applied.results.set(device, { outcome: 'notSent' });
 	return applied;
 }
