@@ -765,6 +765,35 @@ describe('answers from HERE are not trusted', () => {
 		}
 	});
 
+	test('a job HERE lists as finished that ends while its results are read: every device result is emitted, not the rows read before the end', async () => {
+		let running: string | undefined;
+		const { user, store, driver, here } = await misbehaving(async (request, forward) => {
+			if (running !== undefined && request.path.endsWith(`${running}/status`)) {
+				// The results read that goes alongside the status request is answered first, while the job runs.
+				await new Promise((resolve) => setTimeout(resolve, 300));
+				finish(running);
+				return await forward();
+			}
+			const answer = await forward();
+			if (running === undefined || request.method !== 'GET' || !request.path.endsWith('/deviceUploads')) return answer;
+			const page = answer.json as { items: Array<{ jobId: string }> };
+			const items = page.items.some((job) => job.jobId === running) ? page.items : [...page.items, { jobId: running, status: 'completed', type: 'create' }];
+			return { ...answer, json: { ...page, items } };
+		});
+		try {
+			await driver.tick();
+			running = await createJob(emulator, user.email, newDevices(3));
+
+			const poll = await driver.tick();
+
+			expect(poll.items?.map((item) => item.json.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+			expect(poll.items?.every((item) => item.json.resultsComplete === true)).toBe(true);
+			expect(marks(store.committed)).toEqual({ [running]: 'emitted' });
+		} finally {
+			await here.close();
+		}
+	});
+
 	test('listed IDs that are not BULK-uuid are left out: never a key of the state, never in a URL', async () => {
 		const bogus = ['__proto__', 'constructor', 'toString', '../../registry/v2/licenses', 'BULK-123', 'bulk-6279286f-a09a-4521-9d3a-af7559e84836', 42];
 		const { user, store, driver, here } = await misbehaving(async (request, forward) => {

@@ -4,6 +4,7 @@ import { NodeApiError } from 'n8n-workflow';
 import { getJobStatus } from '../jobs/api';
 import { MAX_CHUNK_SIZE } from '../devices/chunk';
 import { collectResults } from '../jobs/collectResults';
+import { processedCount } from '../jobs/jobEnd';
 import { deviceResultItems, jobSummary, noDeviceItem } from '../jobs/resultItems';
 import { ensureNodeError } from '../transport';
 import type { JobStatusAnswer, ResultRow } from '../jobs/wire';
@@ -36,8 +37,9 @@ function isNotFound(error: unknown): boolean {
  *
  * Without a file-name filter nothing needs the status before the results, so the results are
  * read from the start, alongside the status request: one round trip less per job. The rows count
- * only once the status has confirmed a watched final status; otherwise the read stops after the
- * page it is reading and its rows are dropped. With a filter, the status (which holds the file
+ * only once the status has confirmed a watched final status, and only if they are as many as the
+ * devices its figures say HERE processed (else the job ended during the read, which is done
+ * again); otherwise the read stops after the page it is reading and its rows are dropped. With a filter, the status (which holds the file
  * name) comes first, so that no results of a job the filter leaves out are read.
  */
 export async function fetchFinishedJob(
@@ -79,6 +81,9 @@ export async function fetchFinishedJob(
 	let rows: ResultRow[];
 	try {
 		rows = await (early ?? readRows());
+		// A job HERE listed as finished may have still run when the early read began: rows
+		// fewer than the final figures' devices are read again, now that it has finished.
+		if (early !== undefined && rows.length < processedCount(job)) rows = await readRows();
 	} catch (error) {
 		if (isNotFound(error)) return { kind: 'gone' };
 		throw ensureNodeError(context.getNode(), error);
