@@ -444,6 +444,36 @@ describe('more than 1000 devices', () => {
 		expect(results.every((r) => !('deviceSecret' in r.json))).toBe(true);
 	});
 
+	test('a job whose devices would be over 10 MiB (long tags) is split into jobs that fit: every upload is taken, none refused half-way', async () => {
+		const user = loginUser(emulator, engine);
+		// 1000 plain devices, then 1000 with ten 1,100-character tags: about 11 MB in one job, over HERE's 10 MiB.
+		const tags = (i: number) => Array.from({ length: 10 }, (_, t) => `${i}-${t}-`.padEnd(1_100, 'x')).join('|');
+		const lines = ['name,tags', ...Array.from({ length: 2000 }, (_, i) => `big-${i},${i < 1000 ? 'short' : tags(i)}`)];
+		emulator.clearRequests();
+		const run = await create(user, { jobType: 'create', inputSource: 'csvText', csvText: lines.join('\n') });
+
+		expect(run.error()).toBeUndefined();
+		expect(json(run.output('HERE')).map((j) => [j.deviceCount, j.rows, j.fileName])).toEqual([
+			[1000, 'rows 2 to 1001', 'devices.csv (1/3)'],
+			[948, 'rows 1002 to 1949', 'devices.csv (2/3)'],
+			[52, 'rows 1950 to 2001', 'devices.csv (3/3)'],
+		]);
+		expect(uploads(emulator).map((upload) => upload.status)).toEqual([202, 202, 202]);
+		expect(emulator.devices(user.projectId)).toHaveLength(2000);
+	});
+
+	test('a device that no upload can carry (over 10 MiB of tags) is refused before anything is sent, by its element', async () => {
+		const user = loginUser(emulator, engine);
+		const devices = [{ name: 'small' }, { name: 'huge', tags: Array.from({ length: 10 }, (_, t) => `${t}`.padEnd(1_100_000, 'x')) }];
+		emulator.clearRequests();
+		const run = await create(user, { jobType: 'create', inputSource: 'json', devicesJson: JSON.stringify(devices) });
+
+		const error = run.error() as Described;
+		expect(error.message).toBe('The device of element 1 is too large: 10.5 MiB as JSON, and an upload to HERE may be at most 10 MiB');
+		expect(error.description).toBe('Tags are the only field without a length limit: shorten its tags. Nothing was sent to HERE.');
+		expect(uploads(emulator)).toEqual([]);
+	});
+
 	test('jobs are uploaded with bounded concurrency (Parallel Uploads, default 3)', async () => {
 		const user = loginUser(emulator, engine);
 		// Every upload takes 150 ms on the server, so the uploads in flight at once can be counted.

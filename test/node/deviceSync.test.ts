@@ -265,18 +265,32 @@ describe('real runs', () => {
 	});
 });
 
-describe('a sync whose upload HERE refuses', () => {
-	test('over 10 MiB (long tags): the error says to shorten the tags before running it again, and nothing is added', async () => {
+describe('uploads', () => {
+	test('devices with long tags go in jobs that stay within 10 MiB: 600 devices of 18 KB in two add jobs, every one added', async () => {
 		const user = loginUser(emulator, engine);
-		// Tags are the only field without a length limit: 600 devices with an 18,000-character tag are over 10 MiB as one job.
+		// Tags are the only field without a length limit: 600 such devices are over 10 MiB as one job.
 		const items = Array.from({ length: 600 }, (_, i) => ({ name: `fleet-${i}`, externalId: `fleet-${i}`, tags: [`${i}-${'t'.repeat(18_000)}`] }));
+		emulator.clearRequests();
 		const run = await sync(user, { inputSource: 'items', dryRun: false }, items);
 
+		expect(run.error()).toBeUndefined();
+		expect(split(run.output('HERE')).summary).toMatchObject({ outcomes: { added: 600 } });
+		expect(uploads().map((upload) => upload.status)).toEqual([202, 202]);
+		expect(emulator.devices(user.projectId)).toHaveLength(600);
+	});
+
+	test('an upload HERE refuses stops the sync with that upload\'s own advice (here: when to try again), not "run it again to finish"', async () => {
+		const user = loginUser(emulator, engine);
+		// HERE refuses the upload and asks for two hours, longer than a request waits: nothing was taken.
+		emulator.faults.setRate({ rate: 1, kinds: ['429'], retryAfterSeconds: 7200, match: { method: 'POST', path: /deviceUploads$/ } });
+		const run = await syncCsv(user, fleet(3), { dryRun: false });
+		emulator.faults.clear();
+
 		const error = run.error() as Described;
-		expect(error.message).toMatch(/^Sync stopped part-way: the upload of add job 1 of 1 failed: .*HTTP 413/);
-		expect(error.description).toMatch(/^The upload is larger than HERE accepts \(10 MiB\): its devices carry long tags .*Shorten the tags/);
-		expect(error.description).toContain("Fix what the refused upload's error (first above) names, then run the sync again");
-		expect(error.description).toContain('<li>notSent: 600</li>');
+		expect(error.message).toMatch(/^Sync stopped part-way: the upload of add job 1 of 1 failed: .*HTTP 429/);
+		expect(error.description).toMatch(/^HERE is rate-limiting this user, for longer than n8n waits for a request\. HERE asked to wait 7200 s \(Retry-After\): try again after /);
+		expect(error.description).toContain("Do what the refused upload's error (first above) says, then run the sync again");
+		expect(error.description).toContain('<li>notSent: 3</li>');
 		expect(emulator.devices(user.projectId)).toEqual([]);
 	});
 });

@@ -150,7 +150,9 @@ async function readJob(context: IPollFunctions, settings: TriggerSettings, jobId
 		return await fetchFinishedJob(context, settings, jobId, budget);
 	} catch (error) {
 		const status = httpStatusOf(error);
-		if (status === 401 || status === 403) return { kind: 'refused', error };
+		// A rejected token fails every request alike. A 403 may be about this one job (the listing,
+		// with the same user and project, was allowed): it is left for later like any failed read.
+		if (status === 401) return { kind: 'refused', error };
 		context.logger.warn(`HERE Bulk Jobs Trigger: could not read job ${jobId}; the next poll tries again`, { jobId, httpStatus: status });
 		return { kind: 'failed', error };
 	} finally {
@@ -162,7 +164,7 @@ async function readJob(context: IPollFunctions, settings: TriggerSettings, jobId
  * Reads and emits the new finished jobs while the budget allows, `RESULTS_CONCURRENCY` jobs at
  * once, and emits them in the order HERE listed them; the rest wait for the next poll (they are
  * not marked, so it finds them again). A job whose reads fail is left for the next poll too; if
- * no job could be emitted at all, the failure is the poll's error. A refused credential fails
+ * no job could be emitted at all, the failure is the poll's error. A rejected token (401) fails
  * every request alike: once one read meets it, no further job is started and it is the error.
  */
 async function emitNewJobs(

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { MAX_CHUNK_SIZE } from '../../devices/chunk';
+import { DeviceTooLargeError, MAX_CHUNK_SIZE } from '../../devices/chunk';
 import { ArrivingJobs } from '../../jobs/arrivingJobs';
 import type { JobResults } from '../../jobs/collectResults';
 import { waitAndCollectResults } from '../../jobs/collectResults';
@@ -16,10 +16,13 @@ import { readDeviceBlocks } from './create/deviceSource';
 import { readEarlierJobIds, readEarlierResults, sortOutEarlier } from './create/earlierJobs';
 import type { CreateRun } from './create/output';
 import { invalidInputOutput, resultsOutput, uploadOutput } from './create/output';
+import type { LocatedDevice, UploadPlan } from './create/plan';
 import { planUploads } from './create/plan';
 import type { RowContext } from './create/rows';
+import { describeRows } from './create/rows';
 import type { OtherRows, Submission } from './create/submitChunks';
 import { submissionError, submitJobs } from './create/submitChunks';
+import { ensureNodeError } from '../../transport';
 import { withCreatedJobs } from './create/waitError';
 
 const waitOnly = { show: { waitForCompletion: [true] } };
@@ -136,13 +139,24 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const earlier = await readEarlierResults(this, settings.earlierJobIds, settings.jobType, scope);
 	const { blocks, alreadySent, resent } = sortOutEarlier(read, earlier, settings.jobType);
 
-	// 3. Plan the jobs (at most chunkSize devices each) and upload them.
-	const plan = planUploads(blocks, {
-		chunkSize: settings.chunkSize,
-		jobPerItem: settings.jobPerItem,
-		fileNameFor: (item) => String(this.getNodeParameter('options.fileName', item, '') ?? ''),
-		defaultFileName: defaultFileName(settings.source),
-	});
+	// 3. Plan the jobs (at most chunkSize devices and 10 MiB each) and upload them.
+	let plan: UploadPlan;
+	try {
+		plan = planUploads(blocks, {
+			chunkSize: settings.chunkSize,
+			jobPerItem: settings.jobPerItem,
+			fileNameFor: (item) => String(this.getNodeParameter('options.fileName', item, '') ?? ''),
+			defaultFileName: defaultFileName(settings.source),
+		});
+	} catch (error) {
+		if (!(error instanceof DeviceTooLargeError)) throw ensureNodeError(node, error);
+		const located = error.device as LocatedDevice;
+		const rows = describeRows([located], read[0]?.prepared.label ?? 'row', rowContext);
+		throw new NodeOperationError(node, `The device of ${rows} is too large: ${error.message}`, {
+			itemIndex: located.item,
+			description: 'Tags are the only field without a length limit: shorten its tags. Nothing was sent to HERE.',
+		});
+	}
 	const run: CreateRun = {
 		jobType: settings.jobType,
 		projectId: settings.projectId,

@@ -6,7 +6,7 @@ import { failedDeviceLines, failedDevicesHtml } from '../../jobs/failedDevices';
 import type { ResultRow } from '../../jobs/wire';
 import { ensureNodeError } from '../../transport';
 import type { AppliedPlan, SyncStop } from './sync/apply';
-import { applyPlan } from './sync/apply';
+import { applyPlan, planSyncJobs } from './sync/apply';
 import { readDesiredDevices } from './sync/desired';
 import { outcomeCounts, syncItems } from './sync/output';
 import { listProject } from './sync/projectListing';
@@ -48,9 +48,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	}
 
 	// 3. Deletes first, then adds.
+	const jobs = planSyncJobs(this, plan.devices, settings.unclaimOnly);
 	let applied: AppliedPlan;
 	try {
-		applied = await applyPlan(this, plan.devices, settings);
+		applied = await applyPlan(this, jobs, settings);
 	} catch (error) {
 		// A wait that ran out (or a status check that failed): the jobs keep running on HERE, and the next run plans from what they did.
 		const nodeError = ensureNodeError(this.getNode(), error, 0);
@@ -96,7 +97,7 @@ function stoppedPartWay(context: IExecuteFunctions, plan: SyncPlan, applied: App
 			`HERE refused ${devices} for the reasons above. Running the same sync again sends ${them} again, and HERE refuses ${them} again until the cause is fixed. ` +
 			`Fix what HERE names first (in the list or in the project, for example a name that another device already has), then ${rerun}${maybeSent}`;
 	} else if (stopped.uploadRefusal !== undefined) {
-		advice = `Fix what the refused upload's error (first above) names, then ${rerun}${maybeSent}`;
+		advice = `Do what the refused upload's error (first above) says, then ${rerun}${maybeSent}`;
 	} else {
 		advice = `Run the same sync again to finish: it lists the project again and sends only what is still missing or still to delete.${maybeSent}`;
 	}

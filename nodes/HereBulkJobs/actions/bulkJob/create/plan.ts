@@ -1,5 +1,5 @@
 import type { DeviceRow, RowIssue, RowLabel } from '../../../devices';
-import { chunkDevices } from '../../../devices';
+import { chunkForUpload } from '../../../devices';
 import type { DeviceBlock } from './deviceSource';
 import { chunkFileName, combinedFileName } from './fileName';
 
@@ -138,7 +138,7 @@ function uploadsOf(blocks: DeviceBlock[], jobPerItem: boolean): Upload[] {
 }
 
 /**
- * Splits the valid devices into jobs of at most `chunkSize`: one upload for all input items, or
+ * Splits the valid devices into jobs of at most `chunkSize` (and 10 MiB): one upload for all input items, or
  * one per item with One Job per Input Item. Each skipped invalid row is reported with the job
  * whose rows it lies among (or the next one; the last one after the end).
  */
@@ -154,7 +154,7 @@ export function planUploads(blocks: DeviceBlock[], settings: PlanSettings): Uplo
 			if (upload.issues.length > 0) unsent.push({ item: upload.firstItem, label, invalid: upload.issues });
 			continue;
 		}
-		const chunks = chunkDevices(upload.devices, settings.chunkSize);
+		const chunks = chunkForUpload(upload.devices, settings.chunkSize, (located) => located.device);
 		const base =
 			settings.fileNameFor(upload.firstItem).trim() || combinedFileName(upload.fileNames) || settings.defaultFileName;
 		const planned = chunks.map(

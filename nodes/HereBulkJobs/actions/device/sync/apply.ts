@@ -1,6 +1,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { DeviceRow } from '../../../devices';
+import { chunkForUpload, DeviceTooLargeError } from '../../../devices';
 import { waitAndCollectResults } from '../../../jobs/collectResults';
 import { isUnsuccessful, jobEnd } from '../../../jobs/jobEnd';
 import type { WaitSettings } from '../../../jobs/waitForJob';
@@ -8,6 +10,7 @@ import type { ResultRowError } from '../../../jobs/wire';
 import { chunkFileName } from '../../bulkJob/create/fileName';
 import type { PlannedJob } from '../../bulkJob/create/plan';
 import { submitJobs } from '../../bulkJob/create/submitChunks';
+import { ensureNodeError } from '../../../transport';
 import type { PlannedDevice } from './plan';
 
 /**
@@ -60,40 +63,61 @@ function wireRow(planned: PlannedDevice, phase: Phase, unclaimOnly: boolean): De
 	return unclaimOnly ? { externalId: planned.externalId, unclaimOnly: true } : { externalId: planned.externalId };
 }
 
-/** The phase's devices in jobs of at most 1000, each with the planned devices it carries. */
+/** The phase's devices in jobs of at most 1000 (and 10 MiB), each with the planned devices it carries. */
 function plannedJobs(devices: PlannedDevice[], phase: Phase, unclaimOnly: boolean): Array<{ job: PlannedJob; devices: PlannedDevice[] }> {
-	const parts = Math.ceil(devices.length / DEVICES_PER_JOB);
-	return Array.from({ length: parts }, (_, index) => {
-		const slice = devices.slice(index * DEVICES_PER_JOB, (index + 1) * DEVICES_PER_JOB);
-		const located = slice.map((planned, offset) => ({
+	const chunks = chunkForUpload(devices, DEVICES_PER_JOB, (planned) => wireRow(planned, phase, unclaimOnly));
+	// A delete has no list row: it is counted by its place in the phase.
+	let first = 0;
+	return chunks.map((chunk, index) => {
+		const located = chunk.map((planned, offset) => ({
 			item: planned.desired?.item ?? 0,
-			row: planned.desired?.row ?? index * DEVICES_PER_JOB + offset,
+			row: planned.desired?.row ?? first + offset,
 			device: wireRow(planned, phase, unclaimOnly),
 		}));
+		first += chunk.length;
 		const job: PlannedJob = {
 			index,
 			part: index + 1,
-			parts,
-			fileName: chunkFileName(`sync-${phase}.json`, index + 1, parts),
+			parts: chunks.length,
+			fileName: chunkFileName(`sync-${phase}.json`, index + 1, chunks.length),
 			label: 'row',
 			devices: located,
 			invalid: [],
 			items: [...new Set(located.map((device) => device.item))],
 		};
-		return { job, devices: slice };
+		return { job, devices: chunk };
 	});
 }
 
+type PhaseJobs = ReturnType<typeof plannedJobs>;
+
+/** Both phases' jobs, delete jobs first. */
+export interface SyncJobs {
+	delete: PhaseJobs;
+	add: PhaseJobs;
+}
+
+/**
+ * Cuts both phases into jobs before anything is sent: a device that no upload can carry (over
+ * 10 MiB of tags) stops the sync here, not after the deletes.
+ */
+export function planSyncJobs(context: IExecuteFunctions, planned: PlannedDevice[], unclaimOnly: boolean): SyncJobs {
+	const phaseJobs = (phase: Phase) => plannedJobs(planned.filter((device) => device.action === phase), phase, unclaimOnly);
+	try {
+		return { delete: phaseJobs('delete'), add: phaseJobs('add') };
+	} catch (error) {
+		if (!(error instanceof DeviceTooLargeError)) throw ensureNodeError(context.getNode(), error);
+		const device = error.device as PlannedDevice;
+		throw new NodeOperationError(context.getNode(), `The device with externalId "${device.externalId}" is too large: ${error.message}`, {
+			itemIndex: device.desired?.item ?? 0,
+			description: 'Tags are the only field without a length limit: shorten its tags. The sync sent nothing.',
+		});
+	}
+}
+
 /** Runs one phase; returns why it stopped early, if it did. */
-async function runPhase(
-	context: IExecuteFunctions,
-	devices: PlannedDevice[],
-	phase: Phase,
-	settings: ApplySettings,
-	applied: AppliedPlan,
-): Promise<SyncStop | undefined> {
-	if (devices.length === 0) return undefined;
-	const jobs = plannedJobs(devices, phase, settings.unclaimOnly);
+async function runPhase(context: IExecuteFunctions, jobs: PhaseJobs, phase: Phase, settings: ApplySettings, applied: AppliedPlan): Promise<SyncStop | undefined> {
+	if (jobs.length === 0) return undefined;
 	const submissions = await submitJobs(context, jobs.map((planned) => planned.job), {
 		projectId: settings.projectId,
 		concurrency: settings.concurrency,
@@ -146,12 +170,10 @@ async function runPhase(
 	return stopped;
 }
 
-export async function applyPlan(context: IExecuteFunctions, planned: PlannedDevice[], settings: ApplySettings): Promise<AppliedPlan> {
+export async function applyPlan(context: IExecuteFunctions, jobs: SyncJobs, settings: ApplySettings): Promise<AppliedPlan> {
 	const applied: AppliedPlan = { results: new Map(), jobIds: { delete: [], add: [] } };
-	const deletes = planned.filter((device) => device.action === 'delete');
-	const adds = planned.filter((device) => device.action === 'add');
-	applied.stopped = await runPhase(context, deletes, 'delete', settings, applied);
-	if (applied.stopped === undefined) applied.stopped = await runPhase(context, adds, 'add', settings, applied);
-	else for (const device of adds) applied.results.set(device, { outcome: 'notSent' });
+	applied.stopped = await runPhase(context, jobs.delete, 'delete', settings, applied);
+	if (applied.stopped === undefined) applied.stopped = await runPhase(context, jobs.add, 'add', settings, applied);
+	else for (const device of jobs.add.flatMap((job) => job.devices)) applied.results.set(device, { outcome: 'notSent' });
 	return applied;
 }
