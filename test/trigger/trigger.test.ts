@@ -666,12 +666,12 @@ describe('cost and budget', () => {
 		expect(distinctJobIds((await driver.tick()).items)).toEqual([jobId]);
 	});
 
-	test('a refused credential while reading jobs fails the poll, and no job is started after it', async () => {
+	test('a rejected token while reading jobs fails the poll, and no job is started after it', async () => {
 		let statusRequests = 0;
 		const { user, store, driver, here } = await misbehaving(async (request, forward) => {
 			if (!request.path.endsWith('/status')) return await forward();
 			statusRequests++;
-			return { status: 403, json: { error: 'Forbidden', message: 'Not allowed' } };
+			return { status: 401, json: { error: 'Unauthorized', message: 'Token invalid' } };
 		});
 		try {
 			await driver.tick();
@@ -681,10 +681,35 @@ describe('cost and budget', () => {
 			const poll = await driver.tick();
 
 			expect(poll.items).toBeNull();
-			expect(poll.error?.message).toMatch(/HTTP 403/);
+			expect(poll.error?.message).toMatch(/HTTP 401/);
 			expect(store.committed).toEqual(stateBefore);
-			// Only the first round of reads was under way: no job was started after the refusal.
-			expect(statusRequests).toBe(RESULTS_CONCURRENCY);
+			// Only the first round of reads was under way (each tried again once after a fresh login): no job was started after the refusal.
+			expect(statusRequests).toBe(2 * RESULTS_CONCURRENCY);
+		} finally {
+			await here.close();
+		}
+	});
+
+	test('a job this user may not read (403 on its status) is left for later: the other jobs are emitted, and a poll with nothing else names it', async () => {
+		let forbidden = '';
+		const { user, store, driver, here } = await misbehaving(async (request, forward) => {
+			if (forbidden !== '' && request.path.endsWith(`/${forbidden}/status`)) return { status: 403, json: { error: 'Forbidden', message: 'Not allowed' } };
+			return await forward();
+		});
+		try {
+			await driver.tick();
+			forbidden = await createJob(emulator, user.email, newDevices(1));
+			const readable = await createJob(emulator, user.email, newDevices(1));
+			for (const jobId of [forbidden, readable]) finish(jobId);
+
+			expect(distinctJobIds((await driver.tick()).items)).toEqual([readable]);
+			expect(marks(store.committed)).toEqual({ [readable]: 'emitted' });
+
+			const quiet = await driver.tick();
+			expect(quiet.items).toBeNull();
+			expect(quiet.error?.message).toBe(`Get the status of job ${forbidden} failed: HERE answered HTTP 403: Not allowed`);
+			expect((quiet.error as Error & { description?: string }).description).toContain('The trigger reads this job again at every poll and emits it once that works.');
+			expect(marks(store.committed)).toEqual({ [readable]: 'emitted' });
 		} finally {
 			await here.close();
 		}

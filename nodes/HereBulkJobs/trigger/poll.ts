@@ -224,6 +224,15 @@ async function emitNewJobs(
 				read satisfies never;
 		}
 	}
-	if (firstFailure !== undefined && emission.emitted.length === 0) throw ensureNodeError(context.getNode(), firstFailure);
+	if (firstFailure !== undefined && emission.emitted.length === 0) throw unreadJobError(context, firstFailure);
 	return emission;
+}
+
+/** A job read that failed, as the poll's error: with what the trigger does about the job from now on. */
+function unreadJobError(context: IPollFunctions, failure: unknown): Error {
+	const error = ensureNodeError(context.getNode(), failure);
+	const later =
+		'The trigger reads this job again at every poll and emits it once that works. Meanwhile it emits the other finished jobs it can read; this error comes back only on polls with nothing else to emit, until the job can be read or HERE forgets it (a week after it finished).';
+	error.description = htmlParagraphs([error.description ?? '', escapeHtml(later)]);
+	return error;
 }
