@@ -685,6 +685,14 @@ describe('validation before upload', () => {
 		expect(items[0].json.description).not.toMatch(/<|&quot;/);
 		expect(items[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(uploads(emulator)).toHaveLength(0);
+
+		// With the error output, the same item goes there, its facts under details.
+		const routed = await runWorkflow(engine, itemsThen({ ...node, onError: 'continueErrorOutput' as const }, [{ csv: INVALID_CSV }]));
+		expect(routed.output('HERE', 0)).toEqual([]);
+		const [failed] = routed.output('HERE', 1);
+		// n8n adds the input item's own fields (here `csv`) to an item on the error output.
+		expect(Object.keys(failed.json).sort()).toEqual(['csv', 'details', 'error']);
+		expect(failed.json.details).toMatchObject({ invalidRowCount: 5, description: expect.stringContaining('sendMs: is not a number') });
 	});
 });
 

@@ -89,6 +89,27 @@ test('a failure in the middle: the later jobs are not sent, and the error lists 
 	expect(error.context).toMatchObject({ failedJobs: [2], notSentJobs: [3, 4, 5], httpStatus: 502 });
 });
 
+test('On Error "Continue (using error output)": every job on the success output, the upload\'s error with its facts on the error output', async () => {
+	const user = loginUser(emulator, engine);
+	failUpload(1, '500', false);
+	const run = await create(user, { inputSource: 'csvFile', options: { concurrency: 1, chunkSize: 1000 } }, { onError: 'continueErrorOutput' });
+
+	expect(run.error()).toBeUndefined();
+	expect(run.output('HERE', 0).map((item) => item.json.outcome)).toEqual(['created', 'failed', 'notSent']);
+	const [failed, ...more] = run.output('HERE', 1);
+	expect(more).toEqual([]);
+	expect(failed.json).toEqual({
+		error: expect.stringMatching(/^1 of 3 jobs were created, then job 2 .* HTTP 500/),
+		details: {
+			description: expect.stringContaining('Created (do not send these rows again):'),
+			createdJobIds: [emulator.jobs(user.projectId)[0].jobId],
+			failedJobs: [2],
+			mayExistFileNames: ['devices.csv (2/3)'],
+			notSentJobs: [3],
+		},
+	});
+});
+
 test('continue on fail: one item per job saying created, failed or not sent, with its rows', async () => {
 	const user = loginUser(emulator, engine);
 	failUpload(1, '500', false);

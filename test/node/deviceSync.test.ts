@@ -38,8 +38,8 @@ async function seed(user: User, devices: Array<Wanted | { name: string }>): Prom
 	}
 }
 
-async function sync(user: User, parameters: Record<string, unknown>, items: unknown[] = [{}]) {
-	const node = bulkJobsNode(user.credential, { resource: 'device', operation: 'sync', waitOptions: FAST_WAIT, ...parameters } as never);
+async function sync(user: User, parameters: Record<string, unknown>, items: unknown[] = [{}], nodeSettings: Record<string, unknown> = {}) {
+	const node = { ...bulkJobsNode(user.credential, { resource: 'device', operation: 'sync', waitOptions: FAST_WAIT, ...parameters } as never), ...nodeSettings };
 	return await runWorkflow(engine, itemsThen(node, items));
 }
 
@@ -292,6 +292,42 @@ describe('uploads', () => {
 		expect(error.description).toContain("Do what the refused upload's error (first above) says, then run the sync again");
 		expect(error.description).toContain('<li>notSent: 3</li>');
 		expect(emulator.devices(user.projectId)).toEqual([]);
+	});
+});
+
+describe('On Error "Continue (using error output)"', () => {
+	const errorOutput = { onError: 'continueErrorOutput' };
+
+	test('a sync the guards stop comes out on the error output, not as a success', async () => {
+		const user = loginUser(emulator, engine);
+		await seed(user, fleet(8));
+		emulator.clearRequests();
+		const run = await sync(user, { inputSource: 'csvText', csvText: csvList(fleet(1)), dryRun: false, scope: 'prefix', externalIdPrefix: 'fleet-', deleteMissing: true, maxDeletions: 5 }, [{}], errorOutput);
+
+		expect(run.error()).toBeUndefined();
+		expect(run.output('HERE', 0)).toEqual([]);
+		const [failed] = run.output('HERE', 1);
+		expect(failed.json).toMatchObject({ error: expect.stringMatching(/^Sync stopped before sending anything: .*Max Deletions/), details: { description: expect.stringContaining('raise Max Deletions') } });
+		expect(uploads()).toHaveLength(0);
+	});
+
+	test('a sync that stopped part-way: each device with its outcome and the summary on the success output, the error on the error output', async () => {
+		const user = loginUser(emulator, engine);
+		emulator.faults.setRate({ rate: 1, kinds: ['429'], retryAfterSeconds: 7200, match: { method: 'POST', path: /deviceUploads$/ } });
+		const run = await sync(user, { inputSource: 'csvText', csvText: csvList(fleet(2)), dryRun: false }, [{}], errorOutput).finally(() => emulator.faults.clear());
+
+		expect(run.error()).toBeUndefined();
+		const { devices, summary } = split(run.output('HERE', 0));
+		expect(devices.map((device) => [device.externalId, device.outcome])).toEqual([
+			['fleet-0', 'notSent'],
+			['fleet-1', 'notSent'],
+		]);
+		expect(summary).toMatchObject({ outcomes: { notSent: 2 }, stoppedBy: expect.stringMatching(/^the upload of add job 1 of 1 failed/) });
+		const [failed] = run.output('HERE', 1);
+		expect(failed.json).toMatchObject({
+			error: expect.stringMatching(/^Sync stopped part-way: the upload of add job 1 of 1 failed/),
+			details: { outcomes: { notSent: 2 }, jobIds: { delete: [], add: [] }, description: expect.stringContaining('HERE is rate-limiting this user') },
+		});
 	});
 });
 

@@ -238,6 +238,19 @@ test('a malformed job ID fails before any request; continueOnFail turns it into 
 	expect(items[1].pairedItem).toEqual({ item: 1 });
 });
 
+test('On Error "Continue (using error output)": the failing item goes to the error output, with its error; the others to the success output', async () => {
+	const good = await finishedJob(newDevices(1));
+	const run = await getResults({ jobId: byId('={{ $json.jobId }}'), returnAll: true }, [{ jobId: 'nope' }, { jobId: good }], {
+		onError: 'continueErrorOutput',
+	});
+
+	expect(run.error()).toBeUndefined();
+	expect(run.output('HERE', 0).map((item) => [item.json.jobId, item.json.outcome, item.pairedItem])).toEqual([[good, 'succeeded', { item: 1 }]]);
+	const [failed] = run.output('HERE', 1);
+	expect(failed.json.error).toContain('"nope" is not a HERE bulk job ID');
+	expect(run.output('HERE', 1)).toHaveLength(1);
+});
+
 test('an unknown job is HERE\'s 404 with the hint that jobs are kept a week', async () => {
 	const run = await getResults({ jobId: byId('BULK-00000000-0000-4000-8000-000000000000') });
 	const error = run.error() as Error & { description?: string };

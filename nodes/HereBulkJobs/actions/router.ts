@@ -1,11 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../jobs/mapWithConcurrency';
-import { plainText } from '../editorText';
 import { ensureNodeError } from '../transport';
 import * as bulkJob from './bulkJob';
 import * as device from './device';
+import { nodeErrorItem } from './errorItems';
 import type { HereBulkJobsType } from './node.type';
 import type { OperationModule } from './operation';
 
@@ -13,20 +13,6 @@ const operationsByResource: Record<HereBulkJobsType['resource'], Record<string, 
 	bulkJob: bulkJob.operations,
 	device: device.operations,
 };
-
-/** The jobs an error is about (see where the errors are made), for a next node to act on without reading the text. */
-const JOB_FACTS = ['jobId', 'jobStatus', 'jobIds', 'createdJobIds', 'jobStatuses'] as const;
-
-/**
- * Continue On Fail: the error's message, its description as plain text (the next node is no
- * HTML view), and the jobs it is about.
- */
-function errorItem(error: Error, pairedItem: INodeExecutionData['pairedItem']): INodeExecutionData {
-	const description = (error as { description?: string }).description;
-	const context: IDataObject = (error as { context?: IDataObject }).context ?? {};
-	const jobs = Object.fromEntries(JOB_FACTS.filter((key) => context[key] !== undefined).map((key) => [key, context[key]]));
-	return { json: { error: error.message, ...(description ? { description: plainText(description) } : {}), ...jobs }, pairedItem };
-}
 
 /** Resolves the operation once, runs it over the input, and applies continueOnFail in one place. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -42,8 +28,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		try {
 			return [await module.execute.call(this, items)];
 		} catch (error) {
-			if (!this.continueOnFail()) throw ensureNodeError(this.getNode(), error);
-			return [[errorItem(error as Error, items.map((_, index) => ({ item: index })))]];
+			const nodeError = ensureNodeError(this.getNode(), error);
+			if (!this.continueOnFail()) throw nodeError;
+			return [[nodeErrorItem(this, nodeError, items.map((_, index) => ({ item: index })))]];
 		}
 	}
 
@@ -73,8 +60,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				returnData.push(item);
 			}
 		} else if ('error' in outcome) {
-			if (!continueOnFail) throw ensureNodeError(this.getNode(), outcome.error, itemIndex);
-			returnData.push(errorItem(outcome.error as Error, { item: itemIndex }));
+			const nodeError = ensureNodeError(this.getNode(), outcome.error, itemIndex);
+			if (!continueOnFail) throw nodeError;
+			returnData.push(nodeErrorItem(this, nodeError, { item: itemIndex }));
 		}
 		// A skipped item only follows a failed one, whose error was thrown above.
 	}

@@ -7,6 +7,7 @@ import type { JobResults } from '../../jobs/collectResults';
 import { waitAndCollectResults } from '../../jobs/collectResults';
 import type { JobType } from '../../jobs/wire';
 import { JOB_TYPE_NAMES } from '../../jobs/wire';
+import { errorItem, nodeErrorItem, usesErrorOutput } from '../errorItems';
 import { readRunProjectId } from '../parameters';
 import { readResultOutput, readWaitSettings, resultOutputItems, resultOutputProperties, waitProperties } from '../results.descriptions';
 import { checkInput } from './create/checkInput';
@@ -128,7 +129,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const problem = checkInput(node, read, settings.skipInvalidRows, rowContext);
 	if (problem !== undefined) {
 		if (!this.continueOnFail()) throw problem.error;
-		return invalidInputOutput(problem, { rowContext, inputCount: items.length });
+		return invalidInputOutput(problem, { rowContext, inputCount: items.length }).map((item) => errorItem(this, item.json, item.pairedItem));
 	}
 
 	// The wait's settings are checked now: a mistake in them must not surface after the upload.
@@ -176,7 +177,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const uploadFailure = (submissions: Submission[]) => {
 		const error = submissionError(this, submissions, rowContext, otherRows);
 		if (!this.continueOnFail()) throw error;
-		return uploadOutput(run, submissions, shape, { message: error.message, description: error.description ?? undefined });
+		if (!usesErrorOutput(this)) return uploadOutput(run, submissions, shape, { message: error.message, description: error.description ?? undefined });
+		// The jobs (created or not) on the success output, the error on the error output.
+		const { failedJobs, mayExistFileNames, notSentJobs } = error.context;
+		const allInputs = items.map((_, item) => ({ item }));
+		return [...uploadOutput(run, submissions, shape), nodeErrorItem(this, error, allInputs, { failedJobs, mayExistFileNames, notSentJobs })];
 	};
 	const failed = (submissions: Submission[]) => submissions.some((submission) => submission.state !== 'created');
 	if (waitSettings === undefined || resultOutput === undefined || plan.jobs.length === 0) {

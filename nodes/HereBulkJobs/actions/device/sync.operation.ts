@@ -5,6 +5,7 @@ import { escapeHtml, htmlList, htmlParagraphs } from '../../editorText';
 import { failedDeviceLines, failedDevicesHtml } from '../../jobs/failedDevices';
 import type { ResultRow } from '../../jobs/wire';
 import { ensureNodeError } from '../../transport';
+import { nodeErrorItem, usesErrorOutput } from '../errorItems';
 import type { AppliedPlan, SyncStop } from './sync/apply';
 import { applyPlan, planSyncJobs } from './sync/apply';
 import { readDesiredDevices } from './sync/desired';
@@ -62,9 +63,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	}
 	const { stopped } = applied;
 	const output = syncItems(plan, applied, { ...facts, stoppedBy: stopped?.reason });
-	if (stopped === undefined || this.continueOnFail()) return output;
-
-	throw stoppedPartWay(this, plan, applied, stopped);
+	if (stopped === undefined) return output;
+	const error = stoppedPartWay(this, plan, applied, stopped);
+	if (!this.continueOnFail()) throw error;
+	// The devices' items and the summary (with stoppedBy) say what was done. With On Error
+	// "Continue (using error output)" the error itself goes there too, for the workflow's alerting.
+	if (!usesErrorOutput(this)) return output;
+	const summary = output[output.length - 1];
+	return [...output, nodeErrorItem(this, error, summary.pairedItem, { outcomes: summary.json.outcomes, jobIds: summary.json.jobIds })];
 }
 
 /** The devices HERE refused with row errors, as result rows: the name the list gave (adds), else the externalId. */
