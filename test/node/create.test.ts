@@ -391,7 +391,8 @@ describe('several input items', () => {
 		const error = mixed.error() as Described;
 		expect(error.message).toBe('Item 2\'s Project is "create-south", but item 0\'s is "create-north": one run works on one project');
 		expect(error.description).toContain('Add Devices works on the project of item 0 for all input items');
-		expect(error.description).toContain('Loop Over Items');
+		expect(error.description).toContain('Loop Over Items, one project per batch');
+		expect(error.description).toContain('One Job per Input Item does not lift this');
 		expect(uploads(emulator)).toHaveLength(0);
 		expect(emulator.devices('create-north')).toEqual([]);
 	});

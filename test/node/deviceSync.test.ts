@@ -470,6 +470,9 @@ describe('input', () => {
 		const error = mixed.error() as Described;
 		expect(error.message).toBe('Item 1\'s Project is "sync-south", but item 0\'s is "sync-north": one run works on one project');
 		expect(error.description).toContain('Sync works on the project of item 0 for all input items');
+		expect(error.description).toContain('one Sync node or branch per project');
+		expect(error.description).toContain('Never split one project\'s list into batches');
+		expect(error.description).not.toContain('One Job per Input Item');
 		expect(hereCalls()).toEqual([]);
 	});
 

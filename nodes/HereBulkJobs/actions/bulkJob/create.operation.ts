@@ -93,7 +93,7 @@ function readSettings(context: IExecuteFunctions, itemCount: number): CreateSett
 		);
 	}
 	const output = context.getNodeParameter('jobOutput', 0, 'perJob') as string;
-	const projectId = readRunProjectId(context, itemCount, JOB_TYPE_NAMES[jobType]);
+	const projectId = readRunProjectId(context, itemCount, JOB_TYPE_NAMES[jobType], 'create');
 	return {
 		jobType,
 		source,

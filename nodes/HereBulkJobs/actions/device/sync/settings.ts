@@ -77,7 +77,7 @@ export function readSyncSettings(context: IExecuteFunctions, itemCount: number):
 		throw fail(`Parallel Uploads must be a whole number from 1 to ${MAX_CONCURRENCY} (got ${String(concurrency)})`, 'Set it under Options, or remove the option to use the default.');
 	}
 	return {
-		projectId: readRunProjectId(context, itemCount, 'Sync'),
+		projectId: readRunProjectId(context, itemCount, 'Sync', 'sync'),
 		dryRun: context.getNodeParameter('dryRun', 0, true) !== false,
 		source,
 		ignoreUnknownFields: options.ignoreUnknownFields === true,
