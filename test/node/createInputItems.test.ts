@@ -53,7 +53,7 @@ test('a fixed CSV Text with 2 input items: the second copy is reported as repeat
 });
 
 describe('one row limit for the whole run', () => {
-	const settings: SourceSettings = { source: 'csvText', kind: 'add', ignoreUnknownFields: false };
+	const settings: SourceSettings = { run: 'create', source: 'csvText', kind: 'add', ignoreUnknownFields: false };
 
 	/** readDeviceBlocks inside n8n-core's execution context, over items that each carry their CSV. */
 	async function read(csvs: string[], maxRows: number, source: SourceSettings = settings) {
@@ -81,7 +81,17 @@ describe('one row limit for the whole run', () => {
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect(error.message).toBe('Input item 2 takes this run past 5 rows, the most one run reads over all input items together; nothing was sent to HERE');
 		expect(editorView(error.description ?? '')).toContain('Input items 0 to 1 hold 4 rows, so input item 2 could add at most 1.');
+		expect(editorView(error.description ?? '')).toContain('Send the devices in several executions (for example with Loop Over Items)');
 		expect(error.context.itemIndex).toBe(2);
+	});
+
+	test('Sync crossing the limit is told to narrow the Scope, never to split its list', async () => {
+		const error = await refused([csvOf(2, 'a'), csvOf(2, 'b')], 3, { ...settings, run: 'sync' });
+		expect(error.message).toMatch(/^Input item 1 takes this run past 3 rows/);
+		const description = editorView(error.description ?? '');
+		expect(description).toContain('A sync list must be complete in one run');
+		expect(description).toContain('sync each part with its own External ID Prefix or Pattern');
+		expect(description).not.toContain('Loop Over Items');
 	});
 
 	test('an item after the limit is exactly used up crosses it with its first row', async () => {

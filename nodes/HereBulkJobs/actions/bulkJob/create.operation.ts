@@ -120,6 +120,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	// 1. Read and validate every input item's devices (one row limit for the run); nothing is sent yet.
 	const read = await readDeviceBlocks(this, items, {
+		run: 'create',
 		source: settings.source,
 		kind: settings.jobType === 'create' ? 'add' : 'delete',
 		ignoreUnknownFields: settings.ignoreUnknownFields,

@@ -18,6 +18,8 @@ export interface DeviceBlock {
 }
 
 export interface SourceSettings {
+	/** Which operation reads: Sync's list must be whole in one run, so its errors never say to split it. */
+	run: 'create' | 'sync';
 	source: InputSource;
 	kind: JobKind;
 	ignoreUnknownFields: boolean;
@@ -60,7 +62,13 @@ function crossedBudget(prepared: PreparedDevices<DeviceRow>, budget: number): bo
 	return prepared.overLimit || rowsRead(prepared) > budget;
 }
 
-function runLimitError(context: IExecuteFunctions, itemIndex: number, limit: number, before: number): NodeOperationError {
+/** What to do about a run over the row limit: Create can send its devices in parts; a sync list cannot be split. */
+const RUN_LIMIT_ADVICE = {
+	create: 'Send the devices in several executions (for example with Loop Over Items) or in smaller files: the limit keeps the memory of one execution bounded.',
+	sync: 'A sync list must be complete in one run (a device missing from it counts as gone), so do not split it into several executions. Narrow the Scope instead and sync each part with its own External ID Prefix or Pattern, one Sync node per part: the limit keeps the memory of one execution bounded.',
+} as const;
+
+function runLimitError(context: IExecuteFunctions, run: SourceSettings['run'], itemIndex: number, limit: number, before: number): NodeOperationError {
 	const count = (rows: number) => rows.toLocaleString('en-US');
 	const earlier = itemIndex === 1 ? 'Input item 0 holds' : `Input items 0 to ${itemIndex - 1} hold`;
 	return new NodeOperationError(
@@ -70,7 +78,7 @@ function runLimitError(context: IExecuteFunctions, itemIndex: number, limit: num
 			itemIndex,
 			description: htmlParagraphs([
 				`${earlier} ${count(before)} rows, so input item ${itemIndex} could add at most ${count(Math.max(0, limit - before))}.`,
-				'Send the devices in several executions (for example with Loop Over Items) or in smaller files: the limit keeps the memory of one execution bounded.',
+				RUN_LIMIT_ADVICE[run],
 			]),
 		},
 	);
@@ -109,7 +117,7 @@ export async function readDeviceBlocks(
 		const { source, fileName } = await itemSource(context, itemIndex, settings.source);
 		const budget = maxRows - used;
 		const prepared = await prepareDevices({ ...shared, source, maxRows: Math.max(1, budget), sourceName: `input item ${itemIndex}` });
-		if (itemIndex > 0 && crossedBudget(prepared, budget)) throw runLimitError(context, itemIndex, maxRows, used);
+		if (itemIndex > 0 && crossedBudget(prepared, budget)) throw runLimitError(context, settings.run, itemIndex, maxRows, used);
 		used += rowsRead(prepared);
 		blocks.push({ itemIndex, fileName, prepared });
 	}

@@ -85,7 +85,7 @@ function listError(context: IExecuteFunctions, blocks: DeviceBlock[]): NodeOpera
 
 /** The desired devices, in list order; throws (before any request) when the list has any problem. */
 export async function readDesiredDevices(context: IExecuteFunctions, items: INodeExecutionData[], settings: ListSettings): Promise<DesiredDevice[]> {
-	const blocks = await readDeviceBlocks(context, items, { source: settings.source, kind: 'add', ignoreUnknownFields: settings.ignoreUnknownFields });
+	const blocks = await readDeviceBlocks(context, items, { run: 'sync', source: settings.source, kind: 'add', ignoreUnknownFields: settings.ignoreUnknownFields });
 	const located = blocks.map(locatedDevices);
 	blocks.forEach((block, index) => {
 		const issues = block.prepared.issues;
