@@ -93,7 +93,7 @@ export function parseJobIds(context: IExecuteFunctions, value: unknown, itemInde
 	return ids;
 }
 
-/** Create's items that carry no job: rows it did not send in a new job, uploads that failed (continuing on fail). */
+/** Create's items that carry no job: rows left out, the list of rows sent again (in its jobs), uploads that failed (continuing on fail). */
 const JOBLESS_CREATE_OUTCOMES = ['alreadySent', 'resent', 'invalid', 'failed', 'notSent'];
 
 function noJobError(context: IExecuteFunctions, itemIndex: number): NodeOperationError {
@@ -102,7 +102,7 @@ function noJobError(context: IExecuteFunctions, itemIndex: number): NodeOperatio
 		return new NodeOperationError(context.getNode(), `Input item ${itemIndex} has no job to wait for: it is Create's "${outcome}" item, not a job`, {
 			itemIndex,
 			description:
-				'Besides one item per job, Create outputs items without a jobId: rows it did not send in a new job (alreadySent, resent, invalid) and, continuing on fail, uploads that did not make a job (failed, notSent). Keep only the items with a jobId before this step (an If node: jobId is not empty), or turn on Wait for Completion in Create itself.',
+				'Besides one item per job, Create outputs items without a jobId: rows it left out (alreadySent, invalid), the list of rows it sent again (resent; those devices are in its job items) and, continuing on fail, uploads that did not make a job (failed, notSent). Keep only the items with a jobId before this step (an If node: jobId is not empty), or turn on Wait for Completion in Create itself.',
 		});
 	}
 	return new NodeOperationError(context.getNode(), 'Job IDs is empty: there is no job to wait for', {

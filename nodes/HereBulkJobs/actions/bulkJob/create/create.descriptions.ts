@@ -448,7 +448,7 @@ const options: INodeProperties = {
 			default: '',
 			placeholder: 'e.g. BULK-6279286f-a09a-4521-9d3a-af7559e84836, BULK-...',
 			description:
-				'For a re-run after an upload that stopped part-way or a job with failed devices: the job IDs of the earlier uploads (separated by commas, or a list). Rows whose device HERE reports as succeeded in one of these jobs are not sent again (one item with outcome "alreadySent"); rows whose device failed there are sent again and reported with outcome "resent" and HERE\'s earlier error. A result with errors counts as failed, even if HERE applied part of it. The jobs must have finished.',
+				'For a re-run after an upload that stopped part-way or a job with failed devices: the job IDs of the earlier uploads (separated by commas, or a list). Rows whose device HERE reports as succeeded in one of these jobs are not sent again; rows whose device failed there are sent again in this run\'s jobs. The output adds one item with outcome "alreadySent" and one with outcome "resent" (with HERE\'s earlier errors); One Summary Item has the same as its alreadySent… and resent… fields instead; after waiting with one item per device, each resent device\'s own result carries resent: true, earlierJobId and earlierErrors instead of the "resent" item. A result with errors counts as failed, even if HERE applied part of it. The jobs must have finished.',
 			hint: 'The error of an upload that stopped part-way, or of a job that ended with failed devices, lists the job IDs to put here',
 		},
 		{
