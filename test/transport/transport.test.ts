@@ -167,7 +167,10 @@ describe('a refusal whose wait is longer than a request may wait', () => {
 
 		const next = hereRequest(run, { method: 'GET', path: statusPath(jobId) });
 		await expect(next).rejects.toThrow(/was not sent: HERE asked this user to wait 3600 s/);
-		await expect(next).rejects.toMatchObject({ context: { notProcessed: true } });
+		await expect(next).rejects.toMatchObject({
+			context: { notProcessed: true },
+			description: 'This request was not sent to HERE. Try again later; a trigger tries again at its next poll.',
+		});
 		expect(bulkRequests()).toHaveLength(1);
 	});
 

@@ -202,14 +202,15 @@ function toNodeApiError(
 
 /**
  * A request not sent: the wait HERE asked of the whole run (after a 429 or 503) is longer than
- * the request may wait, or the execution was cancelled.
+ * the request may wait, or the execution was cancelled. Only this request was held back: earlier
+ * ones of the run (jobs Create or Sync made) may have gone through, and the caller lists them.
  */
 function notSentError(context: HereContext, request: HereRequest, why: string): NodeApiError {
 	const what = request.action ?? `${request.method} ${request.path}`;
 	const message = `${what} was not sent: ${why}`;
 	const error = new NodeApiError(context.getNode(), { message } as JsonObject, {
 		message,
-		description: escapeHtml('Nothing was sent to HERE. Run the node again later; a trigger tries again at its next poll.'),
+		description: escapeHtml('This request was not sent to HERE. Try again later; a trigger tries again at its next poll.'),
 		itemIndex: request.itemIndex,
 	});
 	error.context.notProcessed = true;
