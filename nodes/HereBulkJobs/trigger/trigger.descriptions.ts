@@ -41,7 +41,11 @@ export const triggerProperties: INodeProperties[] = [
 				value: 'completed',
 				description: 'HERE processed every device (some devices may still have failed: see each result)',
 			},
-			{ name: 'Failed', value: 'failed', description: 'Every device of the job failed' },
+			{
+				name: 'Failed',
+				value: 'failed',
+				description: "HERE ended the job as failed (often every device failed; a job can also stop part-way): see each device's result",
+			},
 		],
 		description: 'Which final statuses start the workflow',
 	},
