@@ -28,7 +28,7 @@ export const resultOutputProperties: INodeProperties[] = [
 				name: 'One Item per Device',
 				value: 'perDevice',
 				description:
-					'Each device\'s result as its own item: jobId, outcome ("succeeded" or "failed"), the device fields, errors and errorMessage. A job without any device result gives one item with outcome "none".',
+					'Each device\'s result as its own item: jobId, outcome ("succeeded" or "failed"), the device fields, errors and errorMessage. A job without any device result gives one item with outcome "none". Create also outputs "notProcessed" (devices a failed or cancelled job never reached), "invalid" (rows skipped by Skip Invalid Rows) and "alreadySent" (rows left out by Skip Devices Already in Jobs).',
 			},
 			{
 				name: 'One Summary Item per Job',

@@ -71,7 +71,7 @@ export const triggerProperties: INodeProperties[] = [
 				name: 'One Item per Device',
 				value: 'perDevice',
 				description:
-					"Each device's result as its own item (outcome \"succeeded\" or \"failed\"), with the job's ID, type, file name and final figures on it",
+					"Each device's result as its own item (outcome \"succeeded\" or \"failed\"), with the job's ID, type, file name and final figures on it. A job without any device result gives one item with outcome \"none\".",
 			},
 			{
 				name: 'One Summary Item per Job',
