@@ -217,7 +217,7 @@ describe('Platform project HRN', () => {
 		const run = await runWorkflow(engine, statusWorkflow(credential, 'BULK-6279286f-a09a-4521-9d3a-af7559e84836'));
 		expect(run.error()?.message).toMatch(/HERE token exchange failed/);
 		expect((run.error() as Error & { description?: string }).description ?? run.error()?.message).toMatch(
-			/project\/nope/,
+			/Check the Platform Project HRN \(hrn:here:authorization::org1:project\/nope\)/,
 		);
 	});
 });

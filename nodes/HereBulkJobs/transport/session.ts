@@ -156,7 +156,7 @@ async function exchangeForProject(httpRequest: HttpRequest, baseUrl: string, tok
 		baseUrl,
 		{ method: 'POST', path: '/users/v2/tokenExchange', body: { accessToken: token, scope: projectHrn } },
 		'HERE token exchange',
-		`Check the Project HRN (${projectHrn}) and that this user is a member of that platform project.`,
+		`Check the Platform Project HRN (${projectHrn}) and that this user is a member of that platform project.`,
 	);
 	return { token: answer.accessToken as string, expiresIn: answer.expiresIn };
 }
