@@ -13,6 +13,11 @@ const RULES: Record<JobAction, { target: JobStatus; allowedFrom: JobStatus[]; ve
 	acknowledge: { target: 'acknowledged', allowedFrom: ['completed', 'failed', 'cancelled'], verb: 'acknowledged' },
 };
 
+/** "pending or ongoing", "completed, failed or cancelled". */
+function orList(words: readonly string[]): string {
+	return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+}
+
 export interface JobStatusChange {
 	jobId: string;
 	status: JobStatus;
@@ -46,7 +51,7 @@ export async function changeJobStatus(context: HereContext, jobId: string, actio
 			{ message: `Job ${jobId} cannot be ${rule.verb}` },
 			{
 				message: `Job ${jobId} cannot be ${rule.verb}: its status is "${status}"`,
-				description: `Only jobs that are ${rule.allowedFrom.join(', ')} can be ${rule.verb}. ${hint} (HERE answered 412 Precondition Failed.)`,
+				description: `Only jobs that are ${orList(rule.allowedFrom)} can be ${rule.verb}. ${hint} (HERE answered 412 Precondition Failed.)`,
 				httpCode: '412',
 				itemIndex: scope.itemIndex,
 			},
