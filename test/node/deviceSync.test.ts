@@ -392,7 +392,7 @@ describe('input', () => {
 		const error = run.error() as Described;
 		expect(error.message).toBe('1 of 1 rows of the list is invalid; nothing was listed or sent');
 		expect(error.description).toContain(
-			'trackingId: is not taken by Sync: the list holds the devices to keep, by externalId, and Sync finds the devices to delete itself. Remove the delete-only columns trackingId, unclaimOnly, removeFromConnectorOnly (to unclaim devices rather than delete them, turn on Unclaim Only) (row 2)',
+			'trackingId: is not taken by Sync: the list holds the devices to keep, by externalId, and Sync finds the devices to delete itself. Remove the delete-only columns trackingId, unclaimOnly, removeFromConnectorOnly (to unclaim devices rather than delete them, turn on Delete Devices Not in List, then Unclaim Only) (row 2)',
 		);
 		expect(error.description).not.toMatch(/delete devices job/);
 		const items = await sync(user, { inputSource: 'items' }, [{ name: 'B', externalId: 'fleet-2', unclaimOnly: true }]);

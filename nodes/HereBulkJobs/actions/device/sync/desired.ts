@@ -42,7 +42,7 @@ function inSyncTerms(issue: RowIssue): RowIssue {
 	const fields = `${issue.label === 'row' ? 'columns' : 'fields'} ${[...DELETE_ONLY_FIELDS].join(', ')}`;
 	return {
 		...issue,
-		reason: `is not taken by Sync: the list holds the devices to keep, by externalId, and Sync finds the devices to delete itself. Remove the delete-only ${fields} (to unclaim devices rather than delete them, turn on Unclaim Only)`,
+		reason: `is not taken by Sync: the list holds the devices to keep, by externalId, and Sync finds the devices to delete itself. Remove the delete-only ${fields} (to unclaim devices rather than delete them, turn on Delete Devices Not in List, then Unclaim Only)`,
 	};
 }
 
