@@ -109,3 +109,95 @@ test('an add job that HERE refused and someone acknowledged at once (a trigger w
 		await here.close();
 	}
 });
+
+test('a wait that runs out in the add phase: the deletes already done are reported device by device, the add jobs\' devices are notConfirmed', async () => {
+	const user = loginUser(emulator, engine);
+	await createJobDirectly(emulator, user.email, ids(1, 6).map((id) => ({ name: id, externalId: id })));
+	emulator.process();
+	const node = bulkJobsNode(user.credential, {
+		resource: 'device',
+		operation: 'sync',
+		dryRun: false,
+		inputSource: 'csvText',
+		csvText: csvOf([...ids(1, 2), ...ids(20, 21)]),
+		scope: 'prefix',
+		externalIdPrefix: 'fleet-',
+		deleteMissing: true,
+		maxDeletionPercent: 100,
+		waitOptions: { ...FAST_WAIT, timeout: 0.005 }, // minutes: 300 ms
+	} as never);
+
+	// HERE processes the delete job; the add job stays pending past the timeout.
+	const run = await whileSyncing(user.projectId, runWorkflow(engine, itemsThen(node)), (jobId, fileName) => {
+		if (fileName.startsWith('sync-delete')) emulator.process({ jobId });
+	});
+
+	const error = run.error() as Error & { description?: string };
+	expect(error.message).toMatch(/^Sync stopped part-way: the wait for the add jobs ended: Job BULK-\S+ did not finish within 300 ms/);
+	expect(error.description).toContain('<li>deleted: 4</li>');
+	expect(error.description).toContain('<li>notConfirmed: 2</li>');
+	expect(error.description).toContain('The jobs keep running on HERE (their devices are marked notConfirmed)');
+	const [deleteJob, addJob] = ['sync-delete', 'sync-add'].map((prefix) => emulator.jobs(user.projectId).find((job) => job.fileName?.startsWith(prefix))?.jobId);
+	expect((error as Error & { context: { jobIds: string[] } }).context.jobIds).toEqual([deleteJob, addJob]);
+	expect(emulator.devices(user.projectId).map((device) => device.externalId).sort()).toEqual(ids(1, 2));
+
+	// Once HERE has processed the add job, the next run has nothing left to do.
+	emulator.process();
+	const again = await whileSyncing(user.projectId, runWorkflow(engine, itemsThen(node)), (jobId) => emulator.process({ jobId }));
+	expect(again.output('HERE').at(-1)?.json).toMatchObject({ planned: { add: 0, delete: 0, unchanged: 4 } });
+});
+
+test('a device HERE adds without an unknown rule is addedWithErrors, with HERE\'s error, not failed: it exists, and the sync does not stop', async () => {
+	const user = loginUser(emulator, engine);
+	const unknownRule = '00000000-0000-4000-8000-000000000000';
+	const node = bulkJobsNode(user.credential, {
+		resource: 'device',
+		operation: 'sync',
+		dryRun: false,
+		inputSource: 'csvText',
+		csvText: `name,externalId,rules\nfleet-1,fleet-1,${unknownRule}\nfleet-2,fleet-2,`,
+		waitOptions: FAST_WAIT,
+	} as never);
+
+	const run = await whileSyncing(user.projectId, runWorkflow(engine, itemsThen(node)), (jobId) => emulator.process({ jobId }));
+
+	expect(run.error()).toBeUndefined();
+	const items = run.output('HERE').map((item) => item.json);
+	expect(items[0]).toMatchObject({ externalId: 'fleet-1', outcome: 'addedWithErrors', trackingId: expect.any(String), errors: [expect.objectContaining({ code: 404 })] });
+	expect(items[1]).toMatchObject({ externalId: 'fleet-2', outcome: 'added' });
+	expect(items.at(-1)).toMatchObject({ outcomes: { added: 1, addedWithErrors: 1 } });
+});
+
+test('a delete whose result row names the device by trackingId alone (HERE\'s result fields are all optional) is deleted, not notProcessed', async () => {
+	const user = loginUser(emulator, engine);
+	await createJobDirectly(emulator, user.email, ids(1, 3).map((id) => ({ name: id, externalId: id })));
+	emulator.process();
+	const here = await startMisbehavingHere(emulator.url, async (request, forward) => {
+		const answer = await forward();
+		if (!request.path.endsWith('/results')) return answer;
+		const page = answer.json as { items: Array<Record<string, unknown>> };
+		return { ...answer, json: { ...page, items: page.items.map(({ externalId: _externalId, ...row }) => row) } };
+	});
+	try {
+		const credential = engine.saveCredential('sync-tracking-ids', { authentication: 'login', email: user.email, password: CANARY.password, host: 'custom', baseUrl: here.url });
+		const node = bulkJobsNode(credential, {
+			resource: 'device',
+			operation: 'sync',
+			dryRun: false,
+			inputSource: 'csvText',
+			csvText: csvOf(ids(1, 1)),
+			scope: 'prefix',
+			externalIdPrefix: 'fleet-',
+			deleteMissing: true,
+			maxDeletionPercent: 100,
+			waitOptions: FAST_WAIT,
+		} as never);
+
+		const run = await whileSyncing(user.projectId, runWorkflow(engine, itemsThen(node)), (jobId) => emulator.process({ jobId }));
+
+		expect(run.error()).toBeUndefined();
+		expect(run.output('HERE').at(-1)?.json).toMatchObject({ outcomes: { deleted: 2 } });
+	} finally {
+		await here.close();
+	}
+});

@@ -4,7 +4,6 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import { escapeHtml, htmlList, htmlParagraphs } from '../../editorText';
 import { failedDeviceLines, failedDevicesHtml } from '../../jobs/failedDevices';
 import type { ResultRow } from '../../jobs/wire';
-import { ensureNodeError } from '../../transport';
 import { nodeErrorItem, usesErrorOutput } from '../errorItems';
 import type { AppliedPlan, SyncStop } from './sync/apply';
 import { applyPlan, planSyncJobs } from './sync/apply';
@@ -50,17 +49,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	// 3. Deletes first, then adds.
 	const jobs = planSyncJobs(this, plan.devices, settings.unclaimOnly);
-	let applied: AppliedPlan;
-	try {
-		applied = await applyPlan(this, jobs, settings);
-	} catch (error) {
-		// A wait that ran out (or a status check that failed): the jobs keep running on HERE, and the next run plans from what they did.
-		const nodeError = ensureNodeError(this.getNode(), error, 0);
-		const note =
-			'The sync stopped while its jobs were running; they keep running on HERE. Run the same sync again once they have finished: it lists the project again and does only what is left.';
-		nodeError.description = htmlParagraphs([nodeError.description ?? '', note]);
-		throw nodeError;
-	}
+	const applied = await applyPlan(this, jobs, settings);
 	const { stopped } = applied;
 	const output = syncItems(plan, applied, { ...facts, stoppedBy: stopped?.reason });
 	if (stopped === undefined) return output;
@@ -97,25 +86,29 @@ function stoppedPartWay(context: IExecuteFunctions, plan: SyncPlan, applied: App
 	const maybeSent = (counts.maybeSent ?? 0) > 0 ? ' Devices marked maybeSent may already be in HERE; the next run sees them.' : '';
 	const rerun = 'run the sync again: it lists the project again and sends only what is still missing or still to delete.';
 	let advice: string;
-	if (refused.length > 0) {
+	if (stopped.cause?.by === 'wait') {
+		advice = `The jobs keep running on HERE (their devices are marked notConfirmed). Run the same sync again once they have finished: it lists the project again and does only what is left.${maybeSent}`;
+	} else if (refused.length > 0) {
 		const [devices, them] = refused.length === 1 ? ['1 device', 'it'] : [`${refused.length} devices`, 'them'];
 		advice =
 			`HERE refused ${devices} for the reasons above. Running the same sync again sends ${them} again, and HERE refuses ${them} again until the cause is fixed. ` +
 			`Fix what HERE names first (in the list or in the project, for example a name that another device already has), then ${rerun}${maybeSent}`;
-	} else if (stopped.uploadRefusal !== undefined) {
+	} else if (stopped.cause !== undefined) {
 		advice = `Do what the refused upload's error (first above) says, then ${rerun}${maybeSent}`;
 	} else {
 		advice = `Run the same sync again to finish: it lists the project again and sends only what is still missing or still to delete.${maybeSent}`;
 	}
-	// The transport's description of the failed upload is editor HTML already: what to do, and HERE's trace id.
-	const uploadDescription = (stopped.uploadRefusal as { description?: unknown } | undefined)?.description;
-	return new NodeOperationError(context.getNode(), `Sync stopped part-way: ${stopped.reason}`, {
+	// The cause's description is editor HTML already: what to do, and HERE's trace id.
+	const causeDescription = (stopped.cause?.error as { description?: unknown } | undefined)?.description;
+	const error = new NodeOperationError(context.getNode(), `Sync stopped part-way: ${stopped.reason}`, {
 		itemIndex: 0,
 		description: htmlParagraphs([
-			typeof uploadDescription === 'string' ? uploadDescription : '',
+			typeof causeDescription === 'string' ? causeDescription : '',
 			failedDevicesHtml(failedDeviceLines(refused, refused.length)),
 			`What happened to the planned changes:${htmlList(outcomes)}`,
 			escapeHtml(advice),
 		]),
 	});
+	error.context.jobIds = [...applied.jobIds.delete, ...applied.jobIds.add];
+	return error;
 }

@@ -3,10 +3,11 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { DeviceRow } from '../../../devices';
 import { chunkForUpload, DeviceTooLargeError } from '../../../devices';
+import type { JobResults } from '../../../jobs/collectResults';
 import { waitAndCollectResults } from '../../../jobs/collectResults';
 import { isUnsuccessful, jobEnd } from '../../../jobs/jobEnd';
 import type { WaitSettings } from '../../../jobs/waitForJob';
-import type { ResultRowError } from '../../../jobs/wire';
+import type { ResultRow, ResultRowError } from '../../../jobs/wire';
 import { chunkFileName } from '../../bulkJob/create/fileName';
 import type { PlannedJob } from '../../bulkJob/create/plan';
 import { submitJobs } from '../../bulkJob/create/submitChunks';
@@ -23,7 +24,7 @@ import type { PlannedDevice } from './plan';
 /** HERE takes at most this many devices per job. */
 const DEVICES_PER_JOB = 1000;
 
-export type SyncOutcome = 'added' | 'deleted' | 'failed' | 'notProcessed' | 'notSent' | 'maybeSent' | 'noChange';
+export type SyncOutcome = 'added' | 'addedWithErrors' | 'deleted' | 'failed' | 'notProcessed' | 'notConfirmed' | 'notSent' | 'maybeSent' | 'noChange';
 
 export interface DeviceResult {
 	outcome: SyncOutcome;
@@ -39,14 +40,15 @@ export interface ApplySettings {
 	wait: WaitSettings;
 }
 
-/** Why the sync stopped before it was done: a failed upload or a failed job. */
+/** Why the sync stopped before it was done: a failed upload, a failed job, or a wait that ended. */
 export interface SyncStop {
 	reason: string;
 	/**
-	 * The error of an upload HERE refused or never got, which says what to fix (a 413, a role,
-	 * the host). Unset when HERE may have taken the upload: the next run's listing sees that.
+	 * The error whose own advice comes first: an upload HERE refused or never got, which says
+	 * what to fix (a role, the host, a wait HERE asks for), or the wait, which says why it ended
+	 * (its timeout). Unset when HERE may have taken the upload: the next run's listing sees that.
 	 */
-	uploadRefusal?: Error;
+	cause?: { by: 'uploadRefused' | 'wait'; error: Error };
 }
 
 export interface AppliedPlan {
@@ -115,6 +117,18 @@ export function planSyncJobs(context: IExecuteFunctions, planned: PlannedDevice[
 	}
 }
 
+/**
+ * A device's result row as its outcome. A row with errors failed, except an add row that still
+ * got a trackingId: HERE added the device without part of it (a rule or geofence it does not
+ * know), and a next run sees the device and does not send it again.
+ */
+function deviceResult(row: ResultRow, phase: Phase, planned: PlannedDevice, jobId: string): DeviceResult {
+	const trackingId = row.trackingId ?? planned.trackingId;
+	if (row.errors === undefined || row.errors.length === 0) return { outcome: phase === 'add' ? 'added' : 'deleted', trackingId, jobId };
+	const outcome = phase === 'add' && row.trackingId !== undefined ? 'addedWithErrors' : 'failed';
+	return { outcome, trackingId, jobId, errors: row.errors };
+}
+
 /** Runs one phase; returns why it stopped early, if it did. */
 async function runPhase(context: IExecuteFunctions, jobs: PhaseJobs, phase: Phase, settings: ApplySettings, applied: AppliedPlan): Promise<SyncStop | undefined> {
 	if (jobs.length === 0) return undefined;
@@ -136,33 +150,38 @@ async function runPhase(context: IExecuteFunctions, jobs: PhaseJobs, phase: Phas
 		for (const planned of jobs[index].devices) applied.results.set(planned, { outcome, trackingId: planned.trackingId });
 		if (submission.state === 'failed') {
 			const reason = `the upload of ${phase} job ${index + 1} of ${jobs.length} failed: ${submission.error.message}`;
-			stopped ??= submission.mayExist ? { reason } : { reason, uploadRefusal: submission.error };
+			stopped ??= submission.mayExist ? { reason } : { reason, cause: { by: 'uploadRefused', error: submission.error } };
 		}
 	});
 	if (created.length === 0) return stopped;
 
-	const finished = await waitAndCollectResults(
-		context,
-		created.map((job) => job.jobId),
-		{ projectId: settings.projectId, itemIndex: 0 },
-		// A failed or cancelled job is reported device by device (and stops the sync), not as a bare error.
-		{ ...settings.wait, failOnUnsuccessful: false },
-	);
+	let finished: JobResults[];
+	try {
+		finished = await waitAndCollectResults(
+			context,
+			created.map((job) => job.jobId),
+			{ projectId: settings.projectId, itemIndex: 0 },
+			// A failed or cancelled job is reported device by device (and stops the sync), not as a bare error.
+			{ ...settings.wait, failOnUnsuccessful: false },
+		);
+	} catch (error) {
+		// The timeout, or a status check or results read that failed: the jobs run on in HERE, and
+		// what the earlier phase did is still reported.
+		for (const { jobId, devices } of created) for (const planned of devices) applied.results.set(planned, { outcome: 'notConfirmed', trackingId: planned.trackingId, jobId });
+		const waitError = ensureNodeError(context.getNode(), error, 0);
+		return stopped ?? { reason: `the wait for the ${phase} jobs ended: ${waitError.message}`, cause: { by: 'wait', error: waitError } };
+	}
 	finished.forEach(({ job, rows }, index) => {
 		const byExternalId = new Map(rows.filter((row) => row.externalId !== undefined).map((row) => [row.externalId as string, row]));
+		// HERE's result fields are all optional: a delete's row may name the device by its trackingId alone.
+		const byTrackingId = new Map(rows.filter((row) => row.trackingId !== undefined).map((row) => [row.trackingId as string, row]));
 		for (const planned of created[index].devices) {
-			const row = byExternalId.get(planned.externalId as string);
+			const row = byExternalId.get(planned.externalId as string) ?? (phase === 'delete' ? byTrackingId.get(planned.trackingId as string) : undefined);
 			if (row === undefined) {
 				applied.results.set(planned, { outcome: 'notProcessed', trackingId: planned.trackingId, jobId: job.jobId });
 				continue;
 			}
-			const failed = row.errors !== undefined && row.errors.length > 0;
-			applied.results.set(planned, {
-				outcome: failed ? 'failed' : phase === 'add' ? 'added' : 'deleted',
-				trackingId: row.trackingId ?? planned.trackingId,
-				jobId: job.jobId,
-				...(failed ? { errors: row.errors } : {}),
-			});
+			applied.results.set(planned, deviceResult(row, phase, planned, job.jobId));
 		}
 		// Also when someone (a trigger acknowledging the project's jobs) has acknowledged it since.
 		if (isUnsuccessful(job)) stopped ??= { reason: `${phase} job ${job.jobId} ended ${jobEnd(job)}` };
