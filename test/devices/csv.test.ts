@@ -364,7 +364,32 @@ describe('parseCsvDevices: refusals', () => {
 
 	it('a first row that is data, not a header', async () => {
 		const parsed = await refuse('Tracker 1,600000\nTracker 2,600000\n');
-		expect(parsed.issues[0].reason).toMatch(/the first row must be the header row/);
+		expect(parsed.issues).toEqual([{ row: 1, label: 'row', reason: expect.stringMatching(/^the first row must be the header row, naming HERE's fields, but it names none of them .*Allowed columns: add: name, /) }]);
+		expect(JSON.stringify(parsed.issues)).not.toMatch(/Tracker 1|600000/);
+	});
+
+	it('a file without a header row (deviceId,deviceSecret) repeats none of its first row, so no secret', async () => {
+		const secret = 'S3cr3t-kq8Zr1vXb0_TyU7nWm2pLh';
+		const parsed = await refuse(`a19b2648-60c1-49fc-896c-ea450a07e98d,${secret}\n13316aa5-3b80-414c-bf6d-86fa3ca6a31f,Other-s3cret-9\n`);
+		expect(parsed.issues).toEqual([{ row: 1, label: 'row', reason: expect.stringMatching(/^the first row must be the header row/) }]);
+		expect(JSON.stringify(parsed.issues)).not.toMatch(/S3cr3t|a19b2648|s3cret|13316aa5/);
+	});
+
+	it('unknown columns that look like values (digits, long) are named by position, and at most five are listed', async () => {
+		const parsed = await refuse(`name,colour,S3cr3tValue,${'w'.repeat(31)},shape,size\na,red,x,y,round,big\n`);
+		expect(parsed.issues).toHaveLength(1);
+		expect(parsed.issues[0].reason).toMatch(/^unknown columns "colour", column 3, column 4, "shape", "size"\. Allowed columns: /);
+		const many = await refuse('name,a,b,c,d,e,f,g\n');
+		expect(many.issues[0].reason).toMatch(/^unknown columns "a", "b", "c", "d", and 3 more\. /);
+	});
+
+	it('a later row\'s problem in a column that looks like a value names the column by position', async () => {
+		const parsed = await refuse('name,S3cr3tValue\na,"x"y\n');
+		expect(parsed.issues.map((i) => [i.row, i.column])).toEqual([
+			[1, undefined],
+			[2, 'column 2'],
+		]);
+		expect(JSON.stringify(parsed.issues)).not.toContain('S3cr3t');
 	});
 
 	it('bad tag:, rule: and geofence: headers', async () => {

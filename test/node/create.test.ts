@@ -649,6 +649,17 @@ describe('validation before upload', () => {
 		expect(uploads(emulator)).toHaveLength(0);
 	});
 
+	test('a CSV without a header row (deviceId,deviceSecret) is refused without its first row: no secret in the message or the description', async () => {
+		const user = loginUser(emulator, engine);
+		const secret = 'S3cr3t-kq8Zr1vXb0_TyU7nWm2pLh';
+		const csvText = `a19b2648-60c1-49fc-896c-ea450a07e98d,${secret}\n13316aa5-3b80-414c-bf6d-86fa3ca6a31f,Other-s3cret-9`;
+		const run = await create(user, { jobType: 'create', inputSource: 'csvText', csvText });
+		const error = run.error() as Described | undefined;
+		expect(error?.message).toMatch(/^The CSV cannot be used: row 1: the first row must be the header row, naming HERE's fields/);
+		expect(`${error?.message} ${error?.description}`).not.toMatch(/S3cr3t|s3cret|a19b2648/);
+		expect(uploads(emulator)).toHaveLength(0);
+	});
+
 	test('a wrong wait setting is refused before the upload, not after it', async () => {
 		const user = loginUser(emulator, engine);
 		const run = await create(user, { jobType: 'create', inputSource: 'csvText', csvText: csvOf(2, 'early'), waitForCompletion: true, waitOptions: { timeout: -1 } });

@@ -143,18 +143,25 @@ export class CsvRows {
 		if (delimiter !== undefined) {
 			return this.fail(row, `the columns seem to be separated by ${delimiter}: HERE's CSV format uses commas, so save or export the file with commas between columns`);
 		}
+		const targets = cells.map(classifyKey);
+		if (!targets.some((target) => target.type === 'field' || target.type === 'entry')) {
+			// Most likely a data row (a file without a header): its cells may be secrets, so none is repeated.
+			return this.fail(row, `the first row must be the header row, naming HERE's fields, but it names none of them (its cells are not repeated here: they may be data). Allowed columns: ${ALLOWED_KEYS_TEXT}`);
+		}
 		const problems: RowIssue[] = [];
 		const problem = (reason: string, column?: string, value?: string) => problems.push(rowIssue(row, 'row', reason, column, value));
 		const unknown: string[] = [];
 		const firstColumn = new Map<string, number>();
-		this.columns = cells.map((cell, i): Column => {
-			const target = classifyKey(cell);
+		this.columns = targets.map((target, i): Column => {
 			if (target.type === 'empty') {
 				problem('has no name: every column needs a header (remove empty columns)', `column ${i + 1}`);
 				return undefined;
 			}
 			if (target.type === 'unknown') {
-				unknown.push(JSON.stringify(names[i]));
+				// A cell that may be a value is named by its position, here and in later rows' messages.
+				const shown = SHOWN_UNKNOWN_NAME.test(names[i]);
+				if (!shown) names[i] = `column ${i + 1}`;
+				unknown.push(shown ? JSON.stringify(names[i]) : names[i]);
 				return undefined;
 			}
 			const wrong = target.type === 'entry' ? entryProblem(target) : undefined;
@@ -173,21 +180,24 @@ export class CsvRows {
 			if (target.type === 'entry') return target;
 			return DEVICE_FIELDS[target.field].type === 'list' ? { type: 'list', list: target.field as ListField } : target;
 		});
-		const noneKnown = unknown.length === cells.length;
 		if (unknown.length > 0) {
-			problem(
-				`${unknown.length === 1 ? 'unknown column' : 'unknown columns'} ${unknown.join(', ')}` +
-					(noneKnown ? ' (the first row must be the header row)' : '') +
-					`. Allowed columns: ${ALLOWED_KEYS_TEXT}`,
-			);
+			const shown = unknown.length > MAX_UNKNOWN_SHOWN ? [...unknown.slice(0, MAX_UNKNOWN_SHOWN - 1), `and ${unknown.length - MAX_UNKNOWN_SHOWN + 1} more`] : unknown;
+			problem(`${unknown.length === 1 ? 'unknown column' : 'unknown columns'} ${shown.join(', ')}. Allowed columns: ${ALLOWED_KEYS_TEXT}`);
 		}
 		if (problems.length === 0) return;
 		this.sink.issues.push(...problems);
 		this.fatal = true;
-		// Without one known column the first row is most likely data: checking rows would only add noise.
-		this.done = noneKnown;
 	}
 }
+
+/** How many unknown columns a header problem lists; the rest are counted. */
+const MAX_UNKNOWN_SHOWN = 5;
+/**
+ * An unknown header cell that messages may repeat: at most 30 characters, no digits. Any other is
+ * named by its column number: a long cell, or one with digits, looks more like a value (an id, a
+ * secret) than a column name.
+ */
+const SHOWN_UNKNOWN_NAME = /^\D{1,30}$/u;
 
 /** `;` or tab between what look like column names: the file was saved with another separator. */
 function otherDelimiter(cells: string[]): string | undefined {
