@@ -481,6 +481,18 @@ describe('parseCsvDevices: row problems (not fatal)', () => {
 		]);
 	});
 
+	it('thousands of applied tag: columns, with a tags column, give every tag in column order', async () => {
+		const tags = Array.from({ length: 3000 }, (_, i) => `t${i}`);
+		const header = ['name', 'tags', ...tags.map((t) => `tag:${t}`)].join(',');
+		const row = (name: string) => [name, 'x|y', ...tags.map(() => '1')].join(',');
+		const parsed = await parseCsvDevices(`${header}\n${row('a')}\n${row('b')}\n`);
+		expect(parsed.issues).toEqual([]);
+		expect(parsed.rows.map((r) => r.fields.tags)).toEqual([
+			['x', 'y', ...tags],
+			['x', 'y', ...tags],
+		]);
+	});
+
 	it('leaves type checking to validation and trims nothing it passes on', async () => {
 		const parsed = await parseCsvDevices('name,sendMs\n  spaced  ,12abc\n');
 		expect(parsed.rows[0].fields).toMatchObject({ name: '  spaced  ', sendMs: '12abc' });

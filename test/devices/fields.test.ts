@@ -1,4 +1,4 @@
-import { classifyKey } from '../../nodes/HereBulkJobs/devices/fields';
+import { addToList, classifyKey } from '../../nodes/HereBulkJobs/devices/fields';
 import { exceedsLength, isUuid, readBoolean, readNonNegativeNumber, showValue, splitList } from '../../nodes/HereBulkJobs/devices/values';
 
 describe('splitList', () => {
@@ -138,5 +138,31 @@ describe('showValue', () => {
 		expect(shown?.endsWith('…')).toBe(true);
 		expect(showValue({ a: 1 })).toBeUndefined();
 		expect(showValue(12)).toBe('12');
+	});
+});
+
+describe('addToList', () => {
+	it('gathers a list from a value, text and single entries, in order, without changing the given value', () => {
+		const given = ['a', 'b'];
+		const fields: Record<string, unknown> = {};
+		expect(addToList(fields, 'tags', given)).toBe(true);
+		expect(addToList(fields, 'tags', 'c| d ;e')).toBe(true);
+		expect(addToList(fields, 'tags', ['f'])).toBe(true);
+		expect(addToList(fields, 'tags', ' | ')).toBe(false);
+		expect(fields.tags).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+		expect(given).toEqual(['a', 'b']);
+	});
+
+	it('gathers thousands of single entries (tag: columns) in order', () => {
+		const fields: Record<string, unknown> = {};
+		const names = Array.from({ length: 8000 }, (_, i) => `t${i}`);
+		for (const name of names) addToList(fields, 'tags', [name]);
+		expect(fields.tags).toEqual(names);
+	});
+
+	it('leaves a value that is not a list for validation to report', () => {
+		const fields: Record<string, unknown> = { tags: 7 };
+		expect(addToList(fields, 'tags', ['a'])).toBe(true);
+		expect(fields.tags).toBe(7);
 	});
 });

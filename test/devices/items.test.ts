@@ -24,6 +24,13 @@ describe('itemsToSourceRows', () => {
 		]);
 	});
 
+	it('adds tag: keys to a tags array without changing the item', async () => {
+		const item = { name: 'a', tags: ['x'], 'tag:Fragile': true, 'tag:Cold': 1 };
+		const parsed = await itemsToSourceRows([item]);
+		expect(parsed.rows[0].fields.tags).toEqual(['x', 'Fragile', 'Cold']);
+		expect(item.tags).toEqual(['x']);
+	});
+
 	it('treats empty, blank and null values as "not set" (a sheet gives empty cells as "")', async () => {
 		const parsed = await itemsToSourceRows([{ name: 'a', deviceId: '', sendMs: '  ', type: null, tags: '' }]);
 		const { devices, issues } = validateDevices(parsed.rows, 'add', { label: parsed.label });

@@ -136,7 +136,8 @@ export function addToList(fields: Record<string, unknown>, list: ListField, valu
 	const entries = typeof value === 'string' ? splitList(value) : value;
 	if (!Array.isArray(entries) || (typeof value === 'string' && entries.length === 0)) return false;
 	const current = fields[list];
-	if (current === undefined || typeof current === 'string') fields[list] = entries;
-	else if (Array.isArray(current)) fields[list] = current.concat(entries);
+	// A copy to add to: the list grows in place (one copy per addition made thousands of tag: columns slow), and `value` stays as given.
+	if (current === undefined || typeof current === 'string') fields[list] = [...entries];
+	else if (Array.isArray(current)) for (const entry of entries) current.push(entry);
 	return true;
 }
