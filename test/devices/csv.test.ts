@@ -277,7 +277,7 @@ describe('parseCsvDevices: streaming', () => {
 });
 
 describe('parseCsvDevices: refusals', () => {
-	async function refuse(csv: string | Buffer, options = {}): Promise<SourceRows> {
+	async function refuse(csv: CsvInput, options = {}): Promise<SourceRows> {
 		const parsed = await parseCsvDevices(csv, options);
 		expect(parsed.fatal).toBe(true);
 		expect(parsed.rows).toEqual([]);
@@ -325,7 +325,34 @@ describe('parseCsvDevices: refusals', () => {
 
 	it('a record longer than the limit (a runaway quote)', async () => {
 		const parsed = await refuse(`name,type\na,"${'x'.repeat(500)}\n`, { maxRecordLength: 100 });
-		expect(parsed.issues[0]).toMatchObject({ row: 2, reason: expect.stringMatching(/longer than 100 characters/) });
+		expect(parsed.issues).toEqual([
+			{ row: 2, label: 'row', reason: expect.stringMatching(/^is longer than 100 bytes, the most one row may hold, and is still inside a quoted value there: if a double quote .* is never closed, close it/) },
+		]);
+	});
+
+	it('a record longer than the limit in bytes, without any quote (non-ASCII tags), is not blamed on a quote', async () => {
+		const tags = 'é'.repeat(60); // 60 characters, 120 bytes
+		const parsed = await refuse(`name,tags\na,ok\nb,${tags}\n`, { maxRecordLength: 100 });
+		expect(parsed.issues).toEqual([
+			{ row: 3, label: 'row', reason: expect.stringMatching(/^is longer than 100 bytes, the most one row may hold: shorten the row's longest values, such as its tags/) },
+		]);
+		expect(parsed.issues[0].reason).not.toMatch(/quote/);
+	});
+
+	it.each([
+		['long non-ASCII values', `last,${'é'.repeat(3000)}\n`, false],
+		['many empty cells', `last,${','.repeat(3000)}\n`, false],
+		['a quote that is never closed', `last,"${'x'.repeat(3000)}\n`, true],
+	])('a streamed row that is too long before its line ends (%s) is blamed on a quote only inside one', async (_, tail, quoted) => {
+		const head = `name,tags\n${Array.from({ length: 400 }, (_, i) => `device ${i},t`).join('\n')}\n`;
+		const bytes = Buffer.from(head + tail);
+		// The first chunk ends 500 bytes into the long row: it is refused before its line ends.
+		const parsed = await refuse(chunked(bytes, [Buffer.byteLength(head) + 500, 100_000]), { maxRecordLength: 100 });
+		expect(parsed.issues[parsed.issues.length - 1]).toEqual({
+			row: 402,
+			label: 'row',
+			reason: expect.stringMatching(quoted ? /^is longer than 100 bytes, .*still inside a quoted value.*never closed/ : /^is longer than 100 bytes, the most one row may hold: shorten/),
+		});
 	});
 
 	it('a semicolon-separated file, asking for commas', async () => {

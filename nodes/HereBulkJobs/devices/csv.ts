@@ -97,7 +97,7 @@ class PieceReader {
 		if (!this.rows.done && this.pending.length > this.maxRecordLength) {
 			const row = this.line;
 			this.parse(this.pending);
-			if (!this.rows.done) this.rows.tooLong(row);
+			if (!this.rows.done) this.rows.tooLong(row, this.inQuotes);
 		}
 	}
 
@@ -139,7 +139,7 @@ class PieceReader {
 			this.line++;
 			for (const cell of records[i]) this.line += lineBreaks(cell);
 		}
-		if (failure !== undefined && !this.rows.done) this.rows.parseError(failure, this.line, this.line + lineBreaks(this.brokenRecordText(bytes)));
+		if (failure !== undefined && !this.rows.done) this.rows.parseError(failure, this.line, this.brokenRecordText(bytes));
 	}
 
 	/** The text of the first broken record up to its problem, from csv-parse's `raw` option (read again: this happens once). */

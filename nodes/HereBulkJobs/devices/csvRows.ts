@@ -92,13 +92,24 @@ export class CsvRows {
 		this.done = true;
 	}
 
-	tooLong(row: number): void {
-		const limit = this.maxRecordLength.toLocaleString('en-US');
-		this.fail(row, `is longer than ${limit} characters: usually a double quote that is never closed`);
+	/**
+	 * A record over the limit, which counts bytes of UTF-8 (as csv-parse's `max_record_size` does).
+	 * `inQuotes`: the record was still inside a quoted value where the limit was passed.
+	 */
+	tooLong(row: number, inQuotes: boolean): void {
+		const limit = `${this.maxRecordLength.toLocaleString('en-US')} bytes, the most one row may hold`;
+		const shorten = "shorten the row's longest values, such as its tags (a character outside plain ASCII, like é, takes 2 to 4 bytes)";
+		this.fail(
+			row,
+			inQuotes
+				? `is longer than ${limit}, and is still inside a quoted value there: if a double quote (") that opens a value is never closed, close it; otherwise ${shorten}`
+				: `is longer than ${limit}: ${shorten}`,
+		);
 	}
 
-	/** csv-parse refused the text of the record that starts at `row`, at `line`. */
-	parseError(error: CsvError, row: number, line: number): void {
+	/** csv-parse refused the record that starts at `row`; `raw` is its text up to the problem. */
+	parseError(error: CsvError, row: number, raw: string): void {
+		const line = row + lineBreaks(raw);
 		const at = line > row ? ` (at line ${line})` : '';
 		const column = typeof error.column === 'number' ? this.header?.[error.column] : undefined;
 		switch (error.code) {
@@ -109,7 +120,7 @@ export class CsvRows {
 			case 'INVALID_OPENING_QUOTE':
 				return this.fail(row, `has a double quote inside a value that is not quoted${at}: put the whole value in double quotes and write the inner quote as two ("")`, column);
 			case 'CSV_MAX_RECORD_SIZE':
-				return this.tooLong(row);
+				return this.tooLong(row, insideQuotes(raw));
 			default:
 				return this.fail(row, `could not be read as CSV (${error.code})`);
 		}
@@ -210,6 +221,13 @@ function otherDelimiter(cells: string[]): string | undefined {
 		}
 	}
 	return undefined;
+}
+
+/** Whether a record's raw text ends inside a quoted value: an odd number of double quotes (an escaped one, "", counts twice). */
+function insideQuotes(raw: string): boolean {
+	let quotes = 0;
+	for (const char of raw) if (char === '"') quotes++;
+	return quotes % 2 === 1;
 }
 
 /** Line breaks (CRLF, LF or CR) in a value or in a record's raw text. */

@@ -54,7 +54,7 @@ export const DEFAULT_MAX_ROWS = 1_000_000;
 export interface ReadOptions {
 	/** Most devices accepted from this source; default DEFAULT_MAX_ROWS. */
 	maxRows?: number;
-	/** Longest CSV record accepted, in characters; default 65,536. */
+	/** Longest CSV record accepted, in bytes of UTF-8; default 65,536 (64 KiB). */
 	maxRecordLength?: number;
 	/** Items and JSON: leave out fields that are not device fields instead of reporting them. */
 	ignoreUnknownFields?: boolean;

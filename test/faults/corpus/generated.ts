@@ -24,8 +24,8 @@ export function manyRows(rows: number): Buffer {
 }
 
 export const GENERATED_CASES: Array<Omit<BadInput, 'input'> & { input: () => string | Buffer }> = [
-	{ id: 'csv: a 2 MB single line (the header)', source: 'csvFile', input: twoMegabyteHeaderLine, row: 'row 1', reason: /longer than 65,536 characters/ },
-	{ id: 'csv: a 2 MB device row', source: 'csvFile', input: twoMegabyteDeviceLine, row: 'row 2', reason: /longer than 65,536 characters/ },
+	{ id: 'csv: a 2 MB single line (the header)', source: 'csvFile', input: twoMegabyteHeaderLine, row: 'row 1', reason: /longer than 65,536 bytes/ },
+	{ id: 'csv: a 2 MB device row', source: 'csvFile', input: twoMegabyteDeviceLine, row: 'row 2', reason: /longer than 65,536 bytes/ },
 	{
 		id: 'csv: 1,000,001 rows',
 		source: 'csvFile',
