@@ -362,6 +362,18 @@ describe('parseCsvDevices: refusals', () => {
 		]);
 	});
 
+	it('a tag: column whose tag holds a ";" or a tab is a column, not a sign of another separator', async () => {
+		const parsed = await parseCsvDevices('name,tag:fleet;type,tag:a\tname\nVan 1,1,1\n');
+		expect(parsed.issues).toEqual([]);
+		expect(parsed.rows).toEqual([{ row: 2, fields: { name: 'Van 1', tags: ['fleet;type', 'a\tname'] } }]);
+		expect(validateDevices(parsed.rows, 'add')).toEqual({ devices: [{ row: 2, device: { name: 'Van 1', tags: ['fleet;type', 'a\tname'] } }], issues: [] });
+	});
+
+	it('a semicolon-separated file whose first cell holds a rule: column that is not a UUID is still named as semicolon-separated', async () => {
+		const parsed = await refuse('rule:x;name;sendMs\n1;a;5\n');
+		expect(parsed.issues).toEqual([{ row: 1, label: 'row', reason: expect.stringMatching(/separated by semicolons/) }]);
+	});
+
 	it('a tab-separated file', async () => {
 		const parsed = await refuse('name\tsendMs\na\t1\n');
 		expect(parsed.issues[0].reason).toMatch(/separated by tabs/);

@@ -210,17 +210,26 @@ const MAX_UNKNOWN_SHOWN = 5;
  */
 const SHOWN_UNKNOWN_NAME = /^\D{1,30}$/u;
 
-/** `;` or tab between what look like column names: the file was saved with another separator. */
+/**
+ * `;` or tab between what look like column names: the file was saved with another separator. A
+ * cell that is itself a usable column (`tag:fleet;type`, a tag holding a `;`) is no such sign.
+ */
 function otherDelimiter(cells: string[]): string | undefined {
+	const suspects = cells.filter((cell) => !isUsableColumn(cell));
 	for (const [separator, name] of [
 		[';', 'semicolons (;)'],
 		['\t', 'tabs'],
 	]) {
-		if (cells.some((cell) => cell.split(separator).some((part, _, parts) => parts.length > 1 && classifyKey(part).type === 'field'))) {
+		if (suspects.some((cell) => cell.split(separator).some((part, _, parts) => parts.length > 1 && classifyKey(part).type === 'field'))) {
 			return name;
 		}
 	}
 	return undefined;
+}
+
+function isUsableColumn(cell: string): boolean {
+	const target = classifyKey(cell);
+	return target.type === 'field' || (target.type === 'entry' && entryProblem(target) === undefined);
 }
 
 /** Whether a record's raw text ends inside a quoted value: an odd number of double quotes (an escaped one, "", counts twice). */
