@@ -83,6 +83,16 @@ describe('parseJsonDevices', () => {
 		expect(parsed.issues).toEqual([expect.objectContaining({ row: 0, label: 'element', whole: true, reason: expect.stringMatching(reason) })]);
 	});
 
+	it.each([
+		['no leading whitespace', '[\n  {"name": "a",}\n]', 'line 2, column 16'],
+		['leading blank lines and spaces', '\n\n  [\n  {"name": "a",}\n]', 'line 4, column 16'],
+		['leading spaces on the same line', '    [{"name": "a",}]', 'line 1, column 19'],
+		['CRLF line ends and a byte order mark', '\uFEFF\r\n[\r\n  {"name": "a",}\r\n]', 'line 3, column 16'],
+	])('gives a syntax error\'s line and column in the text as written (%s)', async (_, text, at) => {
+		const parsed = await parseJsonDevices(text);
+		expect(parsed.issues).toEqual([expect.objectContaining({ whole: true, reason: `the device list is not valid JSON (${at})` })]);
+	});
+
 	it('never echoes the JSON text in a syntax error', async () => {
 		const parsed = await parseJsonDevices('[{"name": "a", "password": "hunter2" x}]');
 		expect(parsed.issues[0].reason).not.toContain('hunter2');

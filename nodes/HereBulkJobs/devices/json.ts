@@ -21,12 +21,14 @@ export function readJson(input: unknown, options: ReadOptions, sink: RowSink): b
 		}
 	}
 	if (typeof value === 'string') {
-		const text = value.trim();
+		const written = value;
+		// trim() also drops a byte order mark, which JSON.parse refuses
+		const text = written.trim();
 		if (text === '') return whole('is empty: give a JSON array of devices, like [{"name": "Tracker 1"}]');
 		try {
 			value = JSON.parse(text) as unknown;
 		} catch (error) {
-			return whole(`is not valid JSON${where(error, text)}`);
+			return whole(`is not valid JSON${where(error, written, written.length - written.trimStart().length)}`);
 		}
 	}
 	if (!Array.isArray(value)) {
@@ -37,12 +39,16 @@ export function readJson(input: unknown, options: ReadOptions, sink: RowSink): b
 	return readObjects(value, 'element', options, sink);
 }
 
-/** " (line 3, column 7)" from a JSON.parse error, without echoing any of the text. */
-function where(error: unknown, text: string): string {
+/**
+ * " (line 3, column 7)" from a JSON.parse error, without echoing any of the text. The error's
+ * position is in the text without the `skipped` characters that led it; line and column are
+ * counted in `written`, the text as the user wrote it.
+ */
+function where(error: unknown, written: string, skipped: number): string {
 	if (!(error instanceof Error)) return '';
 	if (/unexpected end/i.test(error.message)) return ': it ends too early (a closing ] or } or " is missing)';
 	const match = /position (\d+)/.exec(error.message);
 	if (match === null) return '';
-	const before = text.slice(0, Number(match[1])).split('\n');
+	const before = written.slice(0, skipped + Number(match[1])).split('\n');
 	return ` (line ${before.length}, column ${before[before.length - 1].length + 1})`;
 }
