@@ -31,6 +31,6 @@ export const GENERATED_CASES: Array<Omit<BadInput, 'input'> & { input: () => str
 		source: 'csvFile',
 		input: () => manyRows(MAX_DEVICE_ROWS + 1),
 		row: `row ${MAX_DEVICE_ROWS + 2}`,
-		reason: /more than 1,000,000 device rows, the most accepted at once: split it into smaller files/,
+		reason: /more than 1,000,000 device rows, the most one execution reads/,
 	},
 ];
