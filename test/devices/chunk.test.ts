@@ -56,6 +56,20 @@ describe('chunkForUpload', () => {
 		expect(chunks.map((chunk) => chunk.length)).toEqual([2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
 	});
 
+	it('counts the body to the byte: brackets and commas included, a body of exactly 10 MiB fits, one byte more does not', () => {
+		// {"t":"…"} is 8 bytes around its text.
+		const sized = (bytes: number) => ({ t: 'x'.repeat(bytes - 8) });
+		const pair = [sized(MAX_UPLOAD_BYTES / 2 - 2), sized(MAX_UPLOAD_BYTES / 2 - 1)];
+		expect(bodyBytes(pair)).toBe(MAX_UPLOAD_BYTES);
+		expect(chunkForUpload(pair, 1000, (d) => d)).toEqual([pair]);
+		const over = [sized(MAX_UPLOAD_BYTES / 2 - 2), sized(MAX_UPLOAD_BYTES / 2)];
+		expect(chunkForUpload(over, 1000, (d) => d)).toEqual([[over[0]], [over[1]]]);
+
+		expect(chunkForUpload([sized(MAX_UPLOAD_BYTES - 2)], 1000, (d) => d)).toHaveLength(1);
+		// Just over the limit never reads as "10.0 MiB".
+		expect(() => chunkForUpload([sized(MAX_UPLOAD_BYTES - 1)], 1000, (d) => d)).toThrow('10.1 MiB as JSON, and an upload to HERE may be at most 10 MiB');
+	});
+
 	it('refuses a device that no upload can carry, naming it', () => {
 		const devices = [device(0), device(1, 6_000_000), device(2)];
 		let thrown: unknown;
@@ -66,6 +80,6 @@ describe('chunkForUpload', () => {
 		}
 		expect(thrown).toBeInstanceOf(DeviceTooLargeError);
 		expect((thrown as DeviceTooLargeError<unknown>).device).toBe(devices[1]);
-		expect((thrown as Error).message).toBe('11.4 MiB as JSON, and an upload to HERE may be at most 10 MiB');
+		expect((thrown as Error).message).toBe('11.5 MiB as JSON, and an upload to HERE may be at most 10 MiB');
 	});
 });

@@ -51,7 +51,7 @@ test('1,000,001 rows: refused with a clear limit, nothing sent, memory bounded',
 		note: `${(input.input as Buffer).length.toLocaleString('en-US')} bytes refused in ${(outcome.ms / 1000).toFixed(1)} s; worker RSS ${Math.round(rssBefore / 1048576)} MB before, peak ${peakMb} MB (limit asserted: ${PEAK_RSS_LIMIT_MB} MB)`,
 	});
 	expect(outcome.missing).toEqual([]);
-	expect(outcome.message).toMatch(new RegExp(`more than ${MAX_DEVICE_ROWS.toLocaleString('en-US')} device rows`));
+	expect(outcome.message).toMatch(new RegExp(`more than ${MAX_DEVICE_ROWS.toLocaleString('en-US')} rows`));
 	expect(outcome.uploads).toBe(0);
 	expect(outcome.requests).toBe(0);
 	expect(peakMb).toBeLessThan(PEAK_RSS_LIMIT_MB);

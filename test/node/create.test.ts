@@ -773,6 +773,13 @@ describe('a job that ends failed', () => {
 		// The jobs, for a next node to act on without reading the text.
 		const jobId = String(item.json.error).match(/^Job (BULK-\S+)/)?.[1];
 		expect(item.json).toMatchObject({ jobId, jobStatus: 'failed', createdJobIds: [jobId], jobStatuses: { [String(jobId)]: 'failed' } });
+
+		// With the error output, the same facts come under details, on that output.
+		const routed = await secondUpload({ waitOptions: FAST_WAIT }, { onError: 'continueErrorOutput' });
+		expect(routed.output('HERE', 0)).toEqual([]);
+		const [failed] = routed.output('HERE', 1);
+		const routedJobId = String(failed.json.error).match(/^Job (BULK-\S+)/)?.[1];
+		expect(failed.json.details).toMatchObject({ jobId: routedJobId, jobStatus: 'failed', createdJobIds: [routedJobId], description: expect.stringContaining(`\n- ${REASON(1)}`) });
 	});
 
 	test('failed jobs as output: the summary item says what happened and why', async () => {

@@ -94,6 +94,20 @@ describe('one row limit for the whole run', () => {
 		expect(description).not.toContain('Loop Over Items');
 	});
 
+	test('one input item over the limit on its own, or Input Items over it, are refused with the same advice', async () => {
+		const alone = await refused([csvOf(4, 'a')], 3);
+		expect(alone.message).toBe('Input item 0 holds more than 3 rows, the most one run reads over all input items together; nothing was sent to HERE');
+		expect(editorView(alone.description ?? '')).toBe('Send the devices in several executions (for example with Loop Over Items) or in smaller files: the limit keeps the memory of one execution bounded.');
+
+		const asSync = await refused([csvOf(4, 'a')], 3, { ...settings, run: 'sync' });
+		expect(editorView(asSync.description ?? '')).toContain('A sync list must be complete in one run');
+
+		const items: INodeExecutionData[] = [1, 2, 3, 4].map((i) => ({ json: { name: `item-${i}` } }));
+		const node = bulkJobsNode({ id: 'none', name: 'none' }, { operation: 'create', inputSource: 'items' } as never);
+		const error = await readDeviceBlocks(executeContext(engine, node, items), items, { ...settings, source: 'items' }, 3).catch((e: unknown) => e as NodeOperationError);
+		expect((error as NodeOperationError).message).toBe('The input has more than 3 items, the most one run reads over all input items together; nothing was sent to HERE');
+	});
+
 	test('an item after the limit is exactly used up crosses it with its first row', async () => {
 		const error = await refused([csvOf(5, 'a'), csvOf(1, 'b')], 5);
 		expect(error.message).toMatch(/^Input item 1 takes this run past 5 rows/);

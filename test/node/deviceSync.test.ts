@@ -279,6 +279,19 @@ describe('uploads', () => {
 		expect(emulator.devices(user.projectId)).toHaveLength(600);
 	});
 
+	test('a device no upload can carry (over 10 MiB of tags) is refused before anything is sent, also by a dry run', async () => {
+		const user = loginUser(emulator, engine);
+		const huge = { name: 'fleet-huge', externalId: 'fleet-huge', tags: Array.from({ length: 10 }, (_, t) => `${t}`.padEnd(1_100_000, 'x')) };
+		emulator.clearRequests();
+		for (const dryRun of [true, false]) {
+			const run = await sync(user, { inputSource: 'items', dryRun }, [{ name: 'fleet-1', externalId: 'fleet-1' }, huge]);
+			const error = run.error() as Described;
+			expect(error.message).toBe('The device with externalId "fleet-huge" (list row 1) is too large: 10.5 MiB as JSON, and an upload to HERE may be at most 10 MiB');
+			expect(error.description).toBe('Tags are the only field without a length limit: shorten its tags. Nothing was sent to HERE.');
+		}
+		expect(uploads()).toHaveLength(0);
+	});
+
 	test('an upload HERE refuses stops the sync with that upload\'s own advice (here: when to try again), not "run it again to finish"', async () => {
 		const user = loginUser(emulator, engine);
 		// HERE refuses the upload and asks for two hours, longer than a request waits: nothing was taken.
@@ -326,7 +339,7 @@ describe('On Error "Continue (using error output)"', () => {
 		const [failed] = run.output('HERE', 1);
 		expect(failed.json).toMatchObject({
 			error: expect.stringMatching(/^Sync stopped part-way: the upload of add job 1 of 1 failed/),
-			details: { outcomes: { notSent: 2 }, jobIds: { delete: [], add: [] }, description: expect.stringContaining('HERE is rate-limiting this user') },
+			details: { outcomes: { notSent: 2 }, jobIds: [], description: expect.stringContaining('HERE is rate-limiting this user') },
 		});
 	});
 });

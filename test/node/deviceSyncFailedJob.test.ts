@@ -15,6 +15,12 @@ const ids = (from: number, to: number) => Array.from({ length: to - from + 1 }, 
 const csvOf = (externalIds: string[]) => ['name,externalId', ...externalIds.map((id) => `${id},${id}`)].join('\n');
 const pause = async () => await new Promise((resolve) => setTimeout(resolve, 10));
 
+/** A real sync of the CSV text `csvText` with short waits; `parameters` add to or replace these. */
+const syncNode = (credential: { id: string; name: string }, csvText: string, parameters: Record<string, unknown> = {}) =>
+	bulkJobsNode(credential, { resource: 'device', operation: 'sync', dryRun: false, inputSource: 'csvText', csvText, waitOptions: FAST_WAIT, ...parameters } as never);
+/** Sync the fleet-… devices, deleting those not in the list. */
+const FLEET_SCOPE = { scope: 'prefix', externalIdPrefix: 'fleet-', deleteMissing: true };
+
 /** Runs HERE's side while the sync runs: `onJob` is called once for each new job of the project. */
 async function whileSyncing<T>(projectId: string, run: Promise<T>, onJob: (jobId: string, fileName: string) => void): Promise<T> {
 	const seen = new Set(emulator.jobs(projectId).map((job) => job.jobId));
@@ -42,17 +48,7 @@ test('a delete job that fails half-way stops the sync before the adds; running i
 	await createJobDirectly(emulator, user.email, [...ids(1, 10), 'other-1'].map((id) => ({ name: id, externalId: id })));
 	emulator.process();
 	const list = [...ids(1, 6), ...ids(20, 22)];
-	const node = bulkJobsNode(user.credential, {
-		resource: 'device',
-		operation: 'sync',
-		dryRun: false,
-		inputSource: 'csvText',
-		csvText: csvOf(list),
-		scope: 'prefix',
-		externalIdPrefix: 'fleet-',
-		deleteMissing: true,
-		waitOptions: FAST_WAIT,
-	} as never);
+	const node = syncNode(user.credential, csvOf(list), FLEET_SCOPE);
 
 	// Run 1: HERE deletes one device of the four, then the job fails.
 	const first = await whileSyncing(user.projectId, runWorkflow(engine, itemsThen(node)), (jobId) => {
@@ -89,16 +85,7 @@ test('an add job that HERE refused and someone acknowledged at once (a trigger w
 	});
 	try {
 		const credential = engine.saveCredential('sync-acknowledged', { authentication: 'login', email: user.email, password: CANARY.password, host: 'custom', baseUrl: here.url });
-		const node = bulkJobsNode(credential, {
-			resource: 'device',
-			operation: 'sync',
-			dryRun: false,
-			inputSource: 'csvText',
-			csvText: csvOf(['fleet-9']),
-			scope: 'prefix',
-			externalIdPrefix: 'fleet-',
-			waitOptions: FAST_WAIT,
-		} as never);
+		const node = syncNode(credential, csvOf(['fleet-9']), { scope: 'prefix', externalIdPrefix: 'fleet-' });
 
 		const run = await whileSyncing(user.projectId, runWorkflow(engine, itemsThen(node)), (jobId) => emulator.process({ jobId }));
 
@@ -114,18 +101,11 @@ test('a wait that runs out in the add phase: the deletes already done are report
 	const user = loginUser(emulator, engine);
 	await createJobDirectly(emulator, user.email, ids(1, 6).map((id) => ({ name: id, externalId: id })));
 	emulator.process();
-	const node = bulkJobsNode(user.credential, {
-		resource: 'device',
-		operation: 'sync',
-		dryRun: false,
-		inputSource: 'csvText',
-		csvText: csvOf([...ids(1, 2), ...ids(20, 21)]),
-		scope: 'prefix',
-		externalIdPrefix: 'fleet-',
-		deleteMissing: true,
+	const node = syncNode(user.credential, csvOf([...ids(1, 2), ...ids(20, 21)]), {
+		...FLEET_SCOPE,
 		maxDeletionPercent: 100,
 		waitOptions: { ...FAST_WAIT, timeout: 0.005 }, // minutes: 300 ms
-	} as never);
+	});
 
 	// HERE processes the delete job; the add job stays pending past the timeout.
 	const run = await whileSyncing(user.projectId, runWorkflow(engine, itemsThen(node)), (jobId, fileName) => {
@@ -136,7 +116,8 @@ test('a wait that runs out in the add phase: the deletes already done are report
 	expect(error.message).toMatch(/^Sync stopped part-way: the wait for the add jobs ended: Job BULK-\S+ did not finish within 300 ms/);
 	expect(error.description).toContain('<li>deleted: 4</li>');
 	expect(error.description).toContain('<li>notConfirmed: 2</li>');
-	expect(error.description).toContain('The jobs keep running on HERE (their devices are marked notConfirmed)');
+	expect(error.description).toContain('Once the jobs still running on HERE (their devices are notConfirmed) have finished, run the same sync again to finish');
+	expect(error.description).toContain('raise Timeout (Minutes) under Wait Options');
 	const [deleteJob, addJob] = ['sync-delete', 'sync-add'].map((prefix) => emulator.jobs(user.projectId).find((job) => job.fileName?.startsWith(prefix))?.jobId);
 	expect((error as Error & { context: { jobIds: string[] } }).context.jobIds).toEqual([deleteJob, addJob]);
 	expect(emulator.devices(user.projectId).map((device) => device.externalId).sort()).toEqual(ids(1, 2));
@@ -150,14 +131,7 @@ test('a wait that runs out in the add phase: the deletes already done are report
 test('a device HERE adds without an unknown rule is addedWithErrors, with HERE\'s error, not failed: it exists, and the sync does not stop', async () => {
 	const user = loginUser(emulator, engine);
 	const unknownRule = '00000000-0000-4000-8000-000000000000';
-	const node = bulkJobsNode(user.credential, {
-		resource: 'device',
-		operation: 'sync',
-		dryRun: false,
-		inputSource: 'csvText',
-		csvText: `name,externalId,rules\nfleet-1,fleet-1,${unknownRule}\nfleet-2,fleet-2,`,
-		waitOptions: FAST_WAIT,
-	} as never);
+	const node = syncNode(user.credential, `name,externalId,rules\nfleet-1,fleet-1,${unknownRule}\nfleet-2,fleet-2,`);
 
 	const run = await whileSyncing(user.projectId, runWorkflow(engine, itemsThen(node)), (jobId) => emulator.process({ jobId }));
 
@@ -180,18 +154,7 @@ test('a delete whose result row names the device by trackingId alone (HERE\'s re
 	});
 	try {
 		const credential = engine.saveCredential('sync-tracking-ids', { authentication: 'login', email: user.email, password: CANARY.password, host: 'custom', baseUrl: here.url });
-		const node = bulkJobsNode(credential, {
-			resource: 'device',
-			operation: 'sync',
-			dryRun: false,
-			inputSource: 'csvText',
-			csvText: csvOf(ids(1, 1)),
-			scope: 'prefix',
-			externalIdPrefix: 'fleet-',
-			deleteMissing: true,
-			maxDeletionPercent: 100,
-			waitOptions: FAST_WAIT,
-		} as never);
+		const node = syncNode(credential, csvOf(ids(1, 1)), { ...FLEET_SCOPE, maxDeletionPercent: 100 });
 
 		const run = await whileSyncing(user.projectId, runWorkflow(engine, itemsThen(node)), (jobId) => emulator.process({ jobId }));
 
@@ -200,4 +163,28 @@ test('a delete whose result row names the device by trackingId alone (HERE\'s re
 	} finally {
 		await here.close();
 	}
+});
+
+test('an upload refused, then the wait for the job created before it ending: the error says both, and to run again only once that job has finished', async () => {
+	const user = loginUser(emulator, engine);
+	const list = Array.from({ length: 1001 }, (_, i) => `fleet-${i}`);
+	// The first add upload goes through; the second is refused with a wait of two hours.
+	emulator.faults.script([
+		{ method: 'POST', path: /deviceUploads$/, kind: 'slow', slowMs: 0 },
+		{ method: 'POST', path: /deviceUploads$/, kind: '429', retryAfterSeconds: 7200 },
+	]);
+	const node = syncNode(user.credential, csvOf(list), { options: { concurrency: 1 }, waitOptions: { ...FAST_WAIT, timeout: 0.005 } });
+
+	const run = await runWorkflow(engine, itemsThen(node));
+	emulator.faults.clear();
+
+	const error = run.error() as Error & { description?: string };
+	// HERE's two hours hold the status checks back too, so the wait ends at once.
+	expect(error.message).toMatch(/^Sync stopped part-way: the upload of add job 2 of 2 failed: .*HTTP 429.*; then the wait for the add jobs ended: Get the status of job BULK-\S+ was not sent/);
+	expect(error.description).toContain('<li>notConfirmed: 1000</li>');
+	expect(error.description).toContain('<li>notSent: 1</li>');
+	expect(error.description).toContain(
+		"Do what the refused upload's error (first above) says, then once the jobs still running on HERE (their devices are notConfirmed) have finished, run the sync again",
+	);
+	expect(error.description).toContain('raise Timeout (Minutes) under Wait Options');
 });

@@ -81,6 +81,16 @@ test('every request carries its own UUIDv4 X-Request-Id', async () => {
 	expect(ids[0]).not.toEqual(ids[1]);
 });
 
+test('an upload over 10 MiB is refused 413 and not sent again; the hint says what to change', async () => {
+	const devices = Array.from({ length: 11 }, (_, i) => ({ name: `big-${i}`, tags: [`${i}`.padEnd(1_000_000, 'x')] }));
+
+	const error = (await hereRequest(context(), { method: 'POST', path: '/bulkjobs/v4/deviceUploads', body: devices, kind: 'create' }, FAST_RETRY).catch((e: unknown) => e)) as NodeApiError;
+
+	expect(error.context.httpStatus).toBe(413);
+	expect(error.description).toMatch(/^HERE, or a proxy in between, refused the upload as too large\. .*Devices per Job under the Options of Create.*shorten the tags/);
+	expect(bulkRequests()).toHaveLength(1);
+});
+
 describe('retries of safe requests', () => {
 	test.each(['500', '502', '503', '429-no-retry-after', 'drop', 'malformed-json'] as const)(
 		'a GET is retried after %s',

@@ -4,10 +4,11 @@ import { plainText } from '../editorText';
 
 /**
  * Error items of Continue On Fail. n8n's "Continue (using error output)" sends an item to the
- * error output only when its JSON has no keys but `error`, `message` and `details` (an item's own
- * `error` would do too, but n8n then replaces its JSON with the message alone). So with that
- * setting an error item keeps its facts under `details`; with "Continue (using regular output)"
- * they stay beside `error`, as the README shows them.
+ * error output when its JSON has no keys but `error`, `message` and `details`, or when the item
+ * has an `error` of its own; but n8n replaces the JSON of every item with an `error` of its own
+ * by the message alone, whatever the setting. So with that setting an error item keeps its facts
+ * under `details`; with "Continue (using regular output)" they stay beside `error`, as the README
+ * shows them.
  */
 
 export function usesErrorOutput(context: IExecuteFunctions): boolean {

@@ -1,3 +1,6 @@
+import type { INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
 /**
  * Upload batches: HERE takes at most 1000 devices per upload (POST /bulkjobs/v4/deviceUploads)
  * and a body of at most 10 MiB, so more devices are split into several jobs.
@@ -21,47 +24,55 @@ export function chunkDevices<T>(devices: readonly T[], chunkSize = MAX_CHUNK_SIZ
 	return chunks;
 }
 
+/** The brackets around an upload's JSON array; devices are separated by one comma. */
+const BRACKETS = 2;
+
 /** A device whose JSON alone is larger than an upload may be: no job can carry it. */
 export class DeviceTooLargeError<T> extends Error {
 	constructor(
 		readonly device: T,
-		readonly bytes: number,
+		/** The body of an upload of this device alone. */
+		readonly bodyBytes: number,
 	) {
-		// Completed by the caller, which names the device: "The device of row 7 is too large: …".
-		super(`${(bytes / 2 ** 20).toFixed(1)} MiB as JSON, and an upload to HERE may be at most 10 MiB`);
+		// Rounded up, so that a body just over the limit never reads as "10.0 MiB".
+		super(`${(Math.ceil((bodyBytes / 2 ** 20) * 10) / 10).toFixed(1)} MiB as JSON, and an upload to HERE may be at most 10 MiB`);
 	}
 }
 
-const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
-
 /**
  * The upload batches of `items`: at most `chunkSize` devices each, as `chunkDevices` cuts them,
- * and a batch whose JSON body (`wireOf` gives each item's device as sent) would be over 10 MiB
- * cut further into consecutive parts that fit. Every field but tags is at most 50 characters,
- * so only long tags make a batch that large; the common case measures each batch once.
+ * each cut further, where needed, into consecutive parts whose JSON body (`wireOf` gives each
+ * item's device as sent) stays within 10 MiB. Every field but tags is at most 50 characters, so
+ * only devices with long tags make a part smaller than `chunkSize`.
  * Throws DeviceTooLargeError for a device that no upload can carry.
  */
 export function chunkForUpload<T>(items: readonly T[], chunkSize: number, wireOf: (item: T) => unknown): T[][] {
-	return chunkDevices(items, chunkSize).flatMap((chunk) => (jsonBytes(chunk.map(wireOf)) <= MAX_UPLOAD_BYTES ? [chunk] : splitBySize(chunk, wireOf)));
+	return chunkDevices(items, chunkSize).flatMap((chunk) => splitBySize(chunk, wireOf));
 }
 
 function splitBySize<T>(chunk: readonly T[], wireOf: (item: T) => unknown): T[][] {
-	const brackets = 2;
 	const parts: T[][] = [];
 	let part: T[] = [];
-	let bytes = brackets;
+	let bytes = BRACKETS;
 	for (const item of chunk) {
-		const size = jsonBytes(wireOf(item));
-		if (brackets + size > MAX_UPLOAD_BYTES) throw new DeviceTooLargeError(item, size);
-		const comma = part.length > 0 ? 1 : 0;
-		if (bytes + comma + size > MAX_UPLOAD_BYTES) {
+		const size = Buffer.byteLength(JSON.stringify(wireOf(item)), 'utf8');
+		if (BRACKETS + size > MAX_UPLOAD_BYTES) throw new DeviceTooLargeError(item, BRACKETS + size);
+		if (part.length > 0 && bytes + 1 + size > MAX_UPLOAD_BYTES) {
 			parts.push(part);
 			part = [];
-			bytes = brackets;
+			bytes = BRACKETS;
 		}
 		bytes += (part.length > 0 ? 1 : 0) + size;
 		part.push(item);
 	}
-	parts.push(part);
+	if (part.length > 0) parts.push(part);
 	return parts;
+}
+
+/** The error for a device no upload can carry, named as the caller knows it ("the device of row 7"). */
+export function deviceTooLargeError(node: INode, device: string, error: DeviceTooLargeError<unknown>, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(node, `${device} is too large: ${error.message}`, {
+		itemIndex,
+		description: 'Tags are the only field without a length limit: shorten its tags. Nothing was sent to HERE.',
+	});
 }

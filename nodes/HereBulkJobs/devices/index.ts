@@ -14,7 +14,7 @@ import { DeviceValidator } from './validate';
 
 export * from './types';
 export { SeenDevices } from './seen';
-export { chunkDevices, chunkForUpload, DeviceTooLargeError, MAX_UPLOAD_BYTES } from './chunk';
+export { chunkDevices, chunkForUpload, DeviceTooLargeError, deviceTooLargeError, MAX_UPLOAD_BYTES } from './chunk';
 export { formatIssues, issueText } from './report';
 export type { RequiredField } from './validate';
 

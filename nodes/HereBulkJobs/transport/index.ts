@@ -138,8 +138,8 @@ function hintFor(request: HereRequest, facts: FailureFacts, hereMessage: string 
 		case 412:
 			return 'The job is not in a status that allows this action.';
 		case 413:
-			// Every device field but tags is at most 50 characters, so only long tags make 1000 devices this large.
-			return 'The upload is larger than HERE accepts (10 MiB): its devices carry long tags (tags are the only field without a length limit). Shorten the tags, or send fewer devices per job (Devices per Job under the Options of Create).';
+			// Create and Sync keep each job within 10 MiB, so a 413 means a smaller limit on the way (a proxy).
+			return 'HERE, or a proxy in between, refused the upload as too large. This node keeps each job within HERE\'s 10 MiB; a proxy may allow less. Send fewer devices per job (Devices per Job under the Options of Create), or shorten the tags (the only field without a length limit).';
 		case 429: {
 			const fewer = 'fewer workflows using this HERE user at the same time (or a lower Parallel Uploads under the Options of Create or Sync)';
 			return waitAsked === undefined

@@ -37,10 +37,11 @@ function isNotFound(error: unknown): boolean {
  *
  * Without a file-name filter nothing needs the status before the results, so the results are
  * read from the start, alongside the status request: one round trip less per job. The rows count
- * only once the status has confirmed a watched final status, and only if they are as many as the
- * devices its figures say HERE processed (else the job ended during the read, which is done
- * again); otherwise the read stops after the page it is reading and its rows are dropped. With a filter, the status (which holds the file
- * name) comes first, so that no results of a job the filter leaves out are read.
+ * only once the status has confirmed a watched final status; otherwise the read stops after the
+ * page it is reading and its rows are dropped. Fewer rows than the devices the final figures say
+ * HERE processed mean that the job ended during the read: it is read again. With a filter, the
+ * status (which holds the file name) comes first, so that no results of a job the filter leaves
+ * out are read.
  */
 export async function fetchFinishedJob(
 	context: IPollFunctions,

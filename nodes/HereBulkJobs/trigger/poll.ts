@@ -232,7 +232,7 @@ async function emitNewJobs(
 function unreadJobError(context: IPollFunctions, failure: unknown): Error {
 	const error = ensureNodeError(context.getNode(), failure);
 	const later =
-		'The trigger reads this job again at every poll and emits it once that works. Meanwhile it emits the other finished jobs it can read; this error comes back only on polls with nothing else to emit, until the job can be read or HERE forgets it (a week after it finished).';
+		'The trigger reads this job again at every poll and emits it once that works. Meanwhile it emits the other finished jobs it can read: a poll fails with this job\'s error only when it has nothing else to emit.';
 	error.description = htmlParagraphs([error.description ?? '', escapeHtml(later)]);
 	return error;
 }

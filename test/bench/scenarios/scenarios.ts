@@ -118,11 +118,12 @@ export async function referenceOnboard(account: Account & { rows: number; floor?
 export async function nodeValidate({ rows }: { rows: number }): Promise<Outcome & { ms: number }> {
 	// The pipeline's own entry point, compiled by tsx (esbuild, as the bundle in dist/ is): the
 	// bundle exports only the node classes, and this scenario has no network and no n8n in it.
-	const { chunkDevices, prepareDevices } = await import('../../../nodes/HereBulkJobs/devices');
+	const { chunkForUpload, prepareDevices } = await import('../../../nodes/HereBulkJobs/devices');
 	const csv = csvOf(rows);
 	const started = performance.now();
 	const prepared = await prepareDevices({ source: { type: 'csv', data: csv }, kind: 'add' });
-	const chunks = chunkDevices(prepared.devices);
+	// As Create cuts them: 1000 devices a job, each job's JSON body within HERE's 10 MiB.
+	const chunks = chunkForUpload(prepared.devices, 1000, (device) => device);
 	const ms = performance.now() - started;
 	if (prepared.devices.length !== rows || prepared.issues.length > 0) {
 		throw new Error(`node pipeline: ${prepared.devices.length} devices, ${prepared.issues.length} issues`);

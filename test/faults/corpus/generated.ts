@@ -30,7 +30,7 @@ export const GENERATED_CASES: Array<Omit<BadInput, 'input'> & { input: () => str
 		id: 'csv: 1,000,001 rows',
 		source: 'csvFile',
 		input: () => manyRows(MAX_DEVICE_ROWS + 1),
-		row: `row ${MAX_DEVICE_ROWS + 2}`,
-		reason: /more than 1,000,000 device rows, the most one execution reads/,
+		row: 'Input item 0',
+		reason: /holds more than 1,000,000 rows, the most one run reads/,
 	},
 ];

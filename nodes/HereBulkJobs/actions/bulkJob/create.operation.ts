@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { DeviceTooLargeError, MAX_CHUNK_SIZE } from '../../devices/chunk';
+import { DeviceTooLargeError, deviceTooLargeError, MAX_CHUNK_SIZE } from '../../devices/chunk';
 import { ArrivingJobs } from '../../jobs/arrivingJobs';
 import type { JobResults } from '../../jobs/collectResults';
 import { waitAndCollectResults } from '../../jobs/collectResults';
@@ -153,11 +153,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	} catch (error) {
 		if (!(error instanceof DeviceTooLargeError)) throw ensureNodeError(node, error);
 		const located = error.device as LocatedDevice;
-		const rows = describeRows([located], read[0]?.prepared.label ?? 'row', rowContext);
-		throw new NodeOperationError(node, `The device of ${rows} is too large: ${error.message}`, {
-			itemIndex: located.item,
-			description: 'Tags are the only field without a length limit: shorten its tags. Nothing was sent to HERE.',
-		});
+		throw deviceTooLargeError(node, `The device of ${describeRows([located], read[0]?.prepared.label ?? 'row', rowContext)}`, error, located.item);
 	}
 	const run: CreateRun = {
 		jobType: settings.jobType,

@@ -34,6 +34,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const plan = buildPlan(desired, listed, { scope: settings.scope, deleteMissing: settings.deleteMissing });
 	const blockedBy = guardProblem(plan, settings.guard);
 	const facts = { dryRun: settings.dryRun, projectId: settings.projectId, inputCount: items.length, includeOutsideScope: settings.includeOutsideScope, blockedBy };
+	// The jobs are cut before a dry run returns: a device no upload can carry is refused by both.
+	const jobs = planSyncJobs(this, plan.devices, settings.unclaimOnly);
 	if (settings.dryRun) return syncItems(plan, undefined, facts);
 
 	if (blockedBy !== undefined) {
@@ -48,7 +50,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	}
 
 	// 3. Deletes first, then adds.
-	const jobs = planSyncJobs(this, plan.devices, settings.unclaimOnly);
 	const applied = await applyPlan(this, jobs, settings);
 	const { stopped } = applied;
 	const output = syncItems(plan, applied, { ...facts, stoppedBy: stopped?.reason });
@@ -59,7 +60,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	// "Continue (using error output)" the error itself goes there too, for the workflow's alerting.
 	if (!usesErrorOutput(this)) return output;
 	const summary = output[output.length - 1];
-	return [...output, nodeErrorItem(this, error, summary.pairedItem, { outcomes: summary.json.outcomes, jobIds: summary.json.jobIds })];
+	return [...output, nodeErrorItem(this, error, summary.pairedItem, { outcomes: summary.json.outcomes })];
 }
 
 /** The devices HERE refused with row errors, as result rows: the name the list gave (adds), else the externalId. */
@@ -74,36 +75,40 @@ function refusedRows(plan: SyncPlan, applied: AppliedPlan): ResultRow[] {
 }
 
 /**
- * A sync that stopped after sending something: why (a refused upload's own error says what to fix), what happened to each planned change, HERE's reasons for the first refused devices,
- * and what to do. A re-run finishes what was not sent or not processed, but sends refused
- * devices again, and HERE refuses them (or their upload) again until the cause is fixed: then
- * the error says to fix that first.
+ * A sync that stopped after sending something: why (a refused upload's own error says what to
+ * fix), what happened to each planned change, HERE's reasons for the first refused devices, and
+ * what to do. A re-run finishes what was not sent or not processed, but sends refused devices
+ * again, and HERE refuses them (or their upload) again until the cause is fixed: then the error
+ * says to fix that first. A re-run while jobs still run would plan their devices again: then it
+ * says to wait for them.
  */
 function stoppedPartWay(context: IExecuteFunctions, plan: SyncPlan, applied: AppliedPlan, stopped: SyncStop): NodeOperationError {
 	const counts = outcomeCounts(applied);
 	const outcomes = Object.entries(counts).map(([outcome, count]) => `${outcome}: ${count}`);
 	const refused = refusedRows(plan, applied);
 	const maybeSent = (counts.maybeSent ?? 0) > 0 ? ' Devices marked maybeSent may already be in HERE; the next run sees them.' : '';
-	const rerun = 'run the sync again: it lists the project again and sends only what is still missing or still to delete.';
+	const waiting = 'the jobs still running on HERE (their devices are notConfirmed) have finished';
+	const once = stopped.waitEnded === true ? `once ${waiting}, ` : '';
+	const lists = `it lists the project again and sends only what is still missing or still to delete.${maybeSent}`;
+	const rerun = `${once}run the sync again: ${lists}`;
 	let advice: string;
-	if (stopped.cause?.by === 'wait') {
-		advice = `The jobs keep running on HERE (their devices are marked notConfirmed). Run the same sync again once they have finished: it lists the project again and does only what is left.${maybeSent}`;
-	} else if (refused.length > 0) {
+	if (refused.length > 0) {
 		const [devices, them] = refused.length === 1 ? ['1 device', 'it'] : [`${refused.length} devices`, 'them'];
 		advice =
 			`HERE refused ${devices} for the reasons above. Running the same sync again sends ${them} again, and HERE refuses ${them} again until the cause is fixed. ` +
-			`Fix what HERE names first (in the list or in the project, for example a name that another device already has), then ${rerun}${maybeSent}`;
-	} else if (stopped.cause !== undefined) {
-		advice = `Do what the refused upload's error (first above) says, then ${rerun}${maybeSent}`;
+			`Fix what HERE names first (in the list or in the project, for example a name that another device already has), then ${rerun}`;
+	} else if (stopped.uploadRefusal !== undefined) {
+		advice = `Do what the refused upload's error (first above) says, then ${rerun}`;
 	} else {
-		advice = `Run the same sync again to finish: it lists the project again and sends only what is still missing or still to delete.${maybeSent}`;
+		advice = stopped.waitEnded === true ? `Once ${waiting}, run the same sync again to finish: ${lists}` : `Run the same sync again to finish: ${lists}`;
 	}
-	// The cause's description is editor HTML already: what to do, and HERE's trace id.
-	const causeDescription = (stopped.cause?.error as { description?: unknown } | undefined)?.description;
+	if (stopped.waitEnded === true) advice += ' If HERE is just slow, raise Timeout (Minutes) under Wait Options.';
+	// The refused upload's description is editor HTML already: what to do, and HERE's trace id.
+	const uploadDescription = (stopped.uploadRefusal as { description?: unknown } | undefined)?.description;
 	const error = new NodeOperationError(context.getNode(), `Sync stopped part-way: ${stopped.reason}`, {
 		itemIndex: 0,
 		description: htmlParagraphs([
-			typeof causeDescription === 'string' ? causeDescription : '',
+			typeof uploadDescription === 'string' ? uploadDescription : '',
 			failedDevicesHtml(failedDeviceLines(refused, refused.length)),
 			`What happened to the planned changes:${htmlList(outcomes)}`,
 			escapeHtml(advice),

@@ -68,20 +68,25 @@ const RUN_LIMIT_ADVICE = {
 	sync: 'A sync list must be complete in one run (a device missing from it counts as gone), so do not split it into several executions. Narrow the Scope instead and sync each part with its own External ID Prefix or Pattern, one Sync node per part: the limit keeps the memory of one execution bounded.',
 } as const;
 
-function runLimitError(context: IExecuteFunctions, run: SourceSettings['run'], itemIndex: number, limit: number, before: number): NodeOperationError {
+/**
+ * A run past the row limit: by the Input Items (`itemIndex` undefined), by one input item's CSV or
+ * JSON alone, or by a later item's on top of the `before` rows of the earlier ones.
+ */
+function runLimitError(context: IExecuteFunctions, run: SourceSettings['run'], itemIndex: number | undefined, limit: number, before: number): NodeOperationError {
 	const count = (rows: number) => rows.toLocaleString('en-US');
-	const earlier = itemIndex === 1 ? 'Input item 0 holds' : `Input items 0 to ${itemIndex - 1} hold`;
-	return new NodeOperationError(
-		context.getNode(),
-		`Input item ${itemIndex} takes this run past ${count(limit)} rows, the most one run reads over all input items together; nothing was sent to HERE`,
-		{
-			itemIndex,
-			description: htmlParagraphs([
-				`${earlier} ${count(before)} rows, so input item ${itemIndex} could add at most ${count(Math.max(0, limit - before))}.`,
-				RUN_LIMIT_ADVICE[run],
-			]),
-		},
-	);
+	const most = `the most one run reads over all input items together; nothing was sent to HERE`;
+	let message: string;
+	let facts = '';
+	if (itemIndex === undefined) {
+		message = `The input has more than ${count(limit)} items, ${most}`;
+	} else if (before === 0) {
+		message = `Input item ${itemIndex} holds more than ${count(limit)} rows, ${most}`;
+	} else {
+		message = `Input item ${itemIndex} takes this run past ${count(limit)} rows, ${most}`;
+		const earlier = itemIndex === 1 ? 'Input item 0 holds' : `Input items 0 to ${itemIndex - 1} hold`;
+		facts = `${earlier} ${count(before)} rows, so input item ${itemIndex} could add at most ${count(Math.max(0, limit - before))}.`;
+	}
+	return new NodeOperationError(context.getNode(), message, { itemIndex: itemIndex ?? 0, description: htmlParagraphs([facts, RUN_LIMIT_ADVICE[run]]) });
 }
 
 /**
@@ -103,12 +108,16 @@ export async function readDeviceBlocks(
 	if (settings.source === 'items') {
 		const mapping = context.getNodeParameter('fieldMapping', 0, 'auto') as string;
 		if (mapping !== 'define') {
-			return [{ prepared: await prepareDevices({ ...shared, source: { type: 'items', items: items.map((item) => item.json) }, maxRows }) }];
+			const prepared = await prepareDevices({ ...shared, source: { type: 'items', items: items.map((item) => item.json) }, maxRows });
+			if (prepared.overLimit) throw runLimitError(context, settings.run, undefined, maxRows, 0);
+			return [{ prepared }];
 		}
 		const defined = items.map((_, itemIndex) => definedDevice(context, itemIndex, settings.kind));
 		const source: DeviceSource = { type: 'items', items: defined.map((item) => item.device) };
 		// Items count from 0, so a row is its item's index.
-		return [{ prepared: await prepareDevices({ ...shared, source, maxRows, requiredFields: (row) => defined[row]?.required }) }];
+		const prepared = await prepareDevices({ ...shared, source, maxRows, requiredFields: (row) => defined[row]?.required });
+		if (prepared.overLimit) throw runLimitError(context, settings.run, undefined, maxRows, 0);
+		return [{ prepared }];
 	}
 
 	const blocks: DeviceBlock[] = [];
@@ -117,7 +126,7 @@ export async function readDeviceBlocks(
 		const { source, fileName } = await itemSource(context, itemIndex, settings.source);
 		const budget = maxRows - used;
 		const prepared = await prepareDevices({ ...shared, source, maxRows: Math.max(1, budget), sourceName: `input item ${itemIndex}` });
-		if (itemIndex > 0 && crossedBudget(prepared, budget)) throw runLimitError(context, settings.run, itemIndex, maxRows, used);
+		if (crossedBudget(prepared, budget)) throw runLimitError(context, settings.run, itemIndex, maxRows, used);
 		used += rowsRead(prepared);
 		blocks.push({ itemIndex, fileName, prepared });
 	}

@@ -1,8 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import type { DeviceRow } from '../../../devices';
-import { chunkForUpload, DeviceTooLargeError } from '../../../devices';
+import { chunkForUpload, DeviceTooLargeError, deviceTooLargeError } from '../../../devices';
 import type { JobResults } from '../../../jobs/collectResults';
 import { waitAndCollectResults } from '../../../jobs/collectResults';
 import { isUnsuccessful, jobEnd } from '../../../jobs/jobEnd';
@@ -44,11 +43,13 @@ export interface ApplySettings {
 export interface SyncStop {
 	reason: string;
 	/**
-	 * The error whose own advice comes first: an upload HERE refused or never got, which says
-	 * what to fix (a role, the host, a wait HERE asks for), or the wait, which says why it ended
-	 * (its timeout). Unset when HERE may have taken the upload: the next run's listing sees that.
+	 * The error of an upload HERE refused or never got, which says what to fix (a role, the
+	 * host, a wait HERE asks for). Unset when HERE may have taken the upload: the next run's
+	 * listing sees that.
 	 */
-	cause?: { by: 'uploadRefused' | 'wait'; error: Error };
+	uploadRefusal?: Error;
+	/** The wait ended (its timeout, a failed status check) while jobs still ran: their devices are notConfirmed. */
+	waitEnded?: boolean;
 }
 
 export interface AppliedPlan {
@@ -110,17 +111,16 @@ export function planSyncJobs(context: IExecuteFunctions, planned: PlannedDevice[
 	} catch (error) {
 		if (!(error instanceof DeviceTooLargeError)) throw ensureNodeError(context.getNode(), error);
 		const device = error.device as PlannedDevice;
-		throw new NodeOperationError(context.getNode(), `The device with externalId "${device.externalId}" is too large: ${error.message}`, {
-			itemIndex: device.desired?.item ?? 0,
-			description: 'Tags are the only field without a length limit: shorten its tags. The sync sent nothing.',
-		});
+		const where = device.desired === undefined ? '' : ` (list row ${device.desired.row})`;
+		throw deviceTooLargeError(context.getNode(), `The device with externalId "${device.externalId}"${where}`, error, device.desired?.item ?? 0);
 	}
 }
 
 /**
  * A device's result row as its outcome. A row with errors failed, except an add row that still
  * got a trackingId: HERE added the device without part of it (a rule or geofence it does not
- * know), and a next run sees the device and does not send it again.
+ * know), and a next run sees the device and does not send it again. This takes a refused row to
+ * carry no trackingId, as the emulator's does; HERE's spec says nothing either way.
  */
 function deviceResult(row: ResultRow, phase: Phase, planned: PlannedDevice, jobId: string): DeviceResult {
 	const trackingId = row.trackingId ?? planned.trackingId;
@@ -150,7 +150,7 @@ async function runPhase(context: IExecuteFunctions, jobs: PhaseJobs, phase: Phas
 		for (const planned of jobs[index].devices) applied.results.set(planned, { outcome, trackingId: planned.trackingId });
 		if (submission.state === 'failed') {
 			const reason = `the upload of ${phase} job ${index + 1} of ${jobs.length} failed: ${submission.error.message}`;
-			stopped ??= submission.mayExist ? { reason } : { reason, cause: { by: 'uploadRefused', error: submission.error } };
+			stopped ??= submission.mayExist ? { reason } : { reason, uploadRefusal: submission.error };
 		}
 	});
 	if (created.length === 0) return stopped;
@@ -168,8 +168,8 @@ async function runPhase(context: IExecuteFunctions, jobs: PhaseJobs, phase: Phas
 		// The timeout, or a status check or results read that failed: the jobs run on in HERE, and
 		// what the earlier phase did is still reported.
 		for (const { jobId, devices } of created) for (const planned of devices) applied.results.set(planned, { outcome: 'notConfirmed', trackingId: planned.trackingId, jobId });
-		const waitError = ensureNodeError(context.getNode(), error, 0);
-		return stopped ?? { reason: `the wait for the ${phase} jobs ended: ${waitError.message}`, cause: { by: 'wait', error: waitError } };
+		const ended = `the wait for the ${phase} jobs ended: ${ensureNodeError(context.getNode(), error, 0).message}`;
+		return stopped === undefined ? { reason: ended, waitEnded: true } : { ...stopped, reason: `${stopped.reason}; then ${ended}`, waitEnded: true };
 	}
 	finished.forEach(({ job, rows }, index) => {
 		const byExternalId = new Map(rows.filter((row) => row.externalId !== undefined).map((row) => [row.externalId as string, row]));
