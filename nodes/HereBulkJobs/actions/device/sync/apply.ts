@@ -2,6 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { DeviceRow } from '../../../devices';
 import { chunkForUpload, DeviceTooLargeError, deviceTooLargeError } from '../../../devices';
+import { MAX_CHUNK_SIZE } from '../../../devices/chunk';
 import type { JobResults } from '../../../jobs/collectResults';
 import { waitAndCollectResults } from '../../../jobs/collectResults';
 import { isUnsuccessful, jobEnd } from '../../../jobs/jobEnd';
@@ -19,9 +20,6 @@ import type { PlannedDevice } from './plan';
  * upload) and the shared wait. Any job-level problem stops the sync there: what was not done
  * is reported, and running the same sync again finishes it (the plan is rebuilt from HERE's list).
  */
-
-/** HERE takes at most this many devices per job. */
-const DEVICES_PER_JOB = 1000;
 
 export type SyncOutcome = 'added' | 'addedWithErrors' | 'deleted' | 'failed' | 'notProcessed' | 'notConfirmed' | 'notSent' | 'maybeSent' | 'noChange';
 
@@ -68,7 +66,7 @@ function wireRow(planned: PlannedDevice, phase: Phase, unclaimOnly: boolean): De
 
 /** The phase's devices in jobs of at most 1000 (and 10 MiB), each with the planned devices it carries. */
 function plannedJobs(devices: PlannedDevice[], phase: Phase, unclaimOnly: boolean): Array<{ job: PlannedJob; devices: PlannedDevice[] }> {
-	const chunks = chunkForUpload(devices, DEVICES_PER_JOB, (planned) => wireRow(planned, phase, unclaimOnly));
+	const chunks = chunkForUpload(devices, MAX_CHUNK_SIZE, (planned) => wireRow(planned, phase, unclaimOnly));
 	// A delete has no list row: it is counted by its place in the phase.
 	let first = 0;
 	return chunks.map((chunk, index) => {
