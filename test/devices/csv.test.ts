@@ -268,7 +268,7 @@ describe('parseCsvDevices: streaming', () => {
 		expect(parsed.fatal).toBe(true);
 		expect(parsed.rows).toEqual([]);
 		expect(parsed.issues).toEqual([
-			expect.objectContaining({ row: 102, reason: expect.stringMatching(/more than 100 device rows, the most one execution reads/) }),
+			expect.objectContaining({ row: 102, reason: expect.stringMatching(/more than 100 device rows, the most one run reads/) }),
 		]);
 		// the first 4 KiB are read before parsing starts (to recognise binary files), then it stops
 		expect(produced).toBeLessThan(1000);
@@ -478,7 +478,7 @@ describe('parseCsvDevices: refusals', () => {
 		const csv = `name\n${Array.from({ length: 50 }, (_, i) => `d${i}`).join('\n')}\n`;
 		const parsed = await refuse(csv, { maxRows: 10 });
 		expect(parsed.issues).toEqual([
-			{ row: 12, label: 'row', reason: 'the file has more than 10 device rows, the most one execution reads' },
+			{ row: 12, label: 'row', reason: 'the file has more than 10 device rows, the most one run reads' },
 		]);
 	});
 });

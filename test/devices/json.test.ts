@@ -162,6 +162,6 @@ describe('parseJsonDevices', () => {
 	it('refuses more devices than the limit', async () => {
 		const parsed = await parseJsonDevices([{ name: 'a' }, { name: 'b' }, { name: 'c' }], { maxRows: 2 });
 		expect(parsed.fatal).toBe(true);
-		expect(parsed.issues[0].reason).toMatch(/there are 3 devices, more than 2, the most one execution reads/);
+		expect(parsed.issues[0].reason).toMatch(/there are 3 devices, more than 2, the most one run reads/);
 	});
 });

@@ -81,7 +81,7 @@ describe('one row limit for the whole run', () => {
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect(error.message).toBe('Input item 2 takes this run past 5 rows, the most one run reads over all input items together; nothing was sent to HERE');
 		expect(editorView(error.description ?? '')).toContain('Input items 0 to 1 hold 4 rows, so input item 2 could add at most 1.');
-		expect(editorView(error.description ?? '')).toContain('Send the devices in several executions (for example with Loop Over Items), or split the file');
+		expect(editorView(error.description ?? '')).toContain('Send the devices in batches: split the input with Loop Over Items');
 		expect(error.context.itemIndex).toBe(2);
 	});
 
@@ -97,7 +97,7 @@ describe('one row limit for the whole run', () => {
 	test('one input item over the limit on its own, or Input Items over it, are refused with the same advice', async () => {
 		const alone = await refused([csvOf(4, 'a')], 3);
 		expect(alone.message).toBe('Input item 0 holds more than 3 rows, the most one run reads over all input items together; nothing was sent to HERE');
-		expect(editorView(alone.description ?? '')).toBe('Send the devices in several executions (for example with Loop Over Items), or split the file into smaller ones: the limit keeps the memory of one execution bounded.');
+		expect(editorView(alone.description ?? '')).toBe('Send the devices in batches: split the input with Loop Over Items (each batch is a run of its own), or the file into smaller ones. The limit keeps the memory of one run bounded.');
 
 		const asSync = await refused([csvOf(4, 'a')], 3, { ...settings, run: 'sync' });
 		expect(editorView(asSync.description ?? '')).toContain('A sync list must be complete in one run');

@@ -302,7 +302,7 @@ describe('uploads', () => {
 		const error = run.error() as Described;
 		expect(error.message).toMatch(/^Sync stopped part-way: the upload of add job 1 of 1 failed: .*HTTP 429/);
 		expect(error.description).toMatch(/^HERE is rate-limiting this user, for longer than n8n waits for a request\. HERE asked to wait 7200 s \(Retry-After\): try again after /);
-		expect(error.description).toContain("Do what the refused upload's error (first above) says, then run the sync again");
+		expect(error.description).toContain("First do what the refused upload's error (above) says. Then run the same sync again");
 		expect(error.description).toContain('<li>notSent: 3</li>');
 		expect(emulator.devices(user.projectId)).toEqual([]);
 	});
@@ -358,7 +358,8 @@ describe('an interrupted sync is finished by running it again', () => {
 		emulator.faults.script([{ method: 'POST', path: /deviceUploads$/, kind: 'drop', afterEffect: true }]);
 		const first = await syncCsv(user, list, parameters);
 		expect((first.error() as Error).message).toMatch(/^Sync stopped part-way: the upload of delete job 1 of 2 failed/);
-		expect((first.error() as Described).description).toContain('Run the same sync again');
+		expect((first.error() as Described).description).toContain('First look in Get Many (Include Status Figures on) for the uploads that may have gone through');
+		expect((first.error() as Described).description).toContain('Then run the same sync again');
 		expect(emulator.jobs(user.projectId).filter((j) => j.type === 'create' && j.fileName?.startsWith('sync-'))).toEqual([]);
 
 		// Run 2: one add upload gets a 500 (not taken); the others go through.

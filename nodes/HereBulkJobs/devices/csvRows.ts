@@ -139,7 +139,7 @@ export class CsvRows {
 		if (++this.devices <= this.maxRows) return true;
 		const limit = this.maxRows.toLocaleString('en-US');
 		this.sink.overLimit = true;
-		this.fail(row, `the file has more than ${limit} device rows, the most one execution reads`);
+		this.fail(row, `the file has more than ${limit} device rows, the most one run reads`);
 		return false;
 	}
 

@@ -22,7 +22,7 @@ export function readObjects(values: readonly unknown[], label: RowLabel, options
 	if (values.length > maxRows) {
 		const count = (n: number) => n.toLocaleString('en-US');
 		sink.overLimit = true;
-		whole(`there are ${count(values.length)} devices, more than ${count(maxRows)}, the most one execution reads`);
+		whole(`there are ${count(values.length)} devices, more than ${count(maxRows)}, the most one run reads`);
 		return true;
 	}
 	values.forEach((value, row) => {

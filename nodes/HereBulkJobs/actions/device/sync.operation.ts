@@ -74,44 +74,56 @@ function refusedRows(plan: SyncPlan, applied: AppliedPlan): ResultRow[] {
 	return rows;
 }
 
+/** Job IDs for a sentence: at most 10, then how many more. */
+function jobList(jobIds: string[]): string {
+	const shown = jobIds.slice(0, 10).join(', ');
+	return jobIds.length > 10 ? `${shown} and ${jobIds.length - 10} more` : shown;
+}
+
 /**
  * A sync that stopped after sending something: why (a refused upload's own error says what to
- * fix), what happened to each planned change, HERE's reasons for the first refused devices, and
- * what to do. A re-run finishes what was not sent or not processed, but sends refused devices
- * again, and HERE refuses them (or their upload) again until the cause is fixed: then the error
- * says to fix that first. A re-run while jobs still run would plan their devices again: then it
- * says to wait for them.
+ * fix, a failed status check HERE's trace id), what happened to each planned change, HERE's
+ * reasons for the first refused devices, and what to do before running it again. A re-run
+ * finishes what was not sent or not processed; but it sends refused devices (and uploads) again,
+ * and HERE refuses them again until the cause is fixed, and it would plan again the devices of
+ * jobs that still run.
  */
 function stoppedPartWay(context: IExecuteFunctions, plan: SyncPlan, applied: AppliedPlan, stopped: SyncStop): NodeOperationError {
 	const counts = outcomeCounts(applied);
 	const outcomes = Object.entries(counts).map(([outcome, count]) => `${outcome}: ${count}`);
 	const refused = refusedRows(plan, applied);
-	const maybeSent = (counts.maybeSent ?? 0) > 0 ? ' Devices marked maybeSent may already be in HERE; the next run sees them.' : '';
-	const waiting = 'the jobs still running on HERE (their devices are notConfirmed) have finished';
-	const once = stopped.waitEnded === true ? `once ${waiting}, ` : '';
-	const lists = `it lists the project again and sends only what is still missing or still to delete.${maybeSent}`;
-	const rerun = `${once}run the sync again: ${lists}`;
-	let advice: string;
+	const { uploadRefusal, waitEnded } = stopped;
+	const timedOut = waitEnded?.error.context.waitedMs !== undefined;
+
+	const advice: string[] = [];
+	const first: string[] = [];
+	if (uploadRefusal !== undefined) first.push("do what the refused upload's error (above) says");
 	if (refused.length > 0) {
 		const [devices, them] = refused.length === 1 ? ['1 device', 'it'] : [`${refused.length} devices`, 'them'];
-		advice =
-			`HERE refused ${devices} for the reasons above. Running the same sync again sends ${them} again, and HERE refuses ${them} again until the cause is fixed. ` +
-			`Fix what HERE names first (in the list or in the project, for example a name that another device already has), then ${rerun}`;
-	} else if (stopped.uploadRefusal !== undefined) {
-		advice = `Do what the refused upload's error (first above) says, then ${rerun}`;
-	} else {
-		advice = stopped.waitEnded === true ? `Once ${waiting}, run the same sync again to finish: ${lists}` : `Run the same sync again to finish: ${lists}`;
+		advice.push(`HERE refused ${devices} for the reasons above. Running the same sync again sends ${them} again, and HERE refuses ${them} again until the cause is fixed.`);
+		first.push('fix what HERE names (in the list or in the project, for example a name that another device already has)');
 	}
-	if (stopped.waitEnded === true) advice += ' If HERE is just slow, raise Timeout (Minutes) under Wait Options.';
-	// The refused upload's description is editor HTML already: what to do, and HERE's trace id.
-	const uploadDescription = (stopped.uploadRefusal as { description?: unknown } | undefined)?.description;
+	if (waitEnded !== undefined) {
+		const [jobs, have] = waitEnded.jobIds.length === 1 ? ['job', 'has'] : ['jobs', 'have'];
+		first.push(`wait until ${jobs} ${jobList(waitEnded.jobIds)} ${have} finished (the wait ended before it could confirm that; their devices are notConfirmed)`);
+	}
+	if ((counts.maybeSent ?? 0) > 0) {
+		first.push('look in Get Many (Include Status Figures on) for the uploads that may have gone through, by their file names (sync-add.json, sync-delete.json), and wait until they have finished');
+	}
+	const rerun = 'run the same sync again: it lists the project again and sends only what is still missing or still to delete.';
+	advice.push(first.length === 0 ? `To finish, ${rerun}` : `First ${first.join('; ')}. Then ${rerun}`);
+	if (timedOut) advice.push('If HERE is just slow, raise Timeout (Minutes) under Wait Options.');
+
+	// Errors' own descriptions are editor HTML already: what to do, and HERE's trace id. A timeout's
+	// is left out: it speaks of waiting in general, and the advice here covers it.
+	const described = [uploadRefusal, timedOut ? undefined : waitEnded?.error].map((error) => (error as { description?: unknown } | undefined)?.description);
 	const error = new NodeOperationError(context.getNode(), `Sync stopped part-way: ${stopped.reason}`, {
 		itemIndex: 0,
 		description: htmlParagraphs([
-			typeof uploadDescription === 'string' ? uploadDescription : '',
+			...described.map((description) => (typeof description === 'string' ? description : '')),
 			failedDevicesHtml(failedDeviceLines(refused, refused.length)),
 			`What happened to the planned changes:${htmlList(outcomes)}`,
-			escapeHtml(advice),
+			escapeHtml(advice.join(' ')),
 		]),
 	});
 	error.context.jobIds = [...applied.jobIds.delete, ...applied.jobIds.add];

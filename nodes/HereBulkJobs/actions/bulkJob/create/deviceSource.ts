@@ -64,8 +64,8 @@ function crossedBudget(prepared: PreparedDevices<DeviceRow>, budget: number): bo
 
 /** What to do about a run over the row limit: Create can send its devices in parts; a sync list cannot be split. */
 const RUN_LIMIT_ADVICE = {
-	create: 'Send the devices in several executions (for example with Loop Over Items), or split the file into smaller ones: the limit keeps the memory of one execution bounded.',
-	sync: 'A sync list must be complete in one run (a device missing from it counts as gone), so do not split it into several executions. Narrow the Scope instead and sync each part with its own External ID Prefix or Pattern, one Sync node per part: the limit keeps the memory of one execution bounded.',
+	create: 'Send the devices in batches: split the input with Loop Over Items (each batch is a run of its own), or the file into smaller ones. The limit keeps the memory of one run bounded.',
+	sync: 'A sync list must be complete in one run (a device missing from it counts as gone), so do not split it into batches. Narrow the Scope instead and sync each part with its own External ID Prefix or Pattern, one Sync node per part: the limit keeps the memory of one run bounded.',
 } as const;
 
 /**

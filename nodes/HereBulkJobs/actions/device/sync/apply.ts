@@ -1,4 +1,4 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { DeviceRow } from '../../../devices';
 import { chunkForUpload, DeviceTooLargeError, deviceTooLargeError } from '../../../devices';
@@ -46,8 +46,11 @@ export interface SyncStop {
 	 * listing sees that.
 	 */
 	uploadRefusal?: Error;
-	/** The wait ended (its timeout, a failed status check) while jobs still ran: their devices are notConfirmed. */
-	waitEnded?: boolean;
+	/**
+	 * The wait ended (its timeout, a failed status check or results read) before it could
+	 * confirm these jobs finished: their devices are notConfirmed.
+	 */
+	waitEnded?: { error: NodeApiError | NodeOperationError; jobIds: string[] };
 }
 
 export interface AppliedPlan {
@@ -148,7 +151,9 @@ async function runPhase(context: IExecuteFunctions, jobs: PhaseJobs, phase: Phas
 		for (const planned of jobs[index].devices) applied.results.set(planned, { outcome, trackingId: planned.trackingId });
 		if (submission.state === 'failed') {
 			const reason = `the upload of ${phase} job ${index + 1} of ${jobs.length} failed: ${submission.error.message}`;
-			stopped ??= submission.mayExist ? { reason } : { reason, uploadRefusal: submission.error };
+			// A refusal says what to fix, so it is the stop even after an upload that may have gone through.
+			if (submission.mayExist) stopped ??= { reason };
+			else if (stopped?.uploadRefusal === undefined) stopped = { reason, uploadRefusal: submission.error };
 		}
 	});
 	if (created.length === 0) return stopped;
@@ -166,8 +171,10 @@ async function runPhase(context: IExecuteFunctions, jobs: PhaseJobs, phase: Phas
 		// The timeout, or a status check or results read that failed: the jobs run on in HERE, and
 		// what the earlier phase did is still reported.
 		for (const { jobId, devices } of created) for (const planned of devices) applied.results.set(planned, { outcome: 'notConfirmed', trackingId: planned.trackingId, jobId });
-		const ended = `the wait for the ${phase} jobs ended: ${ensureNodeError(context.getNode(), error, 0).message}`;
-		return stopped === undefined ? { reason: ended, waitEnded: true } : { ...stopped, reason: `${stopped.reason}; then ${ended}`, waitEnded: true };
+		const waitError = ensureNodeError(context.getNode(), error, 0);
+		const waitEnded = { error: waitError, jobIds: created.map((job) => job.jobId) };
+		const ended = `the wait for the ${phase} jobs ended: ${waitError.message}`;
+		return stopped === undefined ? { reason: ended, waitEnded } : { ...stopped, reason: `${stopped.reason}; then ${ended}`, waitEnded };
 	}
 	finished.forEach(({ job, rows }, index) => {
 		const byExternalId = new Map(rows.filter((row) => row.externalId !== undefined).map((row) => [row.externalId as string, row]));
