@@ -117,7 +117,7 @@ test('a wait that runs out in the add phase: the deletes already done are report
 	expect(error.description).toContain('<li>deleted: 4</li>');
 	expect(error.description).toContain('<li>notConfirmed: 2</li>');
 	const [deleteJob, addJob] = ['sync-delete', 'sync-add'].map((prefix) => emulator.jobs(user.projectId).find((job) => job.fileName?.startsWith(prefix))?.jobId);
-	expect(error.description).toContain(`First wait until job ${addJob} has finished (the wait ended before it could confirm that; their devices are notConfirmed). Then run the same sync again`);
+	expect(error.description).toContain(`First wait until job ${addJob} has finished (the wait ended before it could confirm that; its devices are notConfirmed). Then run the same sync again`);
 	expect(error.description).toContain('If HERE is just slow, raise Timeout (Minutes) under Wait Options.');
 	// The timeout's own description speaks of the trigger, which cannot finish a sync.
 	expect(error.description).not.toContain('Trigger');
@@ -186,7 +186,7 @@ test('an upload refused, then the wait for the job created before it ending: the
 	expect(error.description).toContain('<li>notConfirmed: 1000</li>');
 	expect(error.description).toContain('<li>notSent: 1</li>');
 	expect(error.description).toMatch(
-		/First do what the refused upload's error \(above\) says; wait until job BULK-\S+ has finished \(the wait ended before it could confirm that; their devices are notConfirmed\)\. Then run the same sync again/,
+		/First do what the refused upload's error \(above\) says; wait until job BULK-\S+ has finished \(the wait ended before it could confirm that; its devices are notConfirmed\)\. Then run the same sync again/,
 	);
 	// The wait ended on a request held back, not on its timeout: that request's own hint comes too, and no word of the Timeout.
 	expect(error.description).toContain('This request was not sent to HERE');

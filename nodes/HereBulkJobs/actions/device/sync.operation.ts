@@ -104,8 +104,8 @@ function stoppedPartWay(context: IExecuteFunctions, plan: SyncPlan, applied: App
 		first.push('fix what HERE names (in the list or in the project, for example a name that another device already has)');
 	}
 	if (waitEnded !== undefined) {
-		const [jobs, have] = waitEnded.jobIds.length === 1 ? ['job', 'has'] : ['jobs', 'have'];
-		first.push(`wait until ${jobs} ${jobList(waitEnded.jobIds)} ${have} finished (the wait ended before it could confirm that; their devices are notConfirmed)`);
+		const [jobs, have, their] = waitEnded.jobIds.length === 1 ? ['job', 'has', 'its'] : ['jobs', 'have', 'their'];
+		first.push(`wait until ${jobs} ${jobList(waitEnded.jobIds)} ${have} finished (the wait ended before it could confirm that; ${their} devices are notConfirmed)`);
 	}
 	if ((counts.maybeSent ?? 0) > 0) {
 		first.push('look in Get Many (Include Status Figures on) for the uploads that may have gone through, by their file names (sync-add.json, sync-delete.json), and wait until they have finished');
