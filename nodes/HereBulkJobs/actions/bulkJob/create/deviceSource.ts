@@ -74,7 +74,7 @@ const RUN_LIMIT_ADVICE = {
  */
 function runLimitError(context: IExecuteFunctions, run: SourceSettings['run'], itemIndex: number | undefined, limit: number, before: number): NodeOperationError {
 	const count = (rows: number) => rows.toLocaleString('en-US');
-	const most = `the most one run reads over all input items together; nothing was sent to HERE`;
+	const most = 'the most one run reads over all input items together; nothing was sent to HERE';
 	let message: string;
 	let facts = '';
 	if (itemIndex === undefined) {
@@ -107,15 +107,11 @@ export async function readDeviceBlocks(
 	const shared = { kind: settings.kind, ignoreUnknownFields: settings.ignoreUnknownFields, node: context.getNode(), seen: new SeenDevices() };
 	if (settings.source === 'items') {
 		const mapping = context.getNodeParameter('fieldMapping', 0, 'auto') as string;
-		if (mapping !== 'define') {
-			const prepared = await prepareDevices({ ...shared, source: { type: 'items', items: items.map((item) => item.json) }, maxRows });
-			if (prepared.overLimit) throw runLimitError(context, settings.run, undefined, maxRows, 0);
-			return [{ prepared }];
-		}
-		const defined = items.map((_, itemIndex) => definedDevice(context, itemIndex, settings.kind));
-		const source: DeviceSource = { type: 'items', items: defined.map((item) => item.device) };
+		const defined = mapping === 'define' ? items.map((_, itemIndex) => definedDevice(context, itemIndex, settings.kind)) : undefined;
+		const source: DeviceSource = { type: 'items', items: defined ? defined.map((item) => item.device) : items.map((item) => item.json) };
 		// Items count from 0, so a row is its item's index.
-		const prepared = await prepareDevices({ ...shared, source, maxRows, requiredFields: (row) => defined[row]?.required });
+		const requiredFields = defined && ((row: number) => defined[row]?.required);
+		const prepared = await prepareDevices({ ...shared, source, maxRows, requiredFields });
 		if (prepared.overLimit) throw runLimitError(context, settings.run, undefined, maxRows, 0);
 		return [{ prepared }];
 	}

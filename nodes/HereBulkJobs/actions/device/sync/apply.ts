@@ -9,7 +9,7 @@ import { isUnsuccessful, jobEnd } from '../../../jobs/jobEnd';
 import type { WaitSettings } from '../../../jobs/waitForJob';
 import type { ResultRow, ResultRowError } from '../../../jobs/wire';
 import { chunkFileName } from '../../bulkJob/create/fileName';
-import type { PlannedJob } from '../../bulkJob/create/plan';
+import type { LocatedDevice, PlannedJob } from '../../bulkJob/create/plan';
 import { submitJobs } from '../../bulkJob/create/submitChunks';
 import { ensureNodeError } from '../../../transport';
 import type { PlannedDevice } from './plan';
@@ -67,18 +67,22 @@ function wireRow(planned: PlannedDevice, phase: Phase, unclaimOnly: boolean): De
 	return unclaimOnly ? { externalId: planned.externalId, unclaimOnly: true } : { externalId: planned.externalId };
 }
 
+/** A planned device and the row it is sent as. */
+interface PhaseEntry {
+	planned: PlannedDevice;
+	located: LocatedDevice;
+}
+
 /** The phase's devices in jobs of at most 1000 (and 10 MiB), each with the planned devices it carries. */
 function plannedJobs(devices: PlannedDevice[], phase: Phase, unclaimOnly: boolean): Array<{ job: PlannedJob; devices: PlannedDevice[] }> {
-	const chunks = chunkForUpload(devices, MAX_CHUNK_SIZE, (planned) => wireRow(planned, phase, unclaimOnly));
 	// A delete has no list row: it is counted by its place in the phase.
-	let first = 0;
+	const entries = devices.map((planned, position): PhaseEntry => ({
+		planned,
+		located: { item: planned.desired?.item ?? 0, row: planned.desired?.row ?? position, device: wireRow(planned, phase, unclaimOnly) },
+	}));
+	const chunks = chunkForUpload(entries, MAX_CHUNK_SIZE, (entry) => entry.located.device);
 	return chunks.map((chunk, index) => {
-		const located = chunk.map((planned, offset) => ({
-			item: planned.desired?.item ?? 0,
-			row: planned.desired?.row ?? first + offset,
-			device: wireRow(planned, phase, unclaimOnly),
-		}));
-		first += chunk.length;
+		const located = chunk.map((entry) => entry.located);
 		const job: PlannedJob = {
 			index,
 			part: index + 1,
@@ -89,7 +93,7 @@ function plannedJobs(devices: PlannedDevice[], phase: Phase, unclaimOnly: boolea
 			invalid: [],
 			items: [...new Set(located.map((device) => device.item))],
 		};
-		return { job, devices: chunk };
+		return { job, devices: chunk.map((entry) => entry.planned) };
 	});
 }
 
@@ -111,7 +115,7 @@ export function planSyncJobs(context: IExecuteFunctions, planned: PlannedDevice[
 		return { delete: phaseJobs('delete'), add: phaseJobs('add') };
 	} catch (error) {
 		if (!(error instanceof DeviceTooLargeError)) throw ensureNodeError(context.getNode(), error);
-		const device = error.device as PlannedDevice;
+		const device = (error.device as PhaseEntry).planned;
 		const where = device.desired === undefined ? '' : ` (list row ${device.desired.row})`;
 		throw deviceTooLargeError(context.getNode(), `The device with externalId "${device.externalId}"${where}`, error, device.desired?.item ?? 0);
 	}
