@@ -250,7 +250,12 @@ test('a job that arrives while the wait runs is checked at once, then on its own
 	expect(lateCalls[0].at).toBe(arrivedAt);
 	// Its own schedule from its arrival, not the early job's longer pauses.
 	expect(gaps(lateCalls).slice(0, 3)).toEqual([40, 80, 160]);
-	expect(gaps(statusCalls(emulator, early)).slice(0, 4)).toEqual([40, 80, 160, 320]);
+	// The early job keeps its own longer pauses: after 160 ms, the next is 320 ms, cut short only by
+	// the listing that finds both jobs gone once they have ended.
+	const earlyGaps = gaps(statusCalls(emulator, early));
+	expect(earlyGaps.slice(0, 3)).toEqual([40, 80, 160]);
+	expect(earlyGaps[3]).toBeGreaterThan(160);
+	expect(earlyGaps[3]).toBeLessThanOrEqual(320);
 });
 
 // A wait for several jobs lists the project's running jobs (jobs/runningJobs.ts).
@@ -313,6 +318,35 @@ test('a job that leaves the running list is checked at the next listing, not at 
 	expect(listings().some((call) => call.at === seenDone.at)).toBe(true);
 	// The listing asks for the running jobs only.
 	expect(listings()[0].query).toMatchObject({ status: ['pending', 'ongoing'] });
+});
+
+test('while no job leaves, the listings stay within a tenth of the time waited apart, so a job that ends late is noticed soon', async () => {
+	const ids = await createJobs(3);
+	let startedAt = 0;
+	let endedAt: number | undefined;
+	const jobs = await onVirtualClock(
+		async () => {
+			startedAt = Date.now();
+			return await waitForJobs(context(), ids, {}, fast());
+		},
+		{
+			afterPause: () => {
+				// Three seconds of nothing, then every job ends.
+				if (endedAt === undefined && Date.now() - startedAt >= 3000) {
+					emulator.process();
+					endedAt = Date.now();
+				}
+			},
+		},
+	);
+	expect(jobs.map((job) => job.status)).toEqual(['completed', 'completed', 'completed']);
+	const times = listings().map((call) => call.at - startedAt);
+	// The doubling alone would space them 320 ms apart from the fourth on.
+	for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeLessThanOrEqual(Math.max(fast().pollIntervalMs, Math.ceil(times[i - 1] / 10)));
+	// Never closer than the poll interval.
+	expect(Math.min(...times.slice(1).map((time, i) => time - times[i]))).toBeGreaterThanOrEqual(fast().pollIntervalMs);
+	const lastCheck = Math.max(...ids.map((jobId) => statusCalls(emulator, jobId).at(-1)?.at ?? 0));
+	expect(lastCheck - (endedAt as number)).toBeLessThanOrEqual(310);
 });
 
 test('a job that its own check saw running and the first listing misses is checked at that listing', async () => {

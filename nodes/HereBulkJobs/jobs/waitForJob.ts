@@ -254,6 +254,8 @@ async function follow(context: HereContext, arriving: ArrivingJobs, followed: Fo
 	const deadline = () => (arriving.closedAt === undefined ? Infinity : arriving.closedAt + safe.timeoutMs);
 	const watch = new RunningJobsWatch(context, scope, (previous, remainingMs) => nextPollDelayMs(previous, safe, remainingMs), hooks.signal);
 	const listingAt = (open: Followed[]) => watch.dueAt(open.length, deadline() - Date.now()) ?? Infinity;
+	/** The first followed job that ended failed or cancelled, when that ends the wait. */
+	const failedJob = () => (safe.failOnUnsuccessful ? followed.find((job) => job.finished !== undefined && isUnsuccessful(job.finished)) : undefined);
 
 	for (;;) {
 		for (const jobId of arriving.takeNew()) {
@@ -280,21 +282,17 @@ async function follow(context: HereContext, arriving: ArrivingJobs, followed: Fo
 			continue;
 		}
 		if (arriving.closedAt !== undefined && ++roundsAfterClose > maxChecksPerJob * followed.length) break;
+		// Each answer is weighed as it comes, so that a finished job's results are read while the
+		// rest of the round is still being checked.
 		const checks = await mapWithConcurrency(due, STATUS_CONCURRENCY, async (job) => {
 			job.statusCalls++;
-			return await getJobStatus(context, job.jobId, scope);
-		});
-		// The caller's failure came before this round's answers were weighed: it is the error.
-		hooks.signal?.throwIfAborted();
-		const answers = valuesOrThrow(checks);
-		const now = Date.now();
-		const newlyFinished: FinishedJob[] = [];
-		answers.forEach((answer, index) => {
-			const job = due[index];
+			const answer = await getJobStatus(context, job.jobId, scope);
+			const now = Date.now();
 			job.last = answer;
 			if (isTerminal(answer.status)) {
 				job.finished = { ...answer, jobId: job.jobId, statusCalls: job.statusCalls, waitedMs: now - job.arrivedAt };
-				newlyFinished.push(job.finished);
+				// After a failed job (which ends the wait) or the caller's failure, no new read starts.
+				if (failedJob() === undefined && hooks.signal?.aborted !== true) hooks.onFinished?.(job.finished);
 				return;
 			}
 			watch.sawRunning(job.jobId);
@@ -302,11 +300,11 @@ async function follow(context: HereContext, arriving: ArrivingJobs, followed: Fo
 			job.delay = nextPollDelayMs(job.delay, safe, deadline() - now);
 			job.nextCheckAt = now + pauseBeforeNextCheck(job.delay, safe, now, job.arrivedAt, estimatedCompletion(job.readings));
 		});
-		if (safe.failOnUnsuccessful) {
-			const bad = followed.find((job) => job.finished !== undefined && isUnsuccessful(job.finished));
-			if (bad?.finished) throw await unsuccessfulJobError(context, bad.finished, scope);
-		}
-		for (const job of newlyFinished) hooks.onFinished?.(job);
+		// The caller's failure came before this round's failures: it is the error.
+		hooks.signal?.throwIfAborted();
+		valuesOrThrow(checks);
+		const failed = failedJob()?.finished;
+		if (failed) throw await unsuccessfulJobError(context, failed, scope);
 		if (atDeadline && followed.some((job) => job.finished === undefined)) break;
 	}
 	// The timeout counts from the close (the last upload's answer), and so does the time waited it reports.
