@@ -137,6 +137,10 @@ serve({
 	job({ jobId }: { jobId: string }) {
 		return here().jobs().find((job) => job.jobId === jobId);
 	},
+	/** What `--trace` writes: every request (arrival, emulator clock) and every job (`updatedAt`: when it ended). */
+	trace() {
+		return { requests: here().requests, jobs: here().jobs() };
+	},
 	now() {
 		return here().clock.now();
 	},

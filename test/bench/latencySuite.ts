@@ -6,12 +6,15 @@
  * node's wall time, the reference client's, and the schedule limit (lib/schedule.ts): the least
  * time any client could take for the same work under the same rules, computed, not measured.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import type { EmulatorOptions, ProcessingOptions } from '../../emulator';
 import type { RequestCounts } from './emulator.process';
 import type { Child } from './lib/ipc';
 import type { NetworkModel } from './lib/schedule';
 import { newConnectionPerRequest, onboardLimit, resultsLimit, syncPlanLimit, triggerLimit, waitLimit } from './lib/schedule';
-import { log, session } from './lib/session';
+import { log, OUT, session } from './lib/session';
 import type { Side } from './lib/sides';
 import { account, startEmulator, startSide } from './lib/sides';
 import { median, ms, ratio, table } from './lib/stats';
@@ -84,6 +87,7 @@ async function measure(scenario: string, sides: Record<'node' | 'reference', Chi
 			await emulator.call('clearRequests');
 			const report = await sides[side].call<RunReport>('run', { scenario, params });
 			const requests = await emulator.call<RequestCounts>('requests');
+			if (session.options.trace) writeTrace(`${scenario}-${side}-${round}`, { run: report, ...(await emulator.call<object>('trace')) });
 			if (round < session.options.warmup) continue;
 			out.ms[side].push(report.ms);
 			out.requests[side].push(requests);
@@ -92,6 +96,13 @@ async function measure(scenario: string, sides: Record<'node' | 'reference', Chi
 	}
 	process.stdout.write('\n');
 	return out;
+}
+
+/** A run's trace, as JSON: its report (`startedAt`, epoch ms, places the emulator's times) and the emulator's log. */
+function writeTrace(name: string, trace: object): void {
+	const dir = path.join(OUT, 'traces');
+	fs.mkdirSync(dir, { recursive: true });
+	fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(trace));
 }
 
 /** The node settings a scenario takes from `--uploads` and `--poll-interval` (only those it has). */

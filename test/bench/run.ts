@@ -17,7 +17,9 @@
  *                                     --latency 0,80 for both; --only 1-5 picks its scenarios (L1-L5);
  *                                     --quota 5: HERE's quota 5 requests a second (default 100);
  *                                     --uploads 6, --poll-interval 0.5: the node's Parallel Uploads
- *                                     (L1) and Poll Interval in seconds (L1, L3) instead of its defaults
+ *                                     (L1) and Poll Interval in seconds (L1, L3) instead of its defaults;
+ *                                     --trace: each run's request log (arrival times) and jobs (when each
+ *                                     ended) under bench-results/traces/, to see where a run's time goes
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -54,6 +56,7 @@ function parseOptions(argv: string[]): Options {
 		warmup: Math.max(0, Math.floor(Number(value('--warmup') ?? 1)) || 0),
 		only: new Set(only),
 		profile: argv.includes('--profile'),
+		trace: argv.includes('--trace'),
 		latency,
 	};
 }

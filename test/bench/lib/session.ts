@@ -10,6 +10,8 @@ export interface Options {
 	warmup: number;
 	only: Set<number>;
 	profile: boolean;
+	/** Latency table: write each measured run's request log and jobs under bench-results/traces/. */
+	trace?: boolean;
 	/** Round trips (ms) of the latency table; undefined: the instant-emulator table. */
 	latency?: number[];
 	/** The latency table's quota, requests a second (undefined: the default rate limit, 100). */
