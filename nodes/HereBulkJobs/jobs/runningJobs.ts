@@ -30,8 +30,8 @@ const QUIET_PAUSE_SHARE = 0.1;
  * double like a job's while none does, up to a tenth of the time waited (QUIET_PAUSE_SHARE). A
  * listing is one attempt, not retried: if it fails, or would take more pages than there are open
  * jobs to check (or more than MAX_LISTED_JOBS jobs), the wait goes on with each job's own checks
- * alone. A job that a listing misses while it still
- * runs (HERE's list order may change between calls) costs one status check.
+ * alone. A job that a listing misses while it still runs (HERE's list order may change between
+ * calls) costs one status check.
  */
 export class RunningJobsWatch {
 	private nextAt: number | undefined;
