@@ -129,14 +129,25 @@ export async function provisionN8n(line: N8nLine): Promise<N8nRuntime> {
 			const host = { name: 'n8n-e2e-host', private: true, ...(line.overrides ? { overrides: line.overrides } : {}) };
 			writeFileSync(join(installDir, 'package.json'), JSON.stringify(host, null, '\t'));
 			const logFile = join(installDir, 'install.log');
-			await runNpm({
-				what: `installing n8n ${line.n8nVersion} (about 2,000 packages)`,
-				cwd: installDir,
-				args: ['install', '--ignore-scripts', `n8n@${line.n8nVersion}`],
-				logFile,
-				nodeBinDir,
-				progress: () => `${countPackages(join(installDir, 'node_modules'))} packages unpacked`,
-			});
+			const install = async (extra: string[]) =>
+				await runNpm({
+					what: `installing n8n ${line.n8nVersion} (about 2,000 packages)`,
+					cwd: installDir,
+					args: ['install', '--ignore-scripts', ...extra, `n8n@${line.n8nVersion}`],
+					logFile,
+					nodeBinDir,
+					progress: () => `${countPackages(join(installDir, 'node_modules'))} packages unpacked`,
+				});
+			try {
+				await install([]);
+			} catch {
+				// Seen once: npm refused a version the registry does hold (ETARGET), from a stale
+				// package document. One more try, with every document fetched afresh.
+				say(`installing n8n ${line.n8nVersion} failed (npm's output: ${logFile}); trying once more with --prefer-online`);
+				rmSync(join(installDir, 'node_modules'), { recursive: true, force: true });
+				rmSync(join(installDir, 'package-lock.json'), { force: true });
+				await install(['--prefer-online']);
+			}
 			// Only sqlite3 needs compiling (the other native modules ship prebuilt binaries or are
 			// optional); against our Node's own headers, since node-gyp cannot download them here.
 			const nodedir = node.headersDir ? [`--nodedir=${node.headersDir}`] : [];

@@ -212,6 +212,67 @@ test('an unknown job fails at once with HERE\'s 404, not after the timeout', asy
 	expect(statusCalls(emulator, jobId)).toHaveLength(1);
 });
 
+describe('a finished job is handed on (onFinished) as soon as its own answer comes, unless the round has already failed', () => {
+	/** `done` has finished, and its status answer takes 300 ms, so that the other job's answer comes first. */
+	async function slowFinishedJob(slowMs = 300): Promise<string> {
+		const done = await createJobDirectly(emulator, user.email, newDevices(2));
+		emulator.process({ jobId: done });
+		emulator.faults.setRate({ rate: 1, kinds: ['slow'], slowMs, match: { method: 'GET', path: new RegExp(`${done}/status$`) } });
+		return done;
+	}
+
+	test('after a status check that failed for good', async () => {
+		const done = await slowFinishedJob();
+		const unknown = 'BULK-00000000-0000-4000-8000-000000000000';
+		const handedOn: string[] = [];
+		const error = await caught(waitForJobs(context(), [unknown, done], {}, fast(), { onFinished: (job) => handedOn.push(job.jobId) }));
+		expect(error.message).toContain('404');
+		expect(statusCalls(emulator, done).at(-1)?.status).toBe(200);
+		expect(handedOn).toEqual([]);
+	});
+
+	test('after a job that failed', async () => {
+		const done = await slowFinishedJob();
+		const failing = await createJobDirectly(emulator, user.email, newDevices(2));
+		emulator.setJobOutcome(failing, 'failed');
+		const handedOn: string[] = [];
+		const error = await caught(waitForJobs(context(), [failing, done], {}, fast(), { onFinished: (job) => handedOn.push(job.jobId) }));
+		expect(error.message).toMatch(new RegExp(`^Job ${failing} ended "failed"`));
+		expect(handedOn).toEqual([]);
+	});
+
+	test('after the caller stopped the wait', async () => {
+		// The answer takes a second; the caller stops the wait a fifth of the way through it.
+		const done = await slowFinishedJob(1000);
+		const stop = new AbortController();
+		const handedOn: string[] = [];
+		const waiting = caught(waitForJobs(context(), [done], {}, fast(), { onFinished: (job) => handedOn.push(job.jobId), signal: stop.signal }));
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		stop.abort(new Error('The caller stopped the wait'));
+		expect((await waiting).message).toBe('The caller stopped the wait');
+		expect(statusCalls(emulator, done).map((call) => call.status)).toEqual([200]);
+		expect(handedOn).toEqual([]);
+	});
+
+	test('and otherwise at once, before the slow answers of its round', async () => {
+		const done = await slowFinishedJob();
+		const quick = await createJobDirectly(emulator, user.email, newDevices(2));
+		emulator.process({ jobId: quick });
+		const handedOn: Array<[string, boolean]> = [];
+		const jobs = await waitForJobs(context(), [done, quick], {}, fast(), {
+			onFinished: (job) => handedOn.push([job.jobId, statusCalls(emulator, done).at(-1)?.status === 200]),
+		});
+		expect(jobs.map((job) => job.status)).toEqual(['completed', 'completed']);
+		// The quick job first, while the slow answer was still on its way.
+		expect(handedOn).toEqual([
+			[quick, false],
+			[done, true],
+		]);
+	});
+
+	afterEach(() => emulator.faults.clear());
+});
+
 test('a timeout over many jobs names the first ten and keeps all ids in the error context', async () => {
 	const ids: string[] = [];
 	for (let i = 0; i < 12; i++) ids.push(await createJobDirectly(emulator, user.email, newDevices(1)));
@@ -250,12 +311,7 @@ test('a job that arrives while the wait runs is checked at once, then on its own
 	expect(lateCalls[0].at).toBe(arrivedAt);
 	// Its own schedule from its arrival, not the early job's longer pauses.
 	expect(gaps(lateCalls).slice(0, 3)).toEqual([40, 80, 160]);
-	// The early job keeps its own longer pauses: after 160 ms, the next is 320 ms, cut short only by
-	// the listing that finds both jobs gone once they have ended.
-	const earlyGaps = gaps(statusCalls(emulator, early));
-	expect(earlyGaps.slice(0, 3)).toEqual([40, 80, 160]);
-	expect(earlyGaps[3]).toBeGreaterThan(160);
-	expect(earlyGaps[3]).toBeLessThanOrEqual(320);
+	expect(gaps(statusCalls(emulator, early)).slice(0, 4)).toEqual([40, 80, 160, 320]);
 });
 
 // A wait for several jobs lists the project's running jobs (jobs/runningJobs.ts).
@@ -318,35 +374,6 @@ test('a job that leaves the running list is checked at the next listing, not at 
 	expect(listings().some((call) => call.at === seenDone.at)).toBe(true);
 	// The listing asks for the running jobs only.
 	expect(listings()[0].query).toMatchObject({ status: ['pending', 'ongoing'] });
-});
-
-test('while no job leaves, the listings stay within a tenth of the time waited apart, so a job that ends late is noticed soon', async () => {
-	const ids = await createJobs(3);
-	let startedAt = 0;
-	let endedAt: number | undefined;
-	const jobs = await onVirtualClock(
-		async () => {
-			startedAt = Date.now();
-			return await waitForJobs(context(), ids, {}, fast());
-		},
-		{
-			afterPause: () => {
-				// Three seconds of nothing, then every job ends.
-				if (endedAt === undefined && Date.now() - startedAt >= 3000) {
-					emulator.process();
-					endedAt = Date.now();
-				}
-			},
-		},
-	);
-	expect(jobs.map((job) => job.status)).toEqual(['completed', 'completed', 'completed']);
-	const times = listings().map((call) => call.at - startedAt);
-	// The doubling alone would space them 320 ms apart from the fourth on.
-	for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeLessThanOrEqual(Math.max(fast().pollIntervalMs, Math.ceil(times[i - 1] / 10)));
-	// Never closer than the poll interval.
-	expect(Math.min(...times.slice(1).map((time, i) => time - times[i]))).toBeGreaterThanOrEqual(fast().pollIntervalMs);
-	const lastCheck = Math.max(...ids.map((jobId) => statusCalls(emulator, jobId).at(-1)?.at ?? 0));
-	expect(lastCheck - (endedAt as number)).toBeLessThanOrEqual(310);
 });
 
 test('a job that its own check saw running and the first listing misses is checked at that listing', async () => {

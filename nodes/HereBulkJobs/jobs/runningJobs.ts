@@ -12,13 +12,6 @@ const PAGE_SIZE = 100;
 const MAX_LISTED_JOBS = 1000;
 
 /**
- * While no job leaves, the pause between listings doubles, but stays within this share of the
- * time the wait has run: a job that ends after a quiet spell is noticed at most about a tenth of
- * its wait late (2 s late after 20 s, where the doubling alone may wait 16 s).
- */
-const QUIET_PAUSE_SHARE = 0.1;
-
-/**
  * One listing of the project's running jobs (`status=pending&status=ongoing`, 100 a page) tells
  * a wait which of several followed jobs have left it and may have finished: they are checked at
  * once, instead of at the end of each one's doubling pause (README, Performance: why). The
@@ -27,17 +20,15 @@ const QUIET_PAUSE_SHARE = 0.1;
  *
  * The first listing comes one poll interval after two jobs are open (each job is checked when it
  * comes anyway); the next ones at the poll interval while jobs leave the list, with pauses that
- * double like a job's while none does, up to a tenth of the time waited (QUIET_PAUSE_SHARE). A
- * listing is one attempt, not retried: if it fails, or would take more pages than there are open
- * jobs to check (or more than MAX_LISTED_JOBS jobs), the wait goes on with each job's own checks
- * alone. A job that a listing misses while it still runs (HERE's list order may change between
- * calls) costs one status check.
+ * double like a job's while none does. A listing is one attempt, not retried: if it fails, or
+ * would take more pages than there are open jobs to check (or more than MAX_LISTED_JOBS jobs),
+ * the wait goes on with each job's own checks alone. A job that a listing misses while it still
+ * runs (HERE's list order may change between calls) costs one status check.
  */
 export class RunningJobsWatch {
 	private nextAt: number | undefined;
 	private delay: number | undefined;
 	private off = false;
-	private readonly startedAt = Date.now();
 	/**
 	 * Followed jobs seen running, by a listing or by their own status check: only these say
 	 * something by missing from a listing. A job with neither may be too new to be listed.
@@ -77,9 +68,7 @@ export class RunningJobsWatch {
 		const left = [...this.seenRunning].filter((jobId) => !running.has(jobId));
 		for (const jobId of left) this.seenRunning.delete(jobId);
 		for (const jobId of openJobIds) if (running.has(jobId)) this.seenRunning.add(jobId);
-		const first = this.nextDelay(undefined, remainingMs);
-		const quietPauseCap = Math.max(first, Math.ceil((Date.now() - this.startedAt) * QUIET_PAUSE_SHARE));
-		this.delay = left.length > 0 ? first : Math.min(this.nextDelay(this.delay, remainingMs), quietPauseCap);
+		this.delay = this.nextDelay(left.length > 0 ? undefined : this.delay, remainingMs);
 		this.nextAt = Date.now() + this.delay;
 		const open = new Set(openJobIds);
 		return left.filter((jobId) => open.has(jobId));

@@ -254,8 +254,6 @@ async function follow(context: HereContext, arriving: ArrivingJobs, followed: Fo
 	const deadline = () => (arriving.closedAt === undefined ? Infinity : arriving.closedAt + safe.timeoutMs);
 	const watch = new RunningJobsWatch(context, scope, (previous, remainingMs) => nextPollDelayMs(previous, safe, remainingMs), hooks.signal);
 	const listingAt = (open: Followed[]) => watch.dueAt(open.length, deadline() - Date.now()) ?? Infinity;
-	/** The first followed job that ended failed or cancelled, when that ends the wait. */
-	const failedJob = () => (safe.failOnUnsuccessful ? followed.find((job) => job.finished !== undefined && isUnsuccessful(job.finished)) : undefined);
 
 	for (;;) {
 		for (const jobId of arriving.takeNew()) {
@@ -283,16 +281,20 @@ async function follow(context: HereContext, arriving: ArrivingJobs, followed: Fo
 		}
 		if (arriving.closedAt !== undefined && ++roundsAfterClose > maxChecksPerJob * followed.length) break;
 		// Each answer is weighed as it comes, so that a finished job's results are read while the
-		// rest of the round is still being checked.
+		// rest of the round is still being checked. A check that failed or a job that failed ends
+		// the wait once the round has answered: after either, no new read starts.
+		let roundFailed = false;
 		const checks = await mapWithConcurrency(due, STATUS_CONCURRENCY, async (job) => {
 			job.statusCalls++;
-			const answer = await getJobStatus(context, job.jobId, scope);
+			const status = getJobStatus(context, job.jobId, scope);
+			status.catch(() => (roundFailed = true)); // the failure itself reaches valuesOrThrow below
+			const answer = await status;
 			const now = Date.now();
 			job.last = answer;
 			if (isTerminal(answer.status)) {
 				job.finished = { ...answer, jobId: job.jobId, statusCalls: job.statusCalls, waitedMs: now - job.arrivedAt };
-				// After a failed job (which ends the wait) or the caller's failure, no new read starts.
-				if (failedJob() === undefined && hooks.signal?.aborted !== true) hooks.onFinished?.(job.finished);
+				if (safe.failOnUnsuccessful && isUnsuccessful(job.finished)) roundFailed = true;
+				else if (!roundFailed && hooks.signal?.aborted !== true) hooks.onFinished?.(job.finished);
 				return;
 			}
 			watch.sawRunning(job.jobId);
@@ -303,8 +305,10 @@ async function follow(context: HereContext, arriving: ArrivingJobs, followed: Fo
 		// The caller's failure came before this round's failures: it is the error.
 		hooks.signal?.throwIfAborted();
 		valuesOrThrow(checks);
-		const failed = failedJob()?.finished;
-		if (failed) throw await unsuccessfulJobError(context, failed, scope);
+		if (safe.failOnUnsuccessful) {
+			const bad = followed.find((job) => job.finished !== undefined && isUnsuccessful(job.finished));
+			if (bad?.finished) throw await unsuccessfulJobError(context, bad.finished, scope);
+		}
 		if (atDeadline && followed.some((job) => job.finished === undefined)) break;
 	}
 	// The timeout counts from the close (the last upload's answer), and so does the time waited it reports.
