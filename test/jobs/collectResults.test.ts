@@ -105,28 +105,6 @@ test('waitAndCollectResults reads a job that finished early while a later job st
 	]);
 });
 
-test('waitAndCollectResults reads a finished job while the other checks of its round are still answering', async () => {
-	const done = await createJobDirectly(emulator, user.email, newDevices(3));
-	emulator.process({ jobId: done });
-	const slow = await createJobDirectly(emulator, user.email, newDevices(2));
-	// Both jobs are checked in the first round; the slow job's status takes a second to answer.
-	emulator.faults.setRate({ rate: 1, kinds: ['slow'], slowMs: 1000, match: { method: 'GET', path: new RegExp(`${slow}/status$`) } });
-	try {
-		const waiting = waitAndCollectResults(context(), [done, slow], {}, fastWait);
-		await until(() => statusCalls(emulator, slow).length >= 1, 5000, "the slow job's first check");
-		emulator.faults.clear();
-		emulator.process({ jobId: slow });
-		const results = await waiting;
-		expect(results.map((r) => r.rows.length)).toEqual([3, 2]);
-	} finally {
-		emulator.faults.clear();
-	}
-	const [slowCheck] = statusCalls(emulator, slow);
-	const [firstPage] = resultCalls(emulator, done);
-	// Read before the slow check had answered, not after the whole round.
-	expect(firstPage.at - slowCheck.at).toBeLessThan(1000);
-});
-
 test('waitAndCollectResults: a job that fails still fails the run, and a timeout still names the unfinished job, after an early job was read', async () => {
 	const early = await createJobDirectly(emulator, user.email, newDevices(3));
 	emulator.process({ jobId: early });

@@ -212,8 +212,8 @@ test('an unknown job fails at once with HERE\'s 404, not after the timeout', asy
 	expect(statusCalls(emulator, jobId)).toHaveLength(1);
 });
 
-describe('a finished job is handed on (onFinished) as soon as its own answer comes, unless the round has already failed', () => {
-	/** `done` has finished, and its status answer takes 300 ms, so that the other job's answer comes first. */
+describe('a finished job is not handed on (onFinished) when its round of checks ends the wait', () => {
+	/** `done` has finished, and its status answer is slow, so that the other job's answer comes first. */
 	async function slowFinishedJob(slowMs = 300): Promise<string> {
 		const done = await createJobDirectly(emulator, user.email, newDevices(2));
 		emulator.process({ jobId: done });
@@ -252,22 +252,6 @@ describe('a finished job is handed on (onFinished) as soon as its own answer com
 		expect((await waiting).message).toBe('The caller stopped the wait');
 		expect(statusCalls(emulator, done).map((call) => call.status)).toEqual([200]);
 		expect(handedOn).toEqual([]);
-	});
-
-	test('and otherwise at once, before the slow answers of its round', async () => {
-		const done = await slowFinishedJob();
-		const quick = await createJobDirectly(emulator, user.email, newDevices(2));
-		emulator.process({ jobId: quick });
-		const handedOn: Array<[string, boolean]> = [];
-		const jobs = await waitForJobs(context(), [done, quick], {}, fast(), {
-			onFinished: (job) => handedOn.push([job.jobId, statusCalls(emulator, done).at(-1)?.status === 200]),
-		});
-		expect(jobs.map((job) => job.status)).toEqual(['completed', 'completed']);
-		// The quick job first, while the slow answer was still on its way.
-		expect(handedOn).toEqual([
-			[quick, false],
-			[done, true],
-		]);
 	});
 
 	afterEach(() => emulator.faults.clear());

@@ -280,21 +280,21 @@ async function follow(context: HereContext, arriving: ArrivingJobs, followed: Fo
 			continue;
 		}
 		if (arriving.closedAt !== undefined && ++roundsAfterClose > maxChecksPerJob * followed.length) break;
-		// Each answer is weighed as it comes, so that a finished job's results are read while the
-		// rest of the round is still being checked. A check that failed or a job that failed ends
-		// the wait once the round has answered: after either, no new read starts.
-		let roundFailed = false;
 		const checks = await mapWithConcurrency(due, STATUS_CONCURRENCY, async (job) => {
 			job.statusCalls++;
-			const status = getJobStatus(context, job.jobId, scope);
-			status.catch(() => (roundFailed = true)); // the failure itself reaches valuesOrThrow below
-			const answer = await status;
-			const now = Date.now();
+			return await getJobStatus(context, job.jobId, scope);
+		});
+		// The caller's failure came before this round's answers were weighed: it is the error.
+		hooks.signal?.throwIfAborted();
+		const answers = valuesOrThrow(checks);
+		const now = Date.now();
+		const newlyFinished: FinishedJob[] = [];
+		answers.forEach((answer, index) => {
+			const job = due[index];
 			job.last = answer;
 			if (isTerminal(answer.status)) {
 				job.finished = { ...answer, jobId: job.jobId, statusCalls: job.statusCalls, waitedMs: now - job.arrivedAt };
-				if (safe.failOnUnsuccessful && isUnsuccessful(job.finished)) roundFailed = true;
-				else if (!roundFailed && hooks.signal?.aborted !== true) hooks.onFinished?.(job.finished);
+				newlyFinished.push(job.finished);
 				return;
 			}
 			watch.sawRunning(job.jobId);
@@ -302,13 +302,11 @@ async function follow(context: HereContext, arriving: ArrivingJobs, followed: Fo
 			job.delay = nextPollDelayMs(job.delay, safe, deadline() - now);
 			job.nextCheckAt = now + pauseBeforeNextCheck(job.delay, safe, now, job.arrivedAt, estimatedCompletion(job.readings));
 		});
-		// The caller's failure came before this round's failures: it is the error.
-		hooks.signal?.throwIfAborted();
-		valuesOrThrow(checks);
 		if (safe.failOnUnsuccessful) {
 			const bad = followed.find((job) => job.finished !== undefined && isUnsuccessful(job.finished));
 			if (bad?.finished) throw await unsuccessfulJobError(context, bad.finished, scope);
 		}
+		for (const job of newlyFinished) hooks.onFinished?.(job);
 		if (atDeadline && followed.some((job) => job.finished === undefined)) break;
 	}
 	// The timeout counts from the close (the last upload's answer), and so does the time waited it reports.
