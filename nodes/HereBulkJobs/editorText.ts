@@ -3,7 +3,7 @@
  * <code>x</code>, sanitises the rest and renders it, so a raw `<name>` vanishes and line breaks
  * collapse into one paragraph. Values that come from users or from HERE are therefore escaped,
  * and lists and paragraphs are built from tags the editor keeps (`ul`, `li`, `br`).
- * The error's `message` is shown as plain text: never pass it through these functions.
+ * The error's `message` is shown as plain text: never pass it through the HTML functions.
  */
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '`': '&#96;' };
@@ -37,4 +37,10 @@ export function plainText(description: string): string {
 		.replace(/<\/li>|<\/?ul>/g, '')
 		.replace(/&amp;|&lt;|&gt;|&quot;|&#96;/g, (entity) => DECODED[entity])
 		.trim();
+}
+
+/** Values for a sentence, in plain text: the first `max` separated by commas, then how many more ("… and 3 more"). */
+export function listedWithMore(values: readonly string[], max = 10): string {
+	const shown = values.slice(0, max).join(', ');
+	return values.length > max ? `${shown} and ${values.length - max} more` : shown;
 }

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { listedWithMore } from '../../editorText';
 import { waitAndCollectResults } from '../../jobs/collectResults';
 import { JOB_ID_PATTERN } from '../../jobs/wire';
 import { ensureNodeError } from '../../transport';
@@ -76,8 +77,7 @@ export function parseJobIds(context: IExecuteFunctions, value: unknown, itemInde
 		else if (!ids.includes(text)) ids.push(text);
 	});
 	if (invalid.length > 0) {
-		const listed = invalid.slice(0, 10).join(', ') + (invalid.length > 10 ? ` and ${invalid.length - 10} more` : '');
-		throw new NodeOperationError(context.getNode(), `Job IDs holds ${invalid.length === 1 ? 'an entry that is' : `${invalid.length} entries that are`} not a HERE bulk job ID: ${listed}`, {
+		throw new NodeOperationError(context.getNode(), `Job IDs holds ${invalid.length === 1 ? 'an entry that is' : `${invalid.length} entries that are`} not a HERE bulk job ID: ${listedWithMore(invalid)}`, {
 			itemIndex,
 			description:
 				'A job ID looks like BULK-6279286f-a09a-4521-9d3a-af7559e84836. Give one ID, several separated by commas, or a list (of IDs or of objects with a jobId).',

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { escapeHtml, htmlList, htmlParagraphs } from '../../editorText';
+import { escapeHtml, htmlList, htmlParagraphs, listedWithMore } from '../../editorText';
 import { failedDeviceLines, failedDevicesHtml } from '../../jobs/failedDevices';
 import type { ResultRow } from '../../jobs/wire';
 import { nodeErrorItem, usesErrorOutput } from '../errorItems';
@@ -74,12 +74,6 @@ function refusedRows(plan: SyncPlan, applied: AppliedPlan): ResultRow[] {
 	return rows;
 }
 
-/** Job IDs for a sentence: at most 10, then how many more. */
-function jobList(jobIds: string[]): string {
-	const shown = jobIds.slice(0, 10).join(', ');
-	return jobIds.length > 10 ? `${shown} and ${jobIds.length - 10} more` : shown;
-}
-
 /**
  * A sync that stopped after sending something: why (a refused upload's own error says what to
  * fix, a failed status check HERE's trace id), what happened to each planned change, HERE's
@@ -105,7 +99,7 @@ function stoppedPartWay(context: IExecuteFunctions, plan: SyncPlan, applied: App
 	}
 	if (waitEnded !== undefined) {
 		const [jobs, have, their] = waitEnded.jobIds.length === 1 ? ['job', 'has', 'its'] : ['jobs', 'have', 'their'];
-		first.push(`wait until ${jobs} ${jobList(waitEnded.jobIds)} ${have} finished (the wait ended before it could confirm that; ${their} devices are notConfirmed)`);
+		first.push(`wait until ${jobs} ${listedWithMore(waitEnded.jobIds)} ${have} finished (the wait ended before it could confirm that; ${their} devices are notConfirmed)`);
 	}
 	if ((counts.maybeSent ?? 0) > 0) {
 		first.push('look in Get Many (Include Status Figures on) for the uploads that may have gone through, by their file names (sync-add.json, sync-delete.json), and wait until they have finished');
